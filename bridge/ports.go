@@ -1,0 +1,124 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// E164 is a phone number in E.164 form ("+13125550123").
+type E164 string
+
+// ThreadRef names a Slack message: the channel and its ts. For a
+// conversation's thread it is the thread's parent (the header).
+type ThreadRef struct {
+	Channel string
+	TS      string
+}
+
+// ConversationState is where a conversation stands in the shared inbox.
+type ConversationState string
+
+const (
+	StateOpen     ConversationState = "open"
+	StateClaimed  ConversationState = "claimed"
+	StateResolved ConversationState = "resolved"
+)
+
+// Header is what a conversation's thread parent shows. The poster renders it;
+// the bridge decides what it says.
+type Header struct {
+	ConversationID uint64
+	OurNumber      E164
+	Remotes        []E164 // one for 1:1, several for group MMS
+	ContactName    string
+	State          ConversationState
+	AssigneeID     string // Slack user id when claimed
+	ResolvedBy     string
+	ResolvedAt     time.Time
+	OptedOut       bool
+	OptOutKeyword  string
+	PreviousThread *ThreadRef // set when this thread continues an older one
+}
+
+// NoteKind tells the poster how to present a thread post.
+type NoteKind string
+
+const (
+	KindInbound  NoteKind = "inbound"  // a text from a phone
+	KindOutbound NoteKind = "outbound" // a confirmation of a text we sent
+	KindNote     NoteKind = "note"     // a system note (opt-out, link click, state change)
+	KindError    NoteKind = "error"    // a failure the team must see
+)
+
+// ThreadPost is one post in a conversation's thread. Text is the raw SMS or
+// note text: the poster escapes it so that nothing in it can ping anyone.
+type ThreadPost struct {
+	Kind    NoteKind
+	From    E164 // sender of an inbound text (group MMS shows who wrote)
+	Text    string
+	Mention string // a Slack user id to mention (claimed conversations); added by the poster, not escaped
+	// Actions are buttons on the post, e.g. "retry send" for an ambiguous failure.
+	Actions []Action
+}
+
+// Action is a button on a post: the bot turns it into a Block Kit button.
+type Action struct {
+	ID    string // action_id
+	Label string
+	Value string
+	Style string // "", "primary" or "danger"
+}
+
+// File is a file to upload into a thread.
+type File struct {
+	Name        string
+	ContentType string
+	Size        int64
+	Body        io.Reader
+	Comment     string
+}
+
+// Poster is the chat side as the bridge needs it. bot.Poster implements it
+// with slack-go; tests use the fake Slack server through the real one.
+type Poster interface {
+	// PostHeader posts a conversation's thread parent and returns its ref.
+	PostHeader(ctx context.Context, channel string, h Header) (ThreadRef, error)
+	// UpdateHeader rewrites the thread parent in place (chat.update).
+	UpdateHeader(ctx context.Context, ref ThreadRef, h Header) error
+	// PostInThread posts into the thread of parent and returns the new post's ts.
+	PostInThread(ctx context.Context, parent ThreadRef, p ThreadPost) (string, error)
+	// UploadFile uploads f into the thread of parent.
+	UploadFile(ctx context.Context, parent ThreadRef, f File) error
+	// React adds a reaction to a message; RemoveReaction takes one away.
+	// Neither fails when the reaction is already there or already gone.
+	React(ctx context.Context, msg ThreadRef, name string) error
+	RemoveReaction(ctx context.Context, msg ThreadRef, name string) error
+}
+
+// MediaFetcher downloads inbound MMS media from Telnyx's temporary URLs.
+type MediaFetcher interface {
+	// FetchMedia returns the body (at most limit bytes, else an error) and
+	// its content type.
+	FetchMedia(ctx context.Context, url string, limit int64) (body []byte, contentType string, err error)
+}
+
+// ErrPermanent marks an error that retrying cannot fix (a Slack ok:false
+// other than rate limiting, a 4xx from Telnyx). The pipelines stop retrying
+// work that fails with it and record the failure instead.
+var ErrPermanent = errors.New("permanent failure")
+
+// Permanent wraps err so that errors.Is(err, ErrPermanent) holds.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string        { return e.err.Error() }
+func (e *permanentError) Unwrap() []error      { return []error{e.err, ErrPermanent} }
+func (e *permanentError) Is(target error) bool { return target == ErrPermanent }

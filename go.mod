@@ -1,0 +1,3 @@
+module github.com/smsbridge/smsbridge
+
+go 1.26.8
