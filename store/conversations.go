@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm/clause"
+)
+
+// FindOrCreateConversation returns the conversation of our number with the
+// remote set remoteKey, creating it if needed. created reports whether this
+// call created it. Two callers racing get the same row.
+func (s *Store) FindOrCreateConversation(ctx context.Context, ourNumber, remoteKey string) (c *Conversation, created bool, err error) {
+	now := s.Now()
+	nc := &Conversation{OurNumber: ourNumber, RemoteKey: remoteKey, State: "open", LastActivityAt: now}
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(nc)
+	if res.Error != nil {
+		return nil, false, res.Error
+	}
+	if res.RowsAffected == 1 {
+		return nc, true, nil
+	}
+	c, err = s.ConversationByNumbers(ctx, ourNumber, remoteKey)
+	return c, false, err
+}
+
+// ConversationByNumbers finds a conversation by our number and remote set.
+func (s *Store) ConversationByNumbers(ctx context.Context, ourNumber, remoteKey string) (*Conversation, error) {
+	var c Conversation
+	err := s.db.WithContext(ctx).Where("our_number = ? AND remote_key = ?", ourNumber, remoteKey).Take(&c).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
+
+// Conversation finds a conversation by id.
+func (s *Store) Conversation(ctx context.Context, id uint64) (*Conversation, error) {
+	var c Conversation
+	if err := s.db.WithContext(ctx).Take(&c, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
+
+// ConversationByThread finds the conversation whose current thread is
+// (channel, threadTS).
+func (s *Store) ConversationByThread(ctx context.Context, channel, threadTS string) (*Conversation, error) {
+	var c Conversation
+	err := s.db.WithContext(ctx).Where("thread_ts = ? AND channel = ?", threadTS, channel).Take(&c).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
+
+// UpdateConversation sets fields of conversation id. Use column names.
+func (s *Store) UpdateConversation(ctx context.Context, id uint64, fields map[string]any) error {
+	res := s.db.WithContext(ctx).Model(&Conversation{}).Where("id = ?", id).Updates(fields)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// UpdateConversationIf sets fields of conversation id only where cond
+// (a SQL condition with args) holds, and reports whether it did. It is the
+// compare-and-set for state changes two teammates may race on.
+func (s *Store) UpdateConversationIf(ctx context.Context, id uint64, fields map[string]any, cond string, args ...any) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&Conversation{}).Where("id = ?", id).Where(cond, args...).Updates(fields)
+	return res.RowsAffected == 1, res.Error
+}
+
+// RouteFor returns the stored channel for our number, or ErrNotFound.
+func (s *Store) RouteFor(ctx context.Context, ourNumber string) (*Route, error) {
+	var r Route
+	if err := s.db.WithContext(ctx).Take(&r, "our_number = ?", ourNumber).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &r, nil
+}
+
+// SetRoute stores channel as the inbox for our number.
+func (s *Store) SetRoute(ctx context.Context, r *Route) error {
+	r.UpdatedAt = s.Now()
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(r).Error
+}
+
+// Routes lists the stored routes.
+func (s *Store) Routes(ctx context.Context) ([]Route, error) {
+	var rs []Route
+	return rs, s.db.WithContext(ctx).Order("our_number").Find(&rs).Error
+}

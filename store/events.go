@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+var memSeq atomic.Int64
+
+// InsertEvent stores ev unless an event with the same (Source, ExternalID)
+// exists, and marks its lane due. It reports whether ev was new. Both happen
+// in one transaction, so an acknowledged event always has its work queued.
+func (s *Store) InsertEvent(ctx context.Context, ev *Event) (bool, error) {
+	now := s.Now()
+	if ev.ReceivedAt.IsZero() {
+		ev.ReceivedAt = now
+	}
+	if ev.Status == "" {
+		ev.Status = EventPending
+		if ev.Lane == "" {
+			ev.Status = EventIgnored
+		}
+	}
+	if ev.NextAttemptAt.IsZero() {
+		ev.NextAttemptAt = now
+	}
+	inserted := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(ev)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		inserted = true
+		if ev.Status != EventPending {
+			return nil
+		}
+		return markLaneDue(tx, ev.Lane, now)
+	})
+	return inserted, err
+}
+
+// markLaneDue makes lane due now unless it is already due earlier.
+func markLaneDue(tx *gorm.DB, lane string, at time.Time) error {
+	return tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "name"}},
+		DoUpdates: clause.Set{{
+			Column: clause.Column{Name: "due_at"},
+			Value:  gorm.Expr("CASE WHEN lanes.due_at IS NULL OR lanes.due_at > ? THEN ? ELSE lanes.due_at END", at, at),
+		}},
+	}).Create(&Lane{Name: lane, DueAt: &at}).Error
+}
+
+// ClaimLane takes the lease of the lane due soonest that nobody holds, for
+// owner until now+lease. ok is false when no lane is due.
+func (s *Store) ClaimLane(ctx context.Context, owner string, lease time.Duration) (name string, ok bool, err error) {
+	now := s.Now()
+	until := now.Add(lease)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var l Lane
+		err := tx.Where("due_at IS NOT NULL AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?)", now, now).
+			Order("due_at").Limit(1).Take(&l).Error
+		if err != nil {
+			return err
+		}
+		// The condition repeats the check, so two replicas racing on
+		// PostgreSQL cannot both win.
+		res := tx.Model(&Lane{}).
+			Where("name = ? AND (lease_until IS NULL OR lease_until < ?)", l.Name, now).
+			Updates(map[string]any{"lease_owner": owner, "lease_until": until})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 1 {
+			name, ok = l.Name, true
+		}
+		return nil
+	})
+	if err != nil {
+		if err = notFound(err); err == ErrNotFound {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	return name, ok, nil
+}
+
+// RenewLease extends owner's lease of lane; it fails with ErrNotFound when
+// owner no longer holds it.
+func (s *Store) RenewLease(ctx context.Context, lane, owner string, lease time.Duration) error {
+	res := s.db.WithContext(ctx).Model(&Lane{}).
+		Where("name = ? AND lease_owner = ?", lane, owner).
+		Update("lease_until", s.Now().Add(lease))
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// NextEvent is the oldest pending event of lane, or ErrNotFound.
+func (s *Store) NextEvent(ctx context.Context, lane string) (*Event, error) {
+	var ev Event
+	err := s.db.WithContext(ctx).Where("lane = ? AND status = ?", lane, EventPending).Order("id").Take(&ev).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &ev, nil
+}
+
+// FinishEvent records that ev is done (or failed for good, with reason).
+func (s *Store) FinishEvent(ctx context.Context, id uint64, status, reason string) error {
+	now := s.Now()
+	return s.db.WithContext(ctx).Model(&Event{}).Where("id = ?", id).
+		Updates(map[string]any{"status": status, "last_error": reason, "done_at": now}).Error
+}
+
+// RetryEvent records a failed attempt and puts the lane's next try at next.
+// The lane's lease is released so any worker may take it then.
+func (s *Store) RetryEvent(ctx context.Context, ev *Event, next time.Time, reason, owner string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&Event{}).Where("id = ?", ev.ID).Updates(map[string]any{
+			"attempts": gorm.Expr("attempts + 1"), "next_attempt_at": next, "last_error": reason,
+		}).Error
+		if err != nil {
+			return err
+		}
+		return tx.Model(&Lane{}).Where("name = ? AND lease_owner = ?", ev.Lane, owner).
+			Updates(map[string]any{"due_at": next, "lease_owner": "", "lease_until": nil}).Error
+	})
+}
+
+// ReleaseLane gives up owner's lease. If the lane has no pending event left
+// it goes idle; otherwise it stays due for the next worker.
+func (s *Store) ReleaseLane(ctx context.Context, lane, owner string) error {
+	now := s.Now()
+	return s.db.WithContext(ctx).Exec(`UPDATE lanes SET lease_owner = '', lease_until = NULL,
+		due_at = CASE WHEN EXISTS (SELECT 1 FROM events WHERE events.lane = lanes.name AND events.status = ?) THEN ? ELSE NULL END
+		WHERE name = ? AND lease_owner = ?`, EventPending, now, lane, owner).Error
+}
+
+// EventCounts counts events by status (metrics).
+func (s *Store) EventCounts(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	err := s.db.WithContext(ctx).Model(&Event{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, err
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm/clause"
+)
+
+// InsertMessage stores m unless a message with the same TelnyxID or
+// OutboxKey exists; then it loads that one into m. It reports whether m is new.
+func (s *Store) InsertMessage(ctx context.Context, m *Message) (bool, error) {
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(m)
+	if res.Error != nil {
+		return false, res.Error
+	}
+	if res.RowsAffected == 1 {
+		return true, nil
+	}
+	q := s.db.WithContext(ctx)
+	switch {
+	case m.TelnyxID != nil:
+		q = q.Where("telnyx_id = ?", *m.TelnyxID)
+	case m.OutboxKey != nil:
+		q = q.Where("outbox_key = ?", *m.OutboxKey)
+	default:
+		return false, ErrNotFound
+	}
+	*m = Message{}
+	return false, notFound(q.Take(m).Error)
+}
+
+// MessageByTelnyxID finds a message by its Telnyx id.
+func (s *Store) MessageByTelnyxID(ctx context.Context, id string) (*Message, error) {
+	var m Message
+	if err := s.db.WithContext(ctx).Where("telnyx_id = ?", id).Take(&m).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
+// MessageByOutboxKey finds an outbound message by its Slack key.
+func (s *Store) MessageByOutboxKey(ctx context.Context, key string) (*Message, error) {
+	var m Message
+	if err := s.db.WithContext(ctx).Where("outbox_key = ?", key).Take(&m).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
+// UpdateMessage sets fields of message id. Use column names.
+func (s *Store) UpdateMessage(ctx context.Context, id uint64, fields map[string]any) error {
+	res := s.db.WithContext(ctx).Model(&Message{}).Where("id = ?", id).Updates(fields)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// RecentMessages lists a conversation's newest messages, newest first.
+func (s *Store) RecentMessages(ctx context.Context, conversationID uint64, limit int) ([]Message, error) {
+	var ms []Message
+	err := s.db.WithContext(ctx).Where("conversation_id = ?", conversationID).
+		Order("created_at DESC, id DESC").Limit(limit).Find(&ms).Error
+	return ms, err
+}

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migration is one versioned schema change. Migrations run in order, each
+// in its own transaction, and are recorded in schema_migrations. Never edit
+// one that has shipped: add the next.
+type migration struct {
+	version int
+	name    string
+	up      func(tx *gorm.DB) error
+}
+
+// migrations is the schema's history. Version 1 creates the tables from the
+// models as they were then; later versions change them step by step
+// (AddColumn, CreateIndex) so an existing database is brought forward.
+var migrations = []migration{
+	{1, "events, lanes, conversations, messages, routes", func(tx *gorm.DB) error {
+		return tx.Migrator().CreateTable(&Event{}, &Lane{}, &Conversation{}, &Message{}, &Route{})
+	}},
+}
+
+type schemaMigration struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	Name      string
+	AppliedAt time.Time
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	if err := db.AutoMigrate(&schemaMigration{}); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var applied []int
+	if err := db.Model(&schemaMigration{}).Pluck("version", &applied).Error; err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	done := map[int]bool{}
+	for _, v := range applied {
+		done[v] = true
+	}
+	for _, m := range migrations {
+		if done[m.version] {
+			continue
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := m.up(tx); err != nil {
+				return err
+			}
+			return tx.Create(&schemaMigration{Version: m.version, Name: m.name, AppliedAt: s.Now()}).Error
+		})
+		if err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion is the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.WithContext(ctx).Model(&schemaMigration{}).Select("COALESCE(MAX(version), 0)").Scan(&v).Error
+	return v, err
+}

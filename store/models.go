@@ -1,0 +1,115 @@
+package store
+
+import "time"
+
+// Event is a webhook or Slack event as it was received, and the state of the
+// work it causes. Work is done from here, so an acknowledged event survives a
+// crash. (Source, ExternalID) is unique: a redelivery inserts nothing.
+type Event struct {
+	ID         uint64 `gorm:"primaryKey"`
+	Source     string `gorm:"size:16;not null;uniqueIndex:ux_events_source_external,priority:1"`
+	ExternalID string `gorm:"size:191;not null;uniqueIndex:ux_events_source_external,priority:2"`
+	Type       string `gorm:"size:64;not null"`
+	// Lane orders work: events of one lane are handled one at a time, in id
+	// order. A conversation's events share its lane. Empty means no work.
+	Lane          string `gorm:"size:255;not null;index:ix_events_lane_status,priority:1"`
+	Status        string `gorm:"size:16;not null;index:ix_events_lane_status,priority:2"`
+	Payload       []byte
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	ReceivedAt    time.Time `gorm:"not null"`
+	DoneAt        *time.Time
+}
+
+// Event statuses.
+const (
+	EventPending = "pending"
+	EventDone    = "done"
+	EventFailed  = "failed"  // gave up; LastError says why
+	EventIgnored = "ignored" // stored and acknowledged, nothing to do
+)
+
+// Lane is a queue of work with a lease: a worker owns a lane until
+// LeaseUntil, so a crashed worker's lanes are taken again once it runs out.
+// DueAt is when the lane's head event may next be tried; nil when idle.
+type Lane struct {
+	Name       string     `gorm:"primaryKey;size:255"`
+	DueAt      *time.Time `gorm:"index"`
+	LeaseOwner string     `gorm:"size:64"`
+	LeaseUntil *time.Time
+}
+
+// Conversation is our number plus the set of remote numbers, and the Slack
+// thread it lives in.
+type Conversation struct {
+	ID        uint64 `gorm:"primaryKey"`
+	OurNumber string `gorm:"size:32;not null;uniqueIndex:ux_conv_numbers,priority:1"`
+	// RemoteKey is the sorted, comma-joined remote numbers.
+	RemoteKey string `gorm:"size:512;not null;uniqueIndex:ux_conv_numbers,priority:2"`
+	Channel   string `gorm:"size:32"`
+	ThreadTS  string `gorm:"size:32;index:ix_conv_thread"`
+	// PrevChannel/PrevThreadTS name the thread this one continues, when a
+	// conversation started a fresh thread after a long silence.
+	PrevChannel    string `gorm:"size:32"`
+	PrevThreadTS   string `gorm:"size:32"`
+	State          string `gorm:"size:16;not null;default:open"`
+	AssigneeID     string `gorm:"size:32;index"`
+	ResolvedBy     string `gorm:"size:32"`
+	ResolvedAt     *time.Time
+	OptedOut       bool
+	OptOutKeyword  string `gorm:"size:32"`
+	OptOutAt       *time.Time
+	LastActivityAt time.Time `gorm:"index"`
+	// LastDirection is "inbound" or "outbound": an inbound last message means
+	// the conversation waits for an answer.
+	LastDirection string `gorm:"size:16"`
+	LastText      string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Message is one SMS or MMS of a conversation, either direction.
+type Message struct {
+	ID             uint64 `gorm:"primaryKey"`
+	ConversationID uint64 `gorm:"not null;index:ix_messages_conv,priority:1"`
+	Direction      string `gorm:"size:16;not null"`
+	// TelnyxID is unique; nil until Telnyx has accepted an outbound message.
+	TelnyxID *string `gorm:"size:64;uniqueIndex"`
+	// OutboxKey is unique per Slack message that became an SMS ("C123:1700.0001"),
+	// so a redelivered or repeated Slack event cannot send twice.
+	OutboxKey  *string `gorm:"size:96;uniqueIndex"`
+	FromNumber string  `gorm:"size:32"`
+	ToNumbers  string  `gorm:"size:512"`
+	Text       string
+	// Media is a JSON array of URLs.
+	Media string
+	// MediaDone counts media already uploaded to Slack (inbound), so a retry
+	// resumes where it stopped.
+	MediaDone int
+	Status    string `gorm:"size:32"`
+	ErrorText string
+	Segments  int
+	Encoding  string `gorm:"size:16"`
+	AuthorID  string `gorm:"size:32"`
+	// SlackChannel/SlackTS is the Slack post of this message: the thread post
+	// for inbound, the teammate's reply for outbound.
+	SlackChannel string    `gorm:"size:32"`
+	SlackTS      string    `gorm:"size:32"`
+	CreatedAt    time.Time `gorm:"index:ix_messages_conv,priority:2"`
+	UpdatedAt    time.Time
+}
+
+// Message directions.
+const (
+	Inbound  = "inbound"
+	Outbound = "outbound"
+)
+
+// Route overrides SLACK_ROUTES for one of our numbers.
+type Route struct {
+	OurNumber string `gorm:"primaryKey;size:32"`
+	Channel   string `gorm:"size:32;not null"`
+	SetBy     string `gorm:"size:32"`
+	UpdatedAt time.Time
+}

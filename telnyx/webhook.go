@@ -1,0 +1,185 @@
+package telnyx
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Event types smsbridge acts on. Other types are stored and acknowledged.
+const (
+	EventMessageReceived  = "message.received"
+	EventMessageSent      = "message.sent"
+	EventMessageFinalized = "message.finalized"
+	// EventLinkClicked is not an event_type on the wire: link clicks arrive
+	// with data.record_type "link_clicked" and no event id. ParseWebhook
+	// gives them this type.
+	EventLinkClicked = "link_clicked"
+)
+
+// Event is a Telnyx webhook body.
+type Event struct {
+	// ID is data.id, unique per event; link clicks have none (see DedupKey).
+	ID         string
+	Type       string
+	OccurredAt time.Time
+	// Message is the payload of message.* events.
+	Message *MessagePayload
+	// Click is the payload of a link click.
+	Click *LinkClick
+	// Attempt is meta.attempt (1 for the first delivery).
+	Attempt int
+}
+
+// DedupKey is the key that makes a redelivery of this event a no-op. Link
+// clicks carry no event id, so theirs is built from what identifies a click.
+func (e *Event) DedupKey() string {
+	if e.ID != "" {
+		return e.ID
+	}
+	if e.Click != nil {
+		return "link_clicked:" + e.Click.MessageID + ":" + e.Click.To + ":" + e.Click.URL + ":" + e.Click.TimeClicked
+	}
+	return ""
+}
+
+// MessagePayload is the message record carried by message.* events.
+type MessagePayload struct {
+	ID                 string      `json:"id"`
+	RecordType         string      `json:"record_type"`
+	Direction          string      `json:"direction"`
+	Type               string      `json:"type"` // SMS or MMS
+	From               Endpoint    `json:"from"`
+	To                 []Endpoint  `json:"to"`
+	Cc                 []Endpoint  `json:"cc"`
+	Text               string      `json:"text"`
+	Subject            *string     `json:"subject"`
+	Media              []Media     `json:"media"`
+	Encoding           string      `json:"encoding"`
+	Parts              int         `json:"parts"`
+	Errors             []ErrorItem `json:"errors"`
+	MessagingProfileID string      `json:"messaging_profile_id"`
+	ReceivedAt         *time.Time  `json:"received_at"`
+	SentAt             *time.Time  `json:"sent_at"`
+	CompletedAt        *time.Time  `json:"completed_at"`
+	Cost               *Money      `json:"cost"`
+	Tags               []string    `json:"tags"`
+}
+
+// Endpoint is a from, to or cc entry of a message.
+type Endpoint struct {
+	PhoneNumber string `json:"phone_number"`
+	Carrier     string `json:"carrier,omitempty"`
+	LineType    string `json:"line_type,omitempty"`
+	Status      string `json:"status,omitempty"`
+}
+
+// Media is one MMS attachment. Its URL is temporary: fetch it at once.
+// HashSHA256 is a 64-character hex string; the spec's maxLength of 32 for it
+// is wrong and deliberately not checked.
+type Media struct {
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	HashSHA256  string `json:"hash_sha256"`
+}
+
+// Money is an amount as Telnyx writes it (a decimal string).
+type Money struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// ErrorItem is one entry of an errors[] array. Codes are strings on the wire.
+type ErrorItem struct {
+	Code   string       `json:"code"`
+	Title  string       `json:"title"`
+	Detail string       `json:"detail,omitempty"`
+	Source *ErrorSource `json:"source,omitempty"`
+}
+
+// ErrorSource says which part of a request an error is about.
+type ErrorSource struct {
+	Pointer   string `json:"pointer,omitempty"`
+	Parameter string `json:"parameter,omitempty"`
+}
+
+// LinkClick is the body of a link click webhook.
+type LinkClick struct {
+	URL         string `json:"url"`
+	To          string `json:"to"`
+	MessageID   string `json:"message_id"`
+	TimeClicked string `json:"time_clicked"`
+}
+
+// Final delivery states of to[].status in message.finalized.
+const (
+	StatusQueued              = "queued"
+	StatusSending             = "sending"
+	StatusSent                = "sent"
+	StatusDelivered           = "delivered"
+	StatusDeliveryFailed      = "delivery_failed"
+	StatusSendingFailed       = "sending_failed"
+	StatusDeliveryUnconfirmed = "delivery_unconfirmed"
+	StatusExpired             = "expired"
+)
+
+// ErrMalformed is returned for a body that is not a Telnyx webhook.
+var ErrMalformed = errors.New("malformed webhook")
+
+type wireEvent struct {
+	Data struct {
+		EventType  string          `json:"event_type"`
+		ID         string          `json:"id"`
+		OccurredAt *time.Time      `json:"occurred_at"`
+		RecordType string          `json:"record_type"`
+		Payload    json.RawMessage `json:"payload"`
+		// link_clicked fields sit directly in data.
+		URL         string `json:"url"`
+		To          string `json:"to"`
+		MessageID   string `json:"message_id"`
+		TimeClicked string `json:"time_clicked"`
+	} `json:"data"`
+	Meta struct {
+		Attempt int `json:"attempt"`
+	} `json:"meta"`
+}
+
+// ParseWebhook decodes a webhook body. Unknown event types parse (with a nil
+// Message) so they can be stored and acknowledged; a body that is not JSON,
+// or lacks what identifies the event, is ErrMalformed.
+func ParseWebhook(body []byte) (*Event, error) {
+	var w wireEvent
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	d := w.Data
+	ev := &Event{ID: d.ID, Type: d.EventType, Attempt: w.Meta.Attempt}
+	if d.OccurredAt != nil {
+		ev.OccurredAt = *d.OccurredAt
+	}
+	if d.RecordType == "link_clicked" {
+		ev.Type = EventLinkClicked
+		ev.Click = &LinkClick{URL: d.URL, To: d.To, MessageID: d.MessageID, TimeClicked: d.TimeClicked}
+		if d.MessageID == "" {
+			return nil, fmt.Errorf("%w: link_clicked without message_id", ErrMalformed)
+		}
+		return ev, nil
+	}
+	if d.ID == "" || d.EventType == "" {
+		return nil, fmt.Errorf("%w: data.id and data.event_type are required", ErrMalformed)
+	}
+	if strings.HasPrefix(d.EventType, "message.") && len(d.Payload) > 0 && string(d.Payload) != "null" {
+		var p MessagePayload
+		if err := json.Unmarshal(d.Payload, &p); err != nil {
+			return nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
+		}
+		if p.ID == "" {
+			return nil, fmt.Errorf("%w: payload.id is required", ErrMalformed)
+		}
+		ev.Message = &p
+	}
+	return ev, nil
+}
