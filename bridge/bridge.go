@@ -1,0 +1,215 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// Event sources in the store.
+const (
+	SourceTelnyx = "telnyx"
+	SourceSlack  = "slack"
+)
+
+// Routes picks the inbox channel for one of our numbers: a route stored with
+// /sms route wins, then SLACK_ROUTES, then the default SLACK_CHANNEL.
+type Routes struct {
+	Default  string
+	ByNumber map[E164]string
+}
+
+// ParseRoutes reads SLACK_ROUTES: "+18445550001=C123,+18445550002=C456".
+func ParseRoutes(s string) (map[E164]string, error) {
+	out := map[E164]string{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		num, ch, ok := strings.Cut(part, "=")
+		num, ch = strings.TrimSpace(num), strings.TrimSpace(ch)
+		if !ok || !strings.HasPrefix(num, "+") || len(num) < 8 || ch == "" {
+			return nil, fmt.Errorf("SLACK_ROUTES entry %q: want +E164=CHANNEL_ID", part)
+		}
+		out[E164(num)] = ch
+	}
+	return out, nil
+}
+
+// Config is what the bridge needs besides its collaborators.
+type Config struct {
+	Routes Routes
+	// Silence is how long a conversation may be quiet before a new text
+	// starts a fresh thread (linked to the old one). Zero: 30 days.
+	Silence time.Duration
+	// MediaLimit caps an inbound MMS attachment's size. Zero: 20 MiB.
+	MediaLimit int64
+}
+
+// Bridge is the domain: it turns stored events into Slack posts and SMS.
+type Bridge struct {
+	st     *store.Store
+	engine *Engine
+	poster Poster
+	media  MediaFetcher
+	log    *slog.Logger
+	cfg    Config
+}
+
+// New wires a bridge and registers its handlers on engine.
+func New(st *store.Store, engine *Engine, poster Poster, media MediaFetcher, log *slog.Logger, cfg Config) *Bridge {
+	if cfg.Silence <= 0 {
+		cfg.Silence = 30 * 24 * time.Hour
+	}
+	if cfg.MediaLimit <= 0 {
+		cfg.MediaLimit = 20 << 20
+	}
+	b := &Bridge{st: st, engine: engine, poster: poster, media: media, log: log, cfg: cfg}
+	engine.Handle(SourceTelnyx, telnyx.EventMessageReceived, b.handleReceived)
+	engine.Handle(SourceTelnyx, telnyx.EventLinkClicked, b.handleLinkClicked)
+	return b
+}
+
+// Store is the bridge's store (for the other Slack-facing parts).
+func (b *Bridge) Store() *store.Store { return b.st }
+
+// Engine is the bridge's engine, for registering more handlers.
+func (b *Bridge) Engine() *Engine { return b.engine }
+
+// IngestTelnyx commits a verified, parsed Telnyx webhook and wakes a worker.
+// It reports whether the event was new; a redelivery changes nothing.
+func (b *Bridge) IngestTelnyx(ctx context.Context, ev *telnyx.Event, raw []byte) (bool, error) {
+	lane := ""
+	if b.engine.Wants(SourceTelnyx, ev.Type) {
+		lane = telnyxLane(ev)
+	}
+	row := &store.Event{Source: SourceTelnyx, ExternalID: ev.DedupKey(), Type: ev.Type, Lane: lane, Payload: raw}
+	inserted, err := b.st.InsertEvent(ctx, row)
+	if err != nil {
+		return false, err
+	}
+	if inserted && lane != "" {
+		b.engine.Notify()
+	}
+	return inserted, nil
+}
+
+// telnyxLane puts every event of a conversation in the conversation's lane,
+// so they are handled in the order received.
+func telnyxLane(ev *telnyx.Event) string {
+	if ev.Click != nil {
+		return "click:" + ev.Click.MessageID
+	}
+	if ev.Message == nil {
+		return ""
+	}
+	our, remotes := parties(ev.Message)
+	if our == "" || len(remotes) == 0 {
+		return ""
+	}
+	return ConversationLane(our, remotes)
+}
+
+// ConversationLane is the lane of the conversation of our number with
+// remotes.
+func ConversationLane(our E164, remotes []E164) string {
+	return "conv:" + string(our) + "|" + RemoteKey(remotes)
+}
+
+// parties splits a message's numbers into ours and the remote set. Inbound,
+// ours is the first to[]; outbound, it is from. Everyone else in from, to[]
+// and cc[] is remote: a group MMS is one conversation for the whole set.
+func parties(p *telnyx.MessagePayload) (our E164, remotes []E164) {
+	var all []string
+	if p.Direction == "outbound" {
+		our = E164(p.From.PhoneNumber)
+	} else {
+		if len(p.To) > 0 {
+			our = E164(p.To[0].PhoneNumber)
+		}
+		all = append(all, p.From.PhoneNumber)
+	}
+	for _, t := range p.To {
+		all = append(all, t.PhoneNumber)
+	}
+	for _, c := range p.Cc {
+		all = append(all, c.PhoneNumber)
+	}
+	for _, n := range all {
+		if n != "" && E164(n) != our && !slices.Contains(remotes, E164(n)) {
+			remotes = append(remotes, E164(n))
+		}
+	}
+	slices.Sort(remotes)
+	return our, remotes
+}
+
+// RemoteKey is the stored form of a remote set: sorted, comma-joined.
+func RemoteKey(remotes []E164) string {
+	s := make([]string, len(remotes))
+	for i, r := range remotes {
+		s[i] = string(r)
+	}
+	slices.Sort(s)
+	return strings.Join(slices.Compact(s), ",")
+}
+
+// Remotes splits a RemoteKey.
+func Remotes(key string) []E164 {
+	var out []E164
+	for _, s := range strings.Split(key, ",") {
+		if s != "" {
+			out = append(out, E164(s))
+		}
+	}
+	return out
+}
+
+// ChannelFor is the inbox channel of our number.
+func (b *Bridge) ChannelFor(ctx context.Context, our E164) (string, error) {
+	r, err := b.st.RouteFor(ctx, string(our))
+	switch {
+	case err == nil:
+		return r.Channel, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return "", err
+	}
+	if ch, ok := b.cfg.Routes.ByNumber[our]; ok {
+		return ch, nil
+	}
+	return b.cfg.Routes.Default, nil
+}
+
+// HeaderOf is what a conversation's thread header shows.
+func HeaderOf(c *store.Conversation) Header {
+	h := Header{
+		ConversationID: c.ID,
+		OurNumber:      E164(c.OurNumber),
+		Remotes:        Remotes(c.RemoteKey),
+		State:          ConversationState(c.State),
+		AssigneeID:     c.AssigneeID,
+		ResolvedBy:     c.ResolvedBy,
+		OptedOut:       c.OptedOut,
+		OptOutKeyword:  c.OptOutKeyword,
+	}
+	if c.ResolvedAt != nil {
+		h.ResolvedAt = *c.ResolvedAt
+	}
+	if c.PrevThreadTS != "" {
+		h.PreviousThread = &ThreadRef{Channel: c.PrevChannel, TS: c.PrevThreadTS}
+	}
+	return h
+}
+
+// Thread is the conversation's current thread; ok is false before its first post.
+func Thread(c *store.Conversation) (ThreadRef, bool) {
+	return ThreadRef{Channel: c.Channel, TS: c.ThreadTS}, c.ThreadTS != ""
+}

@@ -1,0 +1,215 @@
+package bridge
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"math"
+	mrand "math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/smsbridge/smsbridge/store"
+)
+
+// Handler does the work of one stored event. A nil error marks the event
+// done; an error wrapping ErrPermanent marks it failed; any other error is
+// retried later with backoff, and holds back the rest of its lane so order
+// inside a conversation is kept.
+type Handler func(ctx context.Context, ev *store.Event) error
+
+// EngineConfig tunes the workers. Zero values take the defaults.
+type EngineConfig struct {
+	Workers      int           // concurrent lanes; default 4
+	Lease        time.Duration // how long a claimed lane stays ours; default 2m
+	PollInterval time.Duration // how often idle workers look for due lanes; default 1s
+	MaxAttempts  int           // attempts before an event is failed; default 60 (about 4h with the default backoff)
+	BaseBackoff  time.Duration // first retry delay; default 1s
+	MaxBackoff   time.Duration // retry delay cap; default 5m
+	// DrainTimeout bounds how long in-flight work may run after Run's
+	// context is cancelled; default 10s.
+	DrainTimeout time.Duration
+}
+
+func (c *EngineConfig) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	if c.Lease <= 0 {
+		c.Lease = 2 * time.Minute
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = time.Second
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 60
+	}
+	if c.BaseBackoff <= 0 {
+		c.BaseBackoff = time.Second
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 5 * time.Minute
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 10 * time.Second
+	}
+}
+
+// Engine runs stored events through their handlers. Workers claim a lane
+// (a conversation's queue) with a lease in the store, not in memory, so a
+// crashed process's work is taken again when its lease runs out, and several
+// replicas on one database could share the work.
+type Engine struct {
+	st       *store.Store
+	log      *slog.Logger
+	cfg      EngineConfig
+	owner    string
+	handlers map[string]Handler
+	wake     chan struct{}
+}
+
+// NewEngine makes an engine; register handlers before Run.
+func NewEngine(st *store.Store, log *slog.Logger, cfg EngineConfig) *Engine {
+	cfg.defaults()
+	var b [6]byte
+	rand.Read(b[:])
+	return &Engine{
+		st: st, log: log, cfg: cfg,
+		owner:    "w-" + hex.EncodeToString(b[:]),
+		handlers: map[string]Handler{},
+		wake:     make(chan struct{}, 1),
+	}
+}
+
+func handlerKey(source, typ string) string { return source + "\x00" + typ }
+
+// Handle registers h for events of source and type.
+func (e *Engine) Handle(source, typ string, h Handler) { e.handlers[handlerKey(source, typ)] = h }
+
+// Wants reports whether events of source and type have a handler; those
+// without one are stored as ignored.
+func (e *Engine) Wants(source, typ string) bool {
+	_, ok := e.handlers[handlerKey(source, typ)]
+	return ok
+}
+
+// Notify wakes an idle worker: new work was committed.
+func (e *Engine) Notify() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run works until ctx is cancelled, then lets in-flight work finish (bounded
+// by DrainTimeout) and returns.
+func (e *Engine) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := 0; i < e.cfg.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.worker(ctx, i)
+		}()
+	}
+	wg.Wait()
+}
+
+func (e *Engine) worker(ctx context.Context, n int) {
+	owner := e.owner + "-" + string(rune('a'+n))
+	tick := time.NewTicker(e.cfg.PollInterval)
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		lane, ok, err := e.st.ClaimLane(ctx, owner, e.cfg.Lease)
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("claim lane", "err", err)
+		}
+		if ok {
+			e.runLane(ctx, lane, owner)
+			// Another lane may be due already: look again before sleeping,
+			// and pass the wake-up on so no idle worker misses it.
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-e.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// runLane handles the lane's due events in order until it is empty, an event
+// must wait for a retry, or the engine stops.
+func (e *Engine) runLane(ctx context.Context, lane, owner string) {
+	// Work already started finishes even when ctx is cancelled, within the
+	// drain bound: a half-posted message is worse than a late shutdown.
+	work := context.WithoutCancel(ctx)
+	defer func() {
+		if err := e.st.ReleaseLane(work, lane, owner); err != nil {
+			e.log.Error("release lane", "lane", lane, "err", err)
+		}
+	}()
+	for ctx.Err() == nil {
+		ev, err := e.st.NextEvent(work, lane)
+		if errors.Is(err, store.ErrNotFound) {
+			return
+		}
+		if err != nil {
+			e.log.Error("next event", "lane", lane, "err", err)
+			return
+		}
+		if err := e.st.RenewLease(work, lane, owner, e.cfg.Lease); err != nil {
+			return // lost the lease: someone else has the lane now
+		}
+		h := e.handlers[handlerKey(ev.Source, ev.Type)]
+		if h == nil {
+			e.finish(work, ev, store.EventIgnored, "")
+			continue
+		}
+		hctx, cancel := drainContext(ctx, e.cfg.DrainTimeout)
+		err = h(hctx, ev)
+		cancel()
+		switch {
+		case err == nil:
+			e.finish(work, ev, store.EventDone, "")
+		case errors.Is(err, ErrPermanent) || ev.Attempts+1 >= e.cfg.MaxAttempts:
+			e.log.Error("event failed for good", "event", ev.ID, "type", ev.Type, "attempts", ev.Attempts+1, "err", err)
+			e.finish(work, ev, store.EventFailed, err.Error())
+		default:
+			next := e.st.Now().Add(e.backoff(ev.Attempts))
+			e.log.Warn("event will be retried", "event", ev.ID, "type", ev.Type, "attempt", ev.Attempts+1, "retry_at", next, "err", err)
+			if err := e.st.RetryEvent(work, ev, next, err.Error(), owner); err != nil {
+				e.log.Error("record retry", "event", ev.ID, "err", err)
+			}
+			return
+		}
+	}
+}
+
+func (e *Engine) finish(ctx context.Context, ev *store.Event, status, reason string) {
+	if err := e.st.FinishEvent(ctx, ev.ID, status, reason); err != nil {
+		e.log.Error("finish event", "event", ev.ID, "err", err)
+	}
+}
+
+// backoff is exponential with full jitter in its upper half, capped.
+func (e *Engine) backoff(attempts int) time.Duration {
+	d := float64(e.cfg.BaseBackoff) * math.Pow(2, float64(attempts))
+	if d > float64(e.cfg.MaxBackoff) {
+		d = float64(e.cfg.MaxBackoff)
+	}
+	return time.Duration(d/2 + mrand.Float64()*d/2)
+}
+
+// drainContext is a context for one handler call: not cancelled with the
+// engine's ctx directly, but at most drain after it is.
+func drainContext(ctx context.Context, drain time.Duration) (context.Context, context.CancelFunc) {
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(drain, cancel)
+		context.AfterFunc(hctx, func() { t.Stop() })
+	})
+	return hctx, func() { stop(); cancel() }
+}

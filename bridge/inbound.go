@@ -1,0 +1,261 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// handleReceived posts an inbound SMS or MMS into its conversation's thread.
+// Every step checks what is already stored, so a retry after a failure or a
+// crash resumes where it stopped: the thread is created once, the text is
+// posted once, and media already uploaded are not uploaded again.
+func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
+	tev, err := telnyx.ParseWebhook(ev.Payload)
+	if err != nil || tev.Message == nil {
+		return Permanent(fmt.Errorf("stored event does not parse: %v", err))
+	}
+	p := tev.Message
+	our, remotes := parties(p)
+	conv, _, err := b.st.FindOrCreateConversation(ctx, string(our), RemoteKey(remotes))
+	if err != nil {
+		return err
+	}
+	mediaURLs := make([]string, len(p.Media))
+	for i, m := range p.Media {
+		mediaURLs[i] = m.URL
+	}
+	mediaJSON, _ := json.Marshal(mediaURLs)
+	received := tev.OccurredAt
+	if p.ReceivedAt != nil {
+		received = *p.ReceivedAt
+	}
+	if received.IsZero() {
+		received = b.st.Now()
+	}
+	msg := &store.Message{
+		ConversationID: conv.ID, Direction: store.Inbound, TelnyxID: &p.ID,
+		FromNumber: p.From.PhoneNumber, ToNumbers: RemoteKey(append([]E164{our}, remotes...)),
+		Text: p.Text, Media: string(mediaJSON), Status: "received",
+		Segments: p.Parts, Encoding: p.Encoding, CreatedAt: received,
+	}
+	if _, err := b.st.InsertMessage(ctx, msg); err != nil {
+		return err
+	}
+
+	conv, err = b.ensureThread(ctx, conv)
+	if err != nil {
+		return err
+	}
+	thread, _ := Thread(conv)
+
+	if msg.SlackTS == "" {
+		post := ThreadPost{Kind: KindInbound, From: E164(p.From.PhoneNumber), Text: p.Text}
+		if conv.State == string(StateClaimed) && conv.AssigneeID != "" {
+			post.Mention = conv.AssigneeID
+		}
+		if len(remotes) == 1 {
+			post.From = "" // in a 1:1 thread the header already says who
+		}
+		ts, err := b.poster.PostInThread(ctx, thread, post)
+		if err != nil {
+			return fmt.Errorf("post inbound text: %w", err)
+		}
+		if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts}); err != nil {
+			return err
+		}
+	}
+
+	for i := msg.MediaDone; i < len(p.Media); i++ {
+		if err := b.relayMedia(ctx, thread, p.Media[i], i); err != nil {
+			return err
+		}
+		if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"media_done": i + 1}); err != nil {
+			return err
+		}
+	}
+
+	return b.afterInbound(ctx, conv, p)
+}
+
+// ensureThread gives the conversation a thread: the first message posts the
+// header; after a long silence a new header starts a fresh thread that links
+// to the old one, so threads stay a readable size.
+func (b *Bridge) ensureThread(ctx context.Context, conv *store.Conversation) (*store.Conversation, error) {
+	now := b.st.Now()
+	stale := conv.ThreadTS != "" && now.Sub(conv.LastActivityAt) > b.cfg.Silence
+	if conv.ThreadTS != "" && !stale {
+		return conv, nil
+	}
+	channel, err := b.ChannelFor(ctx, E164(conv.OurNumber))
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]any{"last_activity_at": now}
+	if stale {
+		conv.PrevChannel, conv.PrevThreadTS = conv.Channel, conv.ThreadTS
+		fields["prev_channel"], fields["prev_thread_ts"] = conv.Channel, conv.ThreadTS
+		if conv.State == string(StateResolved) {
+			// A fresh thread starts open; the old one keeps its history.
+			conv.State, conv.ResolvedBy, conv.ResolvedAt = string(StateOpen), "", nil
+			fields["state"], fields["resolved_by"], fields["resolved_at"] = conv.State, "", nil
+		}
+	}
+	ref, err := b.poster.PostHeader(ctx, channel, HeaderOf(conv))
+	if err != nil {
+		return nil, fmt.Errorf("post thread header: %w", err)
+	}
+	conv.Channel, conv.ThreadTS, conv.LastActivityAt = ref.Channel, ref.TS, now
+	fields["channel"], fields["thread_ts"] = ref.Channel, ref.TS
+	if err := b.st.UpdateConversation(ctx, conv.ID, fields); err != nil {
+		return nil, err
+	}
+	if stale {
+		old := ThreadRef{Channel: conv.PrevChannel, TS: conv.PrevThreadTS}
+		note := fmt.Sprintf("This conversation continues in a new thread after %s of silence.", humanDuration(b.cfg.Silence))
+		if _, err := b.poster.PostInThread(ctx, old, ThreadPost{Kind: KindNote, Text: note}); err != nil {
+			b.log.Warn("note on old thread", "err", err)
+		}
+	}
+	return conv, nil
+}
+
+// relayMedia downloads one MMS attachment at once (Telnyx's URLs are
+// temporary) and uploads it into the thread. A download that fails for good
+// posts the link and the reason instead, so the team still sees that media
+// came; a Slack failure is returned for retry.
+func (b *Bridge) relayMedia(ctx context.Context, thread ThreadRef, m telnyx.Media, i int) error {
+	body, ctype, err := b.media.FetchMedia(ctx, m.URL, b.cfg.MediaLimit)
+	if err != nil {
+		b.log.Warn("mms media download failed", "index", i, "err", err)
+		note := fmt.Sprintf("An attachment (%s) could not be downloaded: %v. Link, valid for a short time: %s", orDefault(m.ContentType, "unknown type"), err, m.URL)
+		_, perr := b.poster.PostInThread(ctx, thread, ThreadPost{Kind: KindError, Text: note})
+		return perr
+	}
+	if ctype == "" {
+		ctype = m.ContentType
+	}
+	name := path.Base(m.URL)
+	if name == "" || name == "/" || name == "." {
+		name = fmt.Sprintf("attachment-%d", i+1)
+	}
+	err = b.poster.UploadFile(ctx, thread, File{Name: name, ContentType: ctype, Size: int64(len(body)), Body: bytes.NewReader(body)})
+	if err != nil {
+		return fmt.Errorf("upload mms media: %w", err)
+	}
+	return nil
+}
+
+// afterInbound applies what an inbound text changes about its conversation:
+// opt-out keywords, reopening a resolved conversation, last activity.
+func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *telnyx.MessagePayload) error {
+	thread, _ := Thread(conv)
+	now := b.st.Now()
+	fields := map[string]any{"last_activity_at": now, "last_direction": store.Inbound, "last_text": p.Text}
+	var notes []string
+	headerChanged := false
+
+	switch kw, kind := Keyword(p.Text); kind {
+	case KeywordOptOut:
+		if !conv.OptedOut {
+			conv.OptedOut, conv.OptOutKeyword = true, kw
+			fields["opted_out"], fields["opt_out_keyword"], fields["opt_out_at"] = true, kw, now
+			notes = append(notes, fmt.Sprintf("%s sent %s: they have opted out. smsbridge will not text them until they send START.", p.From.PhoneNumber, kw))
+			headerChanged = true
+		}
+	case KeywordOptIn:
+		if conv.OptedOut {
+			conv.OptedOut, conv.OptOutKeyword = false, ""
+			fields["opted_out"], fields["opt_out_keyword"], fields["opt_out_at"] = false, "", nil
+			notes = append(notes, fmt.Sprintf("%s sent %s: they have opted back in.", p.From.PhoneNumber, kw))
+			headerChanged = true
+		}
+	case KeywordHelp:
+		notes = append(notes, fmt.Sprintf("%s asked for %s. The carrier's HELP reply is sent by Telnyx from the messaging profile.", p.From.PhoneNumber, kw))
+	}
+	if conv.State == string(StateResolved) {
+		conv.State, conv.ResolvedBy, conv.ResolvedAt = string(StateOpen), "", nil
+		fields["state"], fields["resolved_by"], fields["resolved_at"] = conv.State, "", nil
+		notes = append(notes, "Reopened by a new text.")
+		headerChanged = true
+	}
+	for _, n := range notes {
+		if _, err := b.poster.PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: n}); err != nil {
+			return fmt.Errorf("post note: %w", err)
+		}
+	}
+	if err := b.st.UpdateConversation(ctx, conv.ID, fields); err != nil {
+		return err
+	}
+	if headerChanged {
+		if err := b.poster.UpdateHeader(ctx, thread, HeaderOf(conv)); err != nil {
+			return fmt.Errorf("update header: %w", err)
+		}
+	}
+	return nil
+}
+
+// handleLinkClicked notes a link click in the thread of the message it
+// belongs to.
+func (b *Bridge) handleLinkClicked(ctx context.Context, ev *store.Event) error {
+	tev, err := telnyx.ParseWebhook(ev.Payload)
+	if err != nil || tev.Click == nil {
+		return Permanent(fmt.Errorf("stored event does not parse: %v", err))
+	}
+	c := tev.Click
+	msg, err := b.st.MessageByTelnyxID(ctx, c.MessageID)
+	if errors.Is(err, store.ErrNotFound) {
+		b.log.Info("link click for a message we do not know", "message_id", c.MessageID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	conv, err := b.st.Conversation(ctx, msg.ConversationID)
+	if err != nil {
+		return err
+	}
+	thread, ok := Thread(conv)
+	if !ok {
+		return nil
+	}
+	note := fmt.Sprintf("%s opened the link %s", c.To, c.URL)
+	if msg.Text != "" {
+		note += fmt.Sprintf(" (from %q)", truncate(msg.Text, 60))
+	}
+	_, err = b.poster.PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: note})
+	return err
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func humanDuration(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	}
+	if d >= time.Hour {
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	}
+	return strings.TrimSuffix(d.String(), "0s")
+}

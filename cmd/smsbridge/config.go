@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/smsbridge/smsbridge/bridge"
+)
+
+// config is the service's settings, from the environment (DESIGN.md).
+type config struct {
+	ListenAddr       string
+	DatabaseURL      string
+	TelnyxAPIKey     string
+	TelnyxPublicKey  string
+	TelnyxAPIURL     string
+	TelnyxProfileID  string
+	SlackBotToken    string
+	SlackSigning     string
+	SlackAppToken    string
+	SlackAPIURL      string
+	SlackChannel     string
+	SlackRoutes      map[bridge.E164]string
+	Admins           []string
+	PublicBaseURL    string
+	DefaultRegion    string
+	NotePrefix       string
+	Signature        bool
+	Silence          time.Duration
+	LogLevel         string
+	SlackChannelRate float64
+}
+
+type setting struct {
+	name, def, where string
+	required         bool
+	dst              *string
+}
+
+// loadConfig reads the settings through getenv. A missing required setting
+// fails with one message naming every missing variable and where to find it.
+func loadConfig(getenv func(string) string) (*config, error) {
+	c := &config{}
+	var routes, admins, silence, signature, rate string
+	settings := []setting{
+		{"LISTEN_ADDR", ":8080", "", false, &c.ListenAddr},
+		{"DATABASE_URL", "smsbridge.db", "", false, &c.DatabaseURL},
+		{"TELNYX_API_KEY", "", "Telnyx portal → Account settings → Keys & Credentials → API Keys", true, &c.TelnyxAPIKey},
+		{"TELNYX_PUBLIC_KEY", "", "Telnyx portal → Account settings → Keys & Credentials → Public Key", true, &c.TelnyxPublicKey},
+		{"TELNYX_API_URL", "https://api.telnyx.com/v2", "", false, &c.TelnyxAPIURL},
+		{"TELNYX_MESSAGING_PROFILE_ID", "", "", false, &c.TelnyxProfileID},
+		{"SLACK_BOT_TOKEN", "", "Slack app page → OAuth & Permissions → Bot User OAuth Token (xoxb-…)", true, &c.SlackBotToken},
+		{"SLACK_SIGNING_SECRET", "", "Slack app page → Basic Information → App Credentials → Signing Secret", false, &c.SlackSigning},
+		{"SLACK_APP_TOKEN", "", "", false, &c.SlackAppToken},
+		{"SLACK_API_URL", "https://slack.com/api/", "", false, &c.SlackAPIURL},
+		{"SLACK_CHANNEL", "", "Slack → the inbox channel → channel details → Channel ID (C…)", true, &c.SlackChannel},
+		{"SLACK_ROUTES", "", "", false, &routes},
+		{"SMSBRIDGE_ADMINS", "", "", false, &admins},
+		{"PUBLIC_BASE_URL", "", "", false, &c.PublicBaseURL},
+		{"SMSBRIDGE_DEFAULT_REGION", "US", "", false, &c.DefaultRegion},
+		{"SMSBRIDGE_NOTE_PREFIX", "//", "", false, &c.NotePrefix},
+		{"SMSBRIDGE_SIGNATURE", "false", "", false, &signature},
+		{"SMSBRIDGE_THREAD_SILENCE", "720h", "", false, &silence},
+		{"SMSBRIDGE_LOG_LEVEL", "info", "", false, &c.LogLevel},
+		{"SMSBRIDGE_SLACK_RATE", "1", "", false, &rate},
+	}
+	var missing []string
+	for _, s := range settings {
+		v := strings.TrimSpace(getenv(s.name))
+		if v == "" {
+			v = s.def
+		}
+		*s.dst = v
+		if s.required && v == "" {
+			missing = append(missing, fmt.Sprintf("  %s: %s", s.name, s.where))
+		}
+	}
+	// Without Socket Mode, Slack reaches us over HTTP and we must verify it.
+	if c.SlackAppToken == "" && c.SlackSigning == "" {
+		missing = append(missing, "  SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode): Slack app page → Basic Information → App Credentials → Signing Secret")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing required settings:\n%s", strings.Join(missing, "\n"))
+	}
+	var err error
+	if c.SlackRoutes, err = bridge.ParseRoutes(routes); err != nil {
+		return nil, err
+	}
+	for _, a := range strings.Split(admins, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			c.Admins = append(c.Admins, a)
+		}
+	}
+	if c.Silence, err = time.ParseDuration(silence); err != nil || c.Silence <= 0 {
+		return nil, fmt.Errorf("SMSBRIDGE_THREAD_SILENCE %q: want a duration such as 720h", silence)
+	}
+	c.Signature = signature == "true" || signature == "1"
+	if _, err := fmt.Sscanf(rate, "%g", &c.SlackChannelRate); err != nil || c.SlackChannelRate <= 0 {
+		return nil, fmt.Errorf("SMSBRIDGE_SLACK_RATE %q: want posts per second per channel, such as 1", rate)
+	}
+	if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/"
+	}
+	return c, nil
+}

@@ -1,0 +1,62 @@
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// TelnyxIngester commits a verified event (bridge.Bridge).
+type TelnyxIngester interface {
+	IngestTelnyx(ctx context.Context, ev *telnyx.Event, raw []byte) (bool, error)
+}
+
+// TelnyxHandler serves POST /webhooks/telnyx: verify, parse, commit, answer.
+// It answers 2xx only once the event is committed, so Telnyx redelivers
+// anything we could lose.
+type TelnyxHandler struct {
+	Verifier *telnyx.Verifier
+	Ingester TelnyxIngester
+	Log      *slog.Logger
+}
+
+// Serve handles one webhook.
+func (h *TelnyxHandler) Serve(c *gin.Context) {
+	body, err := ReadBody(c)
+	if errors.Is(err, ErrTooLarge) {
+		Fail(c, http.StatusRequestEntityTooLarge, err.Error())
+		return
+	}
+	if err != nil {
+		Fail(c, http.StatusBadRequest, "could not read body")
+		return
+	}
+	if err := h.Verifier.Verify(c.GetHeader(telnyx.HeaderSignature), c.GetHeader(telnyx.HeaderTimestamp), body); err != nil {
+		h.Log.Warn("telnyx webhook rejected", "reason", err.Error())
+		Fail(c, http.StatusUnauthorized, err.Error())
+		return
+	}
+	ev, err := telnyx.ParseWebhook(body)
+	if err != nil {
+		h.Log.Warn("telnyx webhook malformed", "reason", err.Error())
+		Fail(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	inserted, err := h.Ingester.IngestTelnyx(c.Request.Context(), ev, body)
+	if err != nil {
+		// Not committed: a 5xx makes Telnyx try again.
+		h.Log.Error("telnyx webhook not stored", "event", ev.DedupKey(), "err", err)
+		Fail(c, http.StatusServiceUnavailable, "could not store event")
+		return
+	}
+	if inserted {
+		c.JSON(http.StatusOK, gin.H{"status": "accepted"})
+	} else {
+		c.JSON(http.StatusOK, gin.H{"status": "duplicate"})
+	}
+}
