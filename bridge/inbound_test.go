@@ -1,0 +1,272 @@
+package bridge
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smsbridge/smsbridge/store"
+)
+
+func TestInboundFirstTextCreatesThreadAndNextJoinsIt(t *testing.T) {
+	h := newHarness(t)
+	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "deploy status?"))
+	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "hello?"))
+	h.drain()
+	hs, ps, _, _ := h.poster.snapshot()
+	if len(hs) != 1 || hs[0].Channel != "CINBOX" {
+		t.Fatalf("headers: %+v", hs)
+	}
+	if hs[0].H.OurNumber != "+18445550001" || len(hs[0].H.Remotes) != 1 || hs[0].H.Remotes[0] != "+13125550123" {
+		t.Fatalf("header: %+v", hs[0].H)
+	}
+	if len(ps) != 2 || ps[0].P.Text != "deploy status?" || ps[1].P.Text != "hello?" {
+		t.Fatalf("posts: %+v", ps)
+	}
+	for _, p := range ps {
+		if p.Parent.TS != hs[0].TS {
+			t.Fatalf("post outside the thread: %+v", p)
+		}
+	}
+}
+
+func TestInboundSecondNumberGetsItsOwnThreadAndRoute(t *testing.T) {
+	h := newHarness(t)
+	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "a"))
+	h.ingest(inbound("e2", "m2", "+14155550188", "+18445550001", "b"))
+	h.ingest(inbound("e3", "m3", "+13125550123", "+18445550002", "c"))
+	h.drain()
+	hs, ps, _, _ := h.poster.snapshot()
+	if len(hs) != 3 {
+		t.Fatalf("want 3 threads, got %d", len(hs))
+	}
+	channels := map[string]int{}
+	for _, x := range hs {
+		channels[x.Channel]++
+	}
+	if channels["CINBOX"] != 2 || channels["CSECOND"] != 1 {
+		t.Fatalf("routing: %v", channels)
+	}
+	if len(ps) != 3 || ps[0].Parent == ps[1].Parent {
+		t.Fatalf("posts: %+v", ps)
+	}
+}
+
+func TestInboundDuplicateEventPostsOnce(t *testing.T) {
+	h := newHarness(t)
+	body := inbound("e1", "m1", "+13125550123", "+18445550001", "hi")
+	if !h.ingest(body) || h.ingest(body) || h.ingest(body) {
+		t.Fatal("redelivery was stored as new")
+	}
+	// The same message under a new event id (Telnyx retried with a new
+	// envelope) is still one message.
+	h.ingest(inbound("e1b", "m1", "+13125550123", "+18445550001", "hi"))
+	h.drain()
+	_, ps, _, _ := h.poster.snapshot()
+	if len(ps) != 1 {
+		t.Fatalf("posted %d times", len(ps))
+	}
+}
+
+func TestInboundSimultaneousFirstTextsCreateOneThread(t *testing.T) {
+	h := newHarness(t)
+	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "one"))
+	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "two"))
+	// Run the real engine with several workers at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); h.engine.Run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, ps, _, _ := h.poster.snapshot()
+		if len(ps) == 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	hs, ps, _, _ := h.poster.snapshot()
+	if len(hs) != 1 || len(ps) != 2 || ps[0].P.Text != "one" || ps[1].P.Text != "two" {
+		t.Fatalf("headers %d posts %+v", len(hs), ps)
+	}
+}
+
+func TestInboundAfterRestartJoinsSameThread(t *testing.T) {
+	h := newHarness(t)
+	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "before"))
+	h.drain()
+	h.st.Close()
+	h.clock.Advance(72 * time.Hour)
+	h.open()
+	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "after, days later"))
+	h.drain()
+	hs, ps, _, _ := h.poster.snapshot()
+	if len(hs) != 1 || len(ps) != 2 || ps[1].Parent.TS != hs[0].TS {
+		t.Fatalf("headers %+v posts %+v", hs, ps)
+	}
+}
+
+func TestInboundSlackOutageDelaysButLosesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.poster.failN = 3
+	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "one"))
+	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "two"))
+	h.drain()
+	hs, ps, _, _ := h.poster.snapshot()
+	if len(hs) != 1 || len(ps) != 2 || ps[0].P.Text != "one" || ps[1].P.Text != "two" {
+		t.Fatalf("headers %d posts %+v", len(hs), ps)
+	}
+	var ev store.Event
+	h.st.DB().Where("external_id = ?", "e1").Take(&ev)
+	if ev.Status != store.EventDone || ev.Attempts == 0 {
+		t.Fatalf("event %+v", ev)
+	}
+}
+
+func TestInboundGroupMMSIsOneConversation(t *testing.T) {
+	h := newHarness(t)
+	fixture, err := os.ReadFile("../telnyx/testdata/webhooks/message.received.group_mms.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ingest(fixture)
+	// Another member of the group writes: same set of participants.
+	h.ingest(inbound("e2", "m2", "+14155550188", "+18445550001", "me too", "+13125550123", "+16465550142"))
+	h.drain()
+	hs, ps, _, _ := h.poster.snapshot()
+	if len(hs) != 1 || len(hs[0].H.Remotes) != 3 {
+		t.Fatalf("headers: %+v", hs)
+	}
+	if len(ps) != 2 || ps[0].P.From != "+13125550123" || ps[1].P.From != "+14155550188" {
+		t.Fatalf("group posts must say who wrote: %+v", ps)
+	}
+}
+
+func TestInboundMMSUploadsMediaAndReportsFailedDownload(t *testing.T) {
+	h := newHarness(t)
+	fixture, err := os.ReadFile("../telnyx/testdata/webhooks/message.received.mms.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "https://media.telnyx.com/example/5b2c7d0e-3a41-4e7e-9d0b-1f2a3b4c5d6e/0.jpg"
+	h.media.body[url] = []byte("JPEGDATA")
+	h.ingest(fixture)
+	h.drain()
+	_, ps, fs, _ := h.poster.snapshot()
+	if len(fs) != 1 || string(fs[0].Body) != "JPEGDATA" || fs[0].Name != "0.jpg" || fs[0].Parent != ps[0].Parent {
+		t.Fatalf("files: %+v", fs)
+	}
+
+	// A second MMS whose media is gone: the link and reason are posted.
+	body := strings.Replace(string(fixture), "0f4c1b54", "1f4c1b54", 1)
+	body = strings.Replace(body, "5b2c7d0e-3a41-4e7e-9d0b-1f2a3b4c5d6e\",", "5b2c7d0e-0000-4e7e-9d0b-1f2a3b4c5d6e\",", 1)
+	body = strings.Replace(body, "/0.jpg", "/gone.jpg", 1)
+	h.ingest([]byte(body))
+	h.drain()
+	_, ps, fs, _ = h.poster.snapshot()
+	last := ps[len(ps)-1]
+	if len(fs) != 1 || last.P.Kind != KindError || !strings.Contains(last.P.Text, "gone.jpg") || !strings.Contains(last.P.Text, "404") {
+		t.Fatalf("want a failure note with link and reason, got %+v", last)
+	}
+}
+
+func TestInboundStopOptsOutAndStartOptsBackIn(t *testing.T) {
+	h := newHarness(t)
+	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
+	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", " Stop "))
+	h.drain()
+	c, err := h.st.ConversationByNumbers(context.Background(), "+18445550001", "+13125550123")
+	if err != nil || !c.OptedOut || c.OptOutKeyword != "STOP" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	_, ps, _, us := h.poster.snapshot()
+	if len(us) != 1 || !us[0].OptedOut {
+		t.Fatalf("header not updated: %+v", us)
+	}
+	if n := ps[len(ps)-1]; n.P.Kind != KindNote || !strings.Contains(n.P.Text, "opted out") {
+		t.Fatalf("no note: %+v", n)
+	}
+	h.ingest(inbound("e3", "m3", "+13125550123", "+18445550001", "START"))
+	h.drain()
+	c, _ = h.st.Conversation(context.Background(), c.ID)
+	_, _, _, us = h.poster.snapshot()
+	if c.OptedOut || len(us) != 2 || us[1].OptedOut {
+		t.Fatalf("not opted back in: %+v", c)
+	}
+}
+
+func TestKeyword(t *testing.T) {
+	for text, want := range map[string]KeywordKind{
+		"STOP": KeywordOptOut, "stop": KeywordOptOut, " Stop. ": KeywordOptOut, "unsubscribe": KeywordOptOut,
+		"opt out": KeywordOptOut, "START": KeywordOptIn, "unstop": KeywordOptIn, "help": KeywordHelp,
+		"please stop by": KeywordNone, "stopping": KeywordNone, "": KeywordNone,
+	} {
+		if _, got := Keyword(text); got != want {
+			t.Errorf("%q: got %v want %v", text, got, want)
+		}
+	}
+}
+
+func TestInboundReopensResolvedAndMentionsAssignee(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
+	h.drain()
+	c, _ := h.st.ConversationByNumbers(ctx, "+18445550001", "+13125550123")
+	h.st.UpdateConversation(ctx, c.ID, map[string]any{"state": "claimed", "assignee_id": "U777"})
+	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "still there?"))
+	h.drain()
+	_, ps, _, _ := h.poster.snapshot()
+	if ps[len(ps)-1].P.Mention != "U777" {
+		t.Fatalf("assignee not mentioned: %+v", ps[len(ps)-1])
+	}
+	now := h.clock.Now()
+	h.st.UpdateConversation(ctx, c.ID, map[string]any{"state": "resolved", "resolved_by": "U777", "resolved_at": now})
+	h.ingest(inbound("e3", "m3", "+13125550123", "+18445550001", "one more thing"))
+	h.drain()
+	c, _ = h.st.Conversation(ctx, c.ID)
+	_, ps, _, us := h.poster.snapshot()
+	if c.State != "open" || us[len(us)-1].State != StateOpen || !strings.Contains(ps[len(ps)-1].P.Text, "Reopened") {
+		t.Fatalf("not reopened: %+v", c)
+	}
+}
+
+func TestInboundAfterLongSilenceStartsLinkedThread(t *testing.T) {
+	h := newHarness(t)
+	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
+	h.drain()
+	h.clock.Advance(31 * 24 * time.Hour)
+	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "remember me?"))
+	h.drain()
+	hs, ps, _, _ := h.poster.snapshot()
+	if len(hs) != 2 || hs[1].H.PreviousThread == nil || hs[1].H.PreviousThread.TS != hs[0].TS {
+		t.Fatalf("headers: %+v", hs)
+	}
+	last := ps[len(ps)-1]
+	if last.Parent.TS != hs[1].TS || last.P.Text != "remember me?" {
+		t.Fatalf("text not in new thread: %+v", last)
+	}
+}
+
+func TestLinkClickNotesInThread(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
+	h.drain()
+	c, _ := h.st.ConversationByNumbers(ctx, "+18445550001", "+13125550123")
+	id := "40385f64-5717-4562-b3fc-2c963f66afa6"
+	h.st.InsertMessage(ctx, &store.Message{ConversationID: c.ID, Direction: store.Outbound, TelnyxID: &id, Text: "see runbook"})
+	fixture, _ := os.ReadFile("../telnyx/testdata/webhooks/link_clicked.json")
+	h.ingest(fixture)
+	h.ingest(fixture) // same click twice
+	h.drain()
+	_, ps, _, _ := h.poster.snapshot()
+	if len(ps) != 2 || !strings.Contains(ps[1].P.Text, "https://runbooks.example.com/deploy") {
+		t.Fatalf("posts: %+v", ps)
+	}
+}
