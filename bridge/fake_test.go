@@ -207,4 +207,3 @@ func inbound(eventID, msgID, from, to, text string, cc ...string) []byte {
 	}})
 	return body
 }
-

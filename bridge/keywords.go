@@ -19,7 +19,7 @@ var keywords = map[string]KeywordKind{
 	"STOP": KeywordOptOut, "STOPALL": KeywordOptOut, "UNSUBSCRIBE": KeywordOptOut,
 	"CANCEL": KeywordOptOut, "END": KeywordOptOut, "QUIT": KeywordOptOut, "OPTOUT": KeywordOptOut,
 	"REVOKE": KeywordOptOut,
-	"START": KeywordOptIn, "YES": KeywordOptIn, "UNSTOP": KeywordOptIn, "OPTIN": KeywordOptIn,
+	"START":  KeywordOptIn, "YES": KeywordOptIn, "UNSTOP": KeywordOptIn, "OPTIN": KeywordOptIn,
 	"HELP": KeywordHelp, "INFO": KeywordHelp,
 }
 
