@@ -162,7 +162,7 @@ func (s *Server) ThreadReplies(channel, threadTS string) []Message {
 	defer s.mu.Unlock()
 	var out []Message
 	for _, m := range s.messages {
-		if m.Channel == channel && m.ThreadTS == threadTS && m.TS != threadTS {
+		if m.Channel == channel && m.ThreadTS == threadTS {
 			out = append(out, m.copy())
 		}
 	}
