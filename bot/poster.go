@@ -71,8 +71,11 @@ func WithWorkspaceURL(u string) PosterOption {
 	return func(p *Poster) { p.workspaceURL = strings.TrimSuffix(u, "/") + "/" }
 }
 
-// withToken tells the poster the token so it can redact it from errors.
-func withToken(token string) PosterOption { return func(p *Poster) { p.token = token } }
+// WithRedactedToken tells a poster built with NewPoster the client's token,
+// so that it can keep it out of every error it returns (slack-go sends the
+// token in bodies and headers, never URLs, but a custom API URL or HTTP
+// client could still quote it). NewPosterFromToken does this itself.
+func WithRedactedToken(token string) PosterOption { return func(p *Poster) { p.token = token } }
 
 // NewPoster wraps a slack-go client. Turn slack-go's own retries off (its
 // default): the poster retries, and must see every failure to classify it.
@@ -101,7 +104,7 @@ func NewPosterFromToken(token, apiURL string, opts ...PosterOption) *Poster {
 	if apiURL != "" {
 		copts = append(copts, slack.OptionAPIURL(apiURL))
 	}
-	return NewPoster(slack.New(token, copts...), append([]PosterOption{withToken(token)}, opts...)...)
+	return NewPoster(slack.New(token, copts...), append([]PosterOption{WithRedactedToken(token)}, opts...)...)
 }
 
 // waitChannel blocks until channel may take another message.

@@ -409,3 +409,25 @@ func TestFormatNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestSlackTransientErrorIsRetried(t *testing.T) {
+	p, srv, _ := newPoster(t)
+	srv.FailNext("chat.postMessage", 1, fakeslack.SlackError("internal_error"))
+	if _, err := p.PostHeader(ctx, "C1", header); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Messages("C1")); n != 1 {
+		t.Errorf("posted %d times", n)
+	}
+}
+
+func TestCancelledContextStopsRetrying(t *testing.T) {
+	p, srv, _ := newPoster(t)
+	srv.FailNext("chat.postMessage", 10, fakeslack.HTTPError(500))
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err := p.PostHeader(cctx, "C1", header)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, bridge.ErrPermanent) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -10,9 +10,21 @@
 //	// ... exercise code ...
 //	msgs := srv.Messages("C123")
 //
-// Everything it is sent is recorded (Calls, Messages, ThreadReplies, Uploads,
-// Reactions, Views, ResponsePosts) and failures can be injected per method
-// (FailNext). It is safe for concurrent use.
+// Everything it is sent is recorded (Calls, Messages, ThreadReplies, Message,
+// Ephemerals, Uploads, Reactions, Views, HomeView, ResponsePosts) and
+// failures can be injected per method:
+//
+//	srv.FailNext("chat.postMessage", 2, fakeslack.HTTPError(500))
+//	srv.FailNext("chat.postMessage", 1, fakeslack.RateLimited(3)) // 429, Retry-After: 3
+//	srv.FailNext("chat.postMessage", 1, fakeslack.SlackError("channel_not_found"))
+//	srv.FailNext("reactions.add", 1, fakeslack.Disconnect())     // network error
+//
+// Methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral,
+// chat.getPermalink, reactions.add/remove, files.getUploadURLExternal, the
+// upload POST, files.completeUploadExternal, users.info (AddUser),
+// conversations.info (AddChannel), views.publish/open/push/update, and
+// response_url posts (ResponseURL). Async tests use WaitFor. It is safe for
+// concurrent use.
 package fakeslack
 
 import (

@@ -289,3 +289,14 @@ func TestWaitForSeesAsyncPosts(t *testing.T) {
 		t.Error("Await held for a condition that never becomes true")
 	}
 }
+
+func TestPermalink(t *testing.T) {
+	srv := fakeslack.New(t)
+	c := srv.Client()
+	ctx := context.Background()
+	_, ts, _ := c.PostMessageContext(ctx, "C1", slack.MsgOptionText("x", false))
+	link, err := c.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: "C1", Ts: ts})
+	if err != nil || link != fakeslack.Permalink("C1", ts) || !strings.HasSuffix(link, "/archives/C1/p1700000000000100") {
+		t.Errorf("permalink = %q, %v", link, err)
+	}
+}
