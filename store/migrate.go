@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,13 +18,21 @@ type migration struct {
 	up      func(tx *gorm.DB) error
 }
 
-// migrations is the schema's history. Version 1 creates the tables from the
-// models as they were then; later versions change them step by step
-// (AddColumn, CreateIndex) so an existing database is brought forward.
-var migrations = []migration{
-	{1, "events, lanes, conversations, messages, routes", func(tx *gorm.DB) error {
-		return tx.Migrator().CreateTable(&Event{}, &Lane{}, &Conversation{}, &Message{}, &Route{})
-	}},
+// migrations is the schema's history, in version order. Version 1 creates
+// the tables from the models as they were then; later versions change them
+// step by step (AddColumn, CreateTable, CreateIndex) so an existing database
+// is brought forward. Each feature registers its own in its own file
+// (migrate_NNNN_*.go) with registerMigration from init.
+var migrations []migration
+
+func registerMigration(version int, name string, up func(tx *gorm.DB) error) {
+	for _, m := range migrations {
+		if m.version == version {
+			panic(fmt.Sprintf("store: migration %d registered twice", version))
+		}
+	}
+	migrations = append(migrations, migration{version, name, up})
+	sort.Slice(migrations, func(i, j int) bool { return migrations[i].version < migrations[j].version })
 }
 
 type schemaMigration struct {
