@@ -1,0 +1,250 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// The compose modal: callback id, block ids and action ids.
+const (
+	ComposeCallbackID = "sms_compose"
+	ComposeTextAction = "sms_compose_text" // typing in the text updates the segment note
+
+	composeTo        = "to"
+	composeFrom      = "from"
+	composeFromOther = "from_other"
+	composeText      = "text"
+	composeWhen      = "when"
+	composeSegments  = "segments"
+
+	composePool = "pool"
+)
+
+func (s *sms) registerCompose() {
+	s.cmds.Register(Command{
+		Name:    "compose",
+		Usage:   "/sms compose",
+		Example: "/sms",
+		Help:    "a form to write a message: to, from, text (with its SMS length), optional send time",
+		Run:     s.runCompose,
+	})
+	s.in.OnAction(ComposeTextAction, s.onComposeText)
+	s.in.OnSubmit(ComposeCallbackID, s.onComposeSubmit)
+}
+
+func (s *sms) runCompose(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	if len(req.Args) > 0 {
+		return nil, Usagef("`/sms compose` takes no arguments; to send directly use `/sms send`.")
+	}
+	view, err := s.composeView(ctx, req.ChannelID, "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Slack.OpenViewContext(ctx, req.TriggerID, view); err != nil {
+		return Ephemeral("Could not open the form: " + Escape(err.Error())), nil
+	}
+	return nil, nil
+}
+
+// composeView builds the modal. Our numbers come from the routes (no call
+// to Telnyx: views.open must happen within 3 s of the command).
+func (s *sms) composeView(ctx context.Context, channel, segNote string) (slack.ModalViewRequest, error) {
+	var opts []*slack.OptionBlockObject
+	routed, err := s.routedNumbers(ctx, channel)
+	if err != nil {
+		return slack.ModalViewRequest{}, err
+	}
+	seen := map[bridge.E164]bool{}
+	add := func(n bridge.E164, label string) {
+		if !seen[n] {
+			seen[n] = true
+			opts = append(opts, slack.NewOptionBlockObject(string(n), plain(label), nil))
+		}
+	}
+	for _, n := range routed {
+		add(n, FormatNumber(n)+" (this channel)")
+	}
+	stored, _ := s.Bridge.Store().Routes(ctx)
+	for _, r := range stored {
+		add(bridge.E164(r.OurNumber), FormatNumber(bridge.E164(r.OurNumber)))
+	}
+	for n := range s.Routes.ByNumber {
+		add(n, FormatNumber(n))
+	}
+	if s.DefaultProfileID != "" {
+		opts = append(opts, slack.NewOptionBlockObject(composePool, plain("Number pool (default profile)"), nil))
+	}
+	if len(opts) > 100 {
+		opts = opts[:100]
+	}
+
+	to := slack.NewInputBlock(composeTo, plain("To"), plain("One number, or several separated by commas for a group MMS"),
+		slack.NewPlainTextInputBlockElement(plain("(312) 555-0123"), composeTo))
+	var blocks []slack.Block
+	blocks = append(blocks, to)
+	if len(opts) > 0 {
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("This channel's number"), composeFrom, opts...)
+		from := slack.NewInputBlock(composeFrom, plain("From"), nil, sel)
+		from.Optional = true
+		blocks = append(blocks, from)
+	}
+	other := slack.NewInputBlock(composeFromOther, plain("Or another sender"), plain("A number, a short code or an alphanumeric sender ID"),
+		slack.NewPlainTextInputBlockElement(plain("+18445550001, 12345 or MyShop"), composeFromOther))
+	other.Optional = true
+	textEl := slack.NewPlainTextInputBlockElement(plain("Your message"), ComposeTextAction)
+	textEl.Multiline = true
+	textEl.MaxLength = 1600
+	textEl.DispatchActionConfig = &slack.DispatchActionConfig{TriggerActionsOn: []string{"on_character_entered"}}
+	text := slack.NewInputBlock(composeText, plain("Message"), nil, textEl)
+	text.DispatchAction = true
+	if segNote == "" {
+		segNote = "Long texts are sent in several SMS parts; the count shows here as you type."
+	}
+	seg := slack.NewContextBlock(composeSegments, mrkdwn(segNote))
+	when := slack.NewInputBlock(composeWhen, plain("Send at (optional)"), plain("In your time zone: tomorrow 9am, 2026-12-01 09:00, in 2h. Empty sends now."),
+		slack.NewPlainTextInputBlockElement(plain("now"), composeWhen))
+	when.Optional = true
+	blocks = append(blocks, other, text, seg, when)
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      ComposeCallbackID,
+		Title:           plain("New SMS"),
+		Submit:          plain("Send"),
+		Close:           plain("Cancel"),
+		PrivateMetadata: channel,
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}, nil
+}
+
+// SegmentNote describes how a text travels as SMS.
+func SegmentNote(text string) string {
+	info := telnyx.Segments(text)
+	switch {
+	case info.Segments == 0:
+		return "Empty message."
+	case info.TooLong():
+		return fmt.Sprintf(":warning: %d characters (%s): %d SMS parts, more than the %d Telnyx sends. Shorten it.", info.Characters, info.Encoding, info.Segments, telnyx.MaxSegments)
+	case info.Segments == 1:
+		return fmt.Sprintf("%d characters (%s): 1 SMS.", info.Characters, info.Encoding)
+	}
+	return fmt.Sprintf("%d characters (%s): sent as %d SMS parts, each billed.", info.Characters, info.Encoding, info.Segments)
+}
+
+// onComposeText updates the segment note as the teammate types.
+func (s *sms) onComposeText(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	view, err := s.composeView(ctx, cb.View.PrivateMetadata, SegmentNote(a.Value))
+	if err != nil {
+		return err
+	}
+	_, err = s.Slack.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
+	return err
+}
+
+func inputValue(cb *slack.InteractionCallback, block, action string) string {
+	v, ok := cb.View.State.Values[block][action]
+	if !ok {
+		return ""
+	}
+	if v.SelectedOption.Value != "" {
+		return v.SelectedOption.Value
+	}
+	return strings.TrimSpace(v.Value)
+}
+
+// onComposeSubmit checks the form (errors show on their fields), closes the
+// modal and sends in the background; the result comes as an ephemeral
+// message in the channel the form was opened from.
+func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	errs := map[string]string{}
+	var to []bridge.E164
+	for _, part := range strings.Split(inputValue(cb, composeTo, composeTo), ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		n, err := ParseNumber(part, s.Region)
+		if err != nil {
+			errs[composeTo] = err.Error()
+			break
+		}
+		to = append(to, n)
+	}
+	if len(to) == 0 && errs[composeTo] == "" {
+		errs[composeTo] = "Who should get it?"
+	}
+	if len(to) > 8 {
+		errs[composeTo] = "A group MMS goes to at most 8 numbers."
+	}
+	var o sendOpts
+	if other := inputValue(cb, composeFromOther, composeFromOther); other != "" {
+		f, kind, err := ParseSender(other, s.Region)
+		if err != nil {
+			errs[composeFromOther] = err.Error()
+		}
+		o.from, o.kind = f, kind
+	} else if sel := inputValue(cb, composeFrom, composeFrom); sel == composePool {
+		o.pool = true
+	} else if sel != "" {
+		o.from, o.kind = bridge.E164(sel), SenderNumber
+	}
+	text := inputValue(cb, composeText, ComposeTextAction)
+	if text == "" {
+		errs[composeText] = "Write the message."
+	} else if telnyx.Segments(text).TooLong() {
+		errs[composeText] = SegmentNote(text)
+	}
+	var at time.Time
+	loc := time.UTC
+	if when := inputValue(cb, composeWhen, composeWhen); when != "" && !strings.EqualFold(when, "now") {
+		loc = s.userLocation(ctx, cb.User.ID)
+		t, err := ParseWhen(when, s.Now(), loc)
+		if err == nil {
+			err = CheckSchedulable(t, s.Now(), bridge.TelnyxMinAhead)
+		}
+		if err != nil {
+			errs[composeWhen] = err.Error()
+		}
+		if len(to) > 1 {
+			errs[composeWhen] = "A group MMS cannot be scheduled."
+		}
+		at = t
+	}
+	if len(errs) > 0 {
+		return slack.NewErrorsViewSubmissionResponse(errs), nil
+	}
+	channel, user := cb.View.PrivateMetadata, cb.User.ID
+	in := SendInput{Opts: o, To: to, Text: text, User: user, Channel: channel}
+	s.in.wg.Add(1)
+	go func() {
+		defer s.in.wg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		var msg *slack.Msg
+		var err error
+		if at.IsZero() {
+			msg, err = s.sendNow(ctx, in)
+		} else {
+			msg, err = s.schedule(ctx, ScheduleInput{SendInput: in, At: at, Loc: loc})
+		}
+		if err != nil {
+			msg = Ephemeral("Not sent: " + Escape(err.Error()))
+		}
+		if msg == nil || channel == "" {
+			return
+		}
+		opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
+		if len(msg.Blocks.BlockSet) > 0 {
+			opts = append(opts, slack.MsgOptionBlocks(msg.Blocks.BlockSet...))
+		}
+		if _, err := s.Slack.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
+			s.Log.Warn("compose result could not be shown", "err", err)
+		}
+	}()
+	return nil, nil
+}

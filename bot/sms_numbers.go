@@ -1,0 +1,194 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// Action ids of the number-setting confirmation buttons; the value is
+// "<number id>|<field>|<new value>|<E.164>".
+const (
+	ActionNumberConfirm = "sms_number_confirm"
+	ActionNumberAbort   = "sms_number_abort"
+)
+
+func (s *sms) registerNumbers() {
+	s.cmds.Register(Command{
+		Name:    "numbers",
+		Usage:   "/sms numbers [--mobile]",
+		Example: "/sms numbers",
+		Help:    "our numbers with their messaging profile, product, type and health",
+		Run:     s.runNumbers,
+	})
+	s.cmds.Register(Command{
+		Name:    "number",
+		Usage:   "/sms number <number> [profile <profile-id> | product <product>]",
+		Example: "/sms number +18445550001 product A2P",
+		Help:    "one number's messaging settings; admins can change its profile or product (after a confirmation)",
+		Run:     s.runNumber,
+	})
+	s.in.OnAction(ActionNumberConfirm, s.onNumberConfirm)
+	s.in.OnAction(ActionNumberAbort, func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "No change made."})
+	})
+}
+
+const numbersPage = 50
+
+func (s *sms) runNumbers(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	mobile := false
+	for _, a := range req.Args {
+		if a != "--mobile" {
+			return nil, Usagef("Unknown argument %q.", a)
+		}
+		mobile = true
+	}
+	var b strings.Builder
+	var meta telnyx.PageMeta
+	if mobile {
+		ns, m, err := s.API.ListMobileNumberSettingsPage(ctx, 1, numbersPage)
+		if err != nil {
+			return Ephemeral("Could not list the mobile numbers: " + Escape(telnyxReason(err))), nil
+		}
+		meta = m
+		b.WriteString("*Our mobile numbers*\n")
+		for _, n := range ns {
+			fmt.Fprintf(&b, "• %s — profile `%s` — product %s — %s\n", Escape(FormatNumber(bridge.E164(n.PhoneNumber))), Escape(orNone(n.MessagingProfileID)), Escape(orNone(n.MessagingProduct)), Escape(orNone(n.Type)))
+		}
+	} else {
+		ns, m, err := s.API.ListNumberSettingsPage(ctx, telnyx.NumberFilter{}, 1, numbersPage)
+		if err != nil {
+			return Ephemeral("Could not list the numbers: " + Escape(telnyxReason(err))), nil
+		}
+		meta = m
+		b.WriteString("*Our numbers*\n")
+		for _, n := range ns {
+			fmt.Fprintf(&b, "• %s — profile `%s` — product %s — %s — %s\n", Escape(FormatNumber(bridge.E164(n.PhoneNumber))), Escape(orNone(n.MessagingProfileID)), Escape(orNone(n.MessagingProduct)), Escape(orNone(n.Type)), health(n.Health))
+		}
+	}
+	if meta.TotalResults > numbersPage {
+		fmt.Fprintf(&b, "_Showing the first %d of %d._", numbersPage, meta.TotalResults)
+	}
+	return Ephemeral(b.String()), nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func health(h *telnyx.NumberHealth) string {
+	if h == nil {
+		return "health unknown"
+	}
+	return fmt.Sprintf("health: %d msgs, %.0f%% success, %.1f%% spam", h.MessageCount, h.SuccessRatio*100, h.SpamRatio*100)
+}
+
+func (s *sms) runNumber(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	if len(req.Args) == 0 {
+		return nil, Usagef("Missing the number.")
+	}
+	num, err := ParseNumber(req.Args[0], s.Region)
+	if err != nil {
+		return nil, Usagef("%v.", err)
+	}
+	var field, value string
+	switch len(req.Args) {
+	case 1:
+	case 3:
+		field, value = strings.ToLower(req.Args[1]), req.Args[2]
+		if field != "profile" && field != "product" {
+			return nil, Usagef("You can change a number's `profile` or `product`, not %q.", req.Args[1])
+		}
+	default:
+		return nil, Usagef("Give a number, optionally followed by `profile <profile-id>` or `product <product>`.")
+	}
+	n, err := s.API.NumberSettingsByE164(ctx, string(num))
+	if errors.Is(err, telnyx.ErrNumberNotFound) {
+		return Ephemeral(fmt.Sprintf("%s is not one of our Telnyx numbers.", Escape(FormatNumber(num)))), nil
+	}
+	if err != nil {
+		return Ephemeral("Could not read the number: " + Escape(telnyxReason(err))), nil
+	}
+	if field == "" {
+		return Ephemeral(describeNumber(n)), nil
+	}
+	if ok, err := s.isAdmin(ctx, req.UserID); err != nil {
+		return Ephemeral("Could not check your permissions with Slack; please try again."), nil
+	} else if !ok {
+		return Ephemeral("Sorry, changing a number's profile or product is for smsbridge admins. Ask an admin if this needs doing."), nil
+	}
+	if field == "product" {
+		value = strings.ToUpper(value)
+		if len(n.EligibleMessagingProducts) > 0 && !containsString(n.EligibleMessagingProducts, value) {
+			return nil, Usagef("%s cannot use product %s; it is eligible for %s.", FormatNumber(num), value, strings.Join(n.EligibleMessagingProducts, ", "))
+		}
+	}
+	current := n.MessagingProfileID
+	if field == "product" {
+		current = n.MessagingProduct
+	}
+	q := fmt.Sprintf("Change the messaging %s of %s from `%s` to `%s`?", field, Escape(FormatNumber(num)), Escape(orNone(current)), Escape(value))
+	val := strings.Join([]string{n.ID, field, value, string(num)}, "|")
+	yes := slack.NewButtonBlockElement(ActionNumberConfirm, val, plain("Change it")).WithStyle(slack.StylePrimary)
+	no := slack.NewButtonBlockElement(ActionNumberAbort, "", plain("Cancel"))
+	return msgWithBlocks(q, slack.NewSectionBlock(mrkdwn(q), nil, nil), slack.NewActionBlock("", yes, no)), nil
+}
+
+func containsString(l []string, s string) bool {
+	for _, x := range l {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func describeNumber(n *telnyx.NumberSettings) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* (id `%s`)\n", Escape(FormatNumber(bridge.E164(n.PhoneNumber))), Escape(n.ID))
+	fmt.Fprintf(&b, "Messaging profile: `%s`\n", Escape(orNone(n.MessagingProfileID)))
+	fmt.Fprintf(&b, "Product: %s (eligible: %s)\n", Escape(orNone(n.MessagingProduct)), Escape(orNone(strings.Join(n.EligibleMessagingProducts, ", "))))
+	fmt.Fprintf(&b, "Type: %s, traffic: %s, country: %s\n", Escape(orNone(n.Type)), Escape(orNone(n.TrafficType)), Escape(orNone(n.CountryCode)))
+	feat := func(f *telnyx.FeatureSet) string {
+		if f == nil {
+			return "no"
+		}
+		return fmt.Sprintf("domestic two-way %t, international in %t / out %t", f.DomesticTwoWay, f.InternationalInbound, f.InternationalOutbound)
+	}
+	fmt.Fprintf(&b, "SMS: %s\nMMS: %s\n", feat(n.Features.SMS), feat(n.Features.MMS))
+	b.WriteString(health(n.Health))
+	return b.String()
+}
+
+func (s *sms) onNumberConfirm(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	parts := strings.SplitN(a.Value, "|", 4)
+	if len(parts) != 4 {
+		return fmt.Errorf("bad number confirmation value")
+	}
+	id, field, value, num := parts[0], parts[1], parts[2], parts[3]
+	user := cb.User.ID
+	if ok, err := s.isAdmin(ctx, user); err != nil || !ok {
+		return s.respond(ctx, cb, Ephemeral("Sorry, changing a number's settings is for smsbridge admins."))
+	}
+	u := telnyx.NumberSettingsUpdate{}
+	if field == "profile" {
+		u.MessagingProfileID = &value
+	} else {
+		u.MessagingProduct = &value
+	}
+	if _, err := s.API.UpdateNumberSettings(ctx, id, u); err != nil {
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: fmt.Sprintf("Telnyx did not change %s: %s", Escape(FormatNumber(bridge.E164(num))), Escape(telnyxReason(err)))})
+	}
+	s.adminChange(ctx, user, fmt.Sprintf("set the messaging %s of %s to %s", field, num, value))
+	return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: fmt.Sprintf("Done: the messaging %s of %s is now `%s`.", field, Escape(FormatNumber(bridge.E164(num))), Escape(value))})
+}

@@ -1,0 +1,99 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// ActionOptOutsMore shows the next page of opt-outs; its value is the page.
+const ActionOptOutsMore = "sms_optouts_more"
+
+const optOutsPage = 20
+
+func (s *sms) registerOptOuts() {
+	s.cmds.Register(Command{
+		Name:    "optouts",
+		Usage:   "/sms optouts [number]",
+		Example: "/sms optouts (312) 555-0123",
+		Help:    "whether a number opted out (when, keyword, profile), or the list of opt-outs",
+		Run:     s.runOptOuts,
+	})
+	s.in.OnAction(ActionOptOutsMore, func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+		page, err := strconv.Atoi(a.Value)
+		if err != nil || page < 1 {
+			return fmt.Errorf("bad opt-outs page %q", a.Value)
+		}
+		msg := s.optOutsPage(ctx, page)
+		msg.ReplaceOriginal = true
+		return s.respond(ctx, cb, msg)
+	})
+}
+
+func (s *sms) runOptOuts(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	switch len(req.Args) {
+	case 0:
+		return s.optOutsPage(ctx, 1), nil
+	case 1:
+	default:
+		return nil, Usagef("Give at most one number.")
+	}
+	num, err := ParseNumber(req.Args[0], s.Region)
+	if err != nil {
+		return nil, Usagef("%v.", err)
+	}
+	// Telnyx filters opt-outs by our side (from); the recipient is matched
+	// here, page by page.
+	var found []telnyx.OptOut
+	for page := 1; ; page++ {
+		items, meta, err := s.API.ListOptOutsPage(ctx, telnyx.OptOutFilter{}, page, telnyx.MaxPageSize)
+		if err != nil {
+			return Ephemeral("Could not read the opt-outs: " + Escape(telnyxReason(err))), nil
+		}
+		for _, o := range items {
+			if o.To == string(num) {
+				found = append(found, o)
+			}
+		}
+		if page >= meta.TotalPages || len(items) == 0 {
+			break
+		}
+	}
+	if len(found) == 0 {
+		return Ephemeral(fmt.Sprintf("%s has not opted out.", Escape(FormatNumber(num)))), nil
+	}
+	var b strings.Builder
+	for _, o := range found {
+		fmt.Fprintf(&b, "%s opted out of %s on %s with %q (profile `%s`).\n", Escape(FormatNumber(num)), Escape(FormatNumber(bridge.E164(o.From))),
+			o.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Escape(o.Keyword), Escape(orNone(o.MessagingProfileID)))
+	}
+	return Ephemeral(b.String()), nil
+}
+
+func (s *sms) optOutsPage(ctx context.Context, page int) *slack.Msg {
+	items, meta, err := s.API.ListOptOutsPage(ctx, telnyx.OptOutFilter{}, page, optOutsPage)
+	if err != nil {
+		return Ephemeral("Could not read the opt-outs: " + Escape(telnyxReason(err)))
+	}
+	if len(items) == 0 && page == 1 {
+		return Ephemeral("Nobody has opted out.")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Opt-outs* (page %d of %d, %d in all)\n", page, max(meta.TotalPages, 1), meta.TotalResults)
+	for _, o := range items {
+		fmt.Fprintf(&b, "• %s from %s — %q on %s — profile `%s`\n", Escape(FormatNumber(bridge.E164(o.To))), Escape(FormatNumber(bridge.E164(o.From))),
+			Escape(o.Keyword), o.CreatedAt.UTC().Format("2006-01-02"), Escape(orNone(o.MessagingProfileID)))
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(b.String()), nil, nil)}
+	if page < meta.TotalPages {
+		more := slack.NewButtonBlockElement(ActionOptOutsMore, strconv.Itoa(page+1), plain("More"))
+		blocks = append(blocks, slack.NewActionBlock("", more))
+	}
+	return msgWithBlocks(b.String(), blocks...)
+}

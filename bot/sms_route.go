@@ -1,0 +1,49 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/store"
+)
+
+func (s *sms) registerRoute() {
+	s.cmds.Register(Command{
+		Name:    "route",
+		Usage:   "/sms route <our-number> [#channel]",
+		Example: "/sms route +18445550001 #support",
+		Help:    "show or set which channel a number's conversations go to (overrides SLACK_ROUTES)",
+		Admin:   true,
+		Run:     s.runRoute,
+	})
+}
+
+func (s *sms) runRoute(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	if len(req.Args) == 0 || len(req.Args) > 2 {
+		return nil, Usagef("Give our number, and the channel to route it to.")
+	}
+	num, err := ParseNumber(req.Args[0], s.Region)
+	if err != nil {
+		return nil, Usagef("%v.", err)
+	}
+	if len(req.Args) == 1 {
+		ch, err := s.Bridge.ChannelFor(ctx, num)
+		if err != nil {
+			return nil, err
+		}
+		return Ephemeral(fmt.Sprintf("Conversations with %s go to <#%s>.", Escape(FormatNumber(num)), ch)), nil
+	}
+	ch, ok := parseChannel(req.Args[1])
+	if !ok {
+		return nil, Usagef("%q is not a channel: pick it with # so Slack links it (or give its id, like C0123ABCD).", req.Args[1])
+	}
+	if err := s.Bridge.Store().SetRoute(ctx, &store.Route{OurNumber: string(num), Channel: ch, SetBy: req.UserID}); err != nil {
+		return nil, err
+	}
+	s.adminChange(ctx, req.UserID, fmt.Sprintf("routed %s to channel %s", num, ch))
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral,
+		Text: fmt.Sprintf("New conversations with %s now go to <#%s>. Existing threads stay where they are.", Escape(FormatNumber(bridge.E164(num))), ch)}, nil
+}

@@ -1,0 +1,208 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/store"
+)
+
+func (s *sms) registerSchedule() {
+	s.cmds.Register(Command{
+		Name:    "schedule",
+		Usage:   "/sms schedule [--from <sender>] [--media <url>] <when> <to> <text>",
+		Example: "/sms schedule tomorrow 9am (312) 555-0123 Reminder: your appointment is at 10",
+		Help:    "send later: <when> is in your Slack time zone (2026-12-01 09:00, tomorrow 9am, in 2h, RFC 3339); weeks ahead is fine",
+		Run:     s.runSchedule,
+	})
+	s.cmds.Register(Command{
+		Name:    "scheduled",
+		Usage:   "/sms scheduled",
+		Example: "/sms scheduled",
+		Help:    "the scheduled messages not yet sent, with Cancel buttons",
+		Run:     s.runScheduled,
+	})
+	s.cmds.Register(Command{
+		Name:    "cancel",
+		Usage:   "/sms cancel <id>",
+		Example: "/sms cancel 12",
+		Help:    "cancel a scheduled message (its # number from /sms scheduled, or its Telnyx id)",
+		Run:     s.runCancel,
+	})
+	s.in.OnAction(bridge.ActionCancelScheduled, s.onCancelButton)
+}
+
+// ScheduleInput is a message to send later.
+type ScheduleInput struct {
+	SendInput
+	At  time.Time
+	Loc *time.Location
+}
+
+func (s *sms) runSchedule(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	rest := req.Rest
+	var flagWords []string
+	for {
+		tok, r := nextToken(rest)
+		if tok == "--from" || tok == "--media" {
+			v, r2 := nextToken(r)
+			flagWords, rest = append(flagWords, tok, `"`+v+`"`), r2
+			continue
+		}
+		if strings.HasPrefix(tok, "--") {
+			flagWords, rest = append(flagWords, tok), r
+			continue
+		}
+		break
+	}
+	o, _, _, err := parseFlags(strings.Join(flagWords, " "), s.Region, false)
+	if err != nil {
+		return nil, err
+	}
+	// <when> is every word before the first one that reads as a number.
+	var words, rests []string
+	for r := rest; ; {
+		tok, r2 := nextToken(r)
+		if tok == "" {
+			break
+		}
+		words, rests, r = append(words, tok), append(rests, r2), r2
+	}
+	if len(words) == 0 {
+		return nil, Usagef("Missing the time, the number and the text.")
+	}
+	toAt := -1
+	for i := 1; i < len(words); i++ {
+		if _, err := ParseNumber(words[i], s.Region); err == nil {
+			toAt = i
+			break
+		}
+	}
+	if toAt < 0 {
+		if len(words) < 3 {
+			return nil, Usagef("Missing arguments: give a time, a number and the text.")
+		}
+		return nil, Usagef("Could not find the number to text after the time (%q is not a phone number).", words[len(words)-2])
+	}
+	loc := s.userLocation(ctx, req.UserID)
+	now := s.Now()
+	at, err := ParseWhen(strings.Join(words[:toAt], " "), now, loc)
+	if err != nil {
+		return nil, Usagef("%v.", err)
+	}
+	if err := CheckSchedulable(at, now, bridge.TelnyxMinAhead); err != nil {
+		return nil, Usagef("Cannot schedule: %v.", err)
+	}
+	to, _ := ParseNumber(words[toAt], s.Region)
+	text := unslack(strings.TrimSpace(rests[toAt]))
+	if text == "" && len(o.media) == 0 {
+		return nil, Usagef("Missing the text to send.")
+	}
+	return s.schedule(ctx, ScheduleInput{SendInput: SendInput{Opts: o, To: []bridge.E164{to}, Text: text, User: req.UserID, Channel: req.ChannelID}, At: at, Loc: loc})
+}
+
+// schedule stores (and, within 5 days, hands to Telnyx) a scheduled
+// message and answers with its time in the teammate's zone and UTC and a
+// Cancel button.
+func (s *sms) schedule(ctx context.Context, in ScheduleInput) (*slack.Msg, error) {
+	if err := s.resolveFrom(ctx, &in.Opts, in.Channel); err != nil {
+		return nil, err
+	}
+	profile := ""
+	if in.Opts.kind == SenderAlpha {
+		profile = s.DefaultProfileID
+	}
+	if who, out, err := s.optedOut(ctx, in.Opts.from, in.To); err != nil {
+		return nil, err
+	} else if out {
+		return Ephemeral(fmt.Sprintf("Not scheduled: %s has opted out of texts from %s (they sent STOP).", FormatNumber(who), FormatNumber(in.Opts.from))), nil
+	}
+	m, err := s.Scheduler.Schedule(ctx, bridge.ScheduleRequest{From: in.Opts.from, ProfileID: profile, To: in.To[0],
+		Text: in.Text, Media: in.Opts.media, SendAt: in.At, By: in.User})
+	if errors.Is(err, bridge.ErrTooSoon) {
+		return nil, Usagef("Cannot schedule: the time must be at least 5 minutes ahead.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	when := FormatWhen(m.SendAt, in.Loc)
+	var state string
+	switch m.Status {
+	case store.SchedHanded:
+		state = fmt.Sprintf("Telnyx has it (message id `%s`).", *m.TelnyxID)
+	case store.SchedHeld:
+		state = "smsbridge holds it and hands it to Telnyx when it is within 5 days."
+	case store.SchedFailed:
+		return Ephemeral(fmt.Sprintf("Not scheduled: Telnyx refused it: %s", Escape(m.LastError))), nil
+	default:
+		state = fmt.Sprintf("Its hand-off to Telnyx is %s: %s", m.Status, Escape(m.LastError))
+	}
+	text := fmt.Sprintf("Scheduled #%d for %s to %s from %s. %s", m.ID, when, Escape(FormatNumber(in.To[0])), Escape(FormatNumber(in.Opts.from)), state)
+	return msgWithBlocks(text, slack.NewSectionBlock(mrkdwn(text), nil, slack.NewAccessory(cancelButton(m.ID)))), nil
+}
+
+func cancelButton(id uint64) *slack.ButtonBlockElement {
+	return slack.NewButtonBlockElement(bridge.ActionCancelScheduled, strconv.FormatUint(id, 10), plain("Cancel")).WithStyle(slack.StyleDanger)
+}
+
+func (s *sms) runScheduled(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	ms, err := s.Scheduler.Pending(ctx, 40)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return Ephemeral("No scheduled messages are waiting."), nil
+	}
+	loc := s.userLocation(ctx, req.UserID)
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%d scheduled message(s)*", len(ms))), nil, nil)}
+	var plainText strings.Builder
+	for _, m := range ms {
+		id := fmt.Sprintf("#%d", m.ID)
+		if m.TelnyxID != nil {
+			id += fmt.Sprintf(" (Telnyx `%s`)", *m.TelnyxID)
+		}
+		line := fmt.Sprintf("%s — %s — to %s from %s — %s\n>%s", id, FormatWhen(m.SendAt, loc), Escape(FormatNumber(bridge.E164(m.To))),
+			Escape(FormatNumber(bridge.E164(m.From))), m.Status, Escape(truncate(m.Text, 200)))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(line), nil, slack.NewAccessory(cancelButton(m.ID))))
+		plainText.WriteString(line + "\n")
+	}
+	return msgWithBlocks(plainText.String(), blocks...), nil
+}
+
+func (s *sms) runCancel(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	if len(req.Args) != 1 {
+		return nil, Usagef("Give the id of one scheduled message.")
+	}
+	return s.cancel(ctx, req.Args[0], req.UserID), nil
+}
+
+func (s *sms) cancel(ctx context.Context, ref, user string) *slack.Msg {
+	idText := strings.TrimPrefix(ref, "#")
+	var err error
+	if id, perr := strconv.ParseUint(idText, 10, 64); perr == nil {
+		_, err = s.Scheduler.Cancel(ctx, id, user)
+	} else {
+		err = s.Scheduler.CancelTelnyx(ctx, ref, user)
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Ephemeral(fmt.Sprintf("There is no scheduled message %s.", Escape(ref)))
+	case errors.Is(err, bridge.ErrNotCancellable):
+		return Ephemeral(fmt.Sprintf("Cannot cancel %s: %s", Escape(ref), Escape(strings.TrimPrefix(err.Error(), bridge.ErrNotCancellable.Error()+": "))))
+	case err != nil:
+		return Ephemeral(fmt.Sprintf("Cancelling %s failed: %s", Escape(ref), Escape(err.Error())))
+	}
+	s.Log.Info("scheduled message cancelled", "ref", ref, "user", user)
+	return Ephemeral(fmt.Sprintf("Cancelled scheduled message %s.", Escape(ref)))
+}
+
+func (s *sms) onCancelButton(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	return s.respond(ctx, cb, s.cancel(ctx, "#"+a.Value, cb.User.ID))
+}

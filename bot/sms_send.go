@@ -1,0 +1,272 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+func (s *sms) registerSend() {
+	s.cmds.Register(Command{
+		Name:    "send",
+		Usage:   "/sms send [--from <number|short code|sender ID> | --pool] [--media <url>] <to> <text>",
+		Example: "/sms send (312) 555-0123 On our way!",
+		Help:    "text a number from this channel's number; the reply comes back in its thread",
+		Run:     s.runSend,
+	})
+	s.cmds.Register(Command{
+		Name:    "group",
+		Usage:   "/sms group [--from <number>] [--media <url>] <to,to,…> <text>",
+		Example: "/sms group +13125550123,+13125550124 Meeting moved to 3pm",
+		Help:    "group MMS to up to 8 numbers",
+		Run:     s.runGroup,
+	})
+	s.cmds.Register(Command{
+		Name:    "whatsapp",
+		Usage:   "/sms whatsapp [--from <number>] <to> <text>",
+		Example: "/sms whatsapp +447946000123 Your order has shipped",
+		Help:    "send a WhatsApp text",
+		Run:     s.runWhatsApp,
+	})
+	s.cmds.Register(Command{
+		Name:    "status",
+		Usage:   "/sms status <message-id>",
+		Example: "/sms status 40385f64-5717-4562-b3fc-2c963f66afa6",
+		Help:    "a message's state, recipients, parts, cost and errors",
+		Run:     s.runStatus,
+	})
+}
+
+// SendInput is a message to send now, from a command or the compose modal.
+type SendInput struct {
+	Opts    sendOpts
+	To      []bridge.E164
+	Text    string
+	User    string
+	Channel string // where the command ran (for the routed number)
+}
+
+func (s *sms) runSend(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	o, to, text, err := parseFlags(req.Rest, s.Region, true)
+	if err != nil {
+		return nil, err
+	}
+	if to == "" {
+		return nil, Usagef("Missing the number to text.")
+	}
+	n, err := ParseNumber(to, s.Region)
+	if err != nil {
+		return nil, Usagef("%v.", err)
+	}
+	text = unslack(text)
+	if text == "" && len(o.media) == 0 {
+		return nil, Usagef("Missing the text to send.")
+	}
+	return s.sendNow(ctx, SendInput{Opts: o, To: []bridge.E164{n}, Text: text, User: req.UserID, Channel: req.ChannelID})
+}
+
+func (s *sms) runGroup(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	o, list, text, err := parseFlags(req.Rest, s.Region, false)
+	if err != nil {
+		return nil, err
+	}
+	if list == "" {
+		return nil, Usagef("Missing the numbers to text.")
+	}
+	var to []bridge.E164
+	for _, part := range strings.Split(list, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		n, err := ParseNumber(part, s.Region)
+		if err != nil {
+			return nil, Usagef("%v.", err)
+		}
+		if !containsE164(to, n) {
+			to = append(to, n)
+		}
+	}
+	if len(to) < 2 || len(to) > 8 {
+		return nil, Usagef("A group MMS goes to 2 to 8 numbers, separated by commas without spaces; got %d.", len(to))
+	}
+	text = unslack(text)
+	if text == "" && len(o.media) == 0 {
+		return nil, Usagef("Missing the text to send.")
+	}
+	return s.sendNow(ctx, SendInput{Opts: o, To: to, Text: text, User: req.UserID, Channel: req.ChannelID})
+}
+
+func containsE164(l []bridge.E164, n bridge.E164) bool {
+	for _, x := range l {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// sendNow sends to one number (SMS/MMS) or several (group MMS), records it
+// in the conversation's thread and answers the teammate.
+func (s *sms) sendNow(ctx context.Context, in SendInput) (*slack.Msg, error) {
+	if err := s.resolveFrom(ctx, &in.Opts, in.Channel); err != nil {
+		return nil, err
+	}
+	o := in.Opts
+	if len(in.To) > 1 && o.kind != SenderNumber {
+		return nil, Usagef("A group MMS must come from one of our phone numbers, not a %s.", o.kind)
+	}
+	if info := telnyx.Segments(in.Text); info.TooLong() {
+		return nil, Usagef("The text is %d SMS parts long; Telnyx sends at most %d. Shorten it.", info.Segments, telnyx.MaxSegments)
+	}
+	if !o.pool {
+		if who, out, err := s.optedOut(ctx, o.from, in.To); err != nil {
+			return nil, err
+		} else if out {
+			return Ephemeral(fmt.Sprintf("Not sent: %s has opted out of texts from %s (they sent STOP). smsbridge will not text them until they send START.", FormatNumber(who), FormatNumber(o.from))), nil
+		}
+	}
+	var sent *telnyx.Message
+	var err error
+	if len(in.To) > 1 {
+		to := make([]string, len(in.To))
+		for i, n := range in.To {
+			to[i] = string(n)
+		}
+		sent, err = s.API.SendGroupMMS(ctx, telnyx.GroupMMSRequest{From: string(o.from), To: to, Text: in.Text, MediaURLs: o.media})
+	} else {
+		r := telnyx.SendRequest{From: string(o.from), To: string(in.To[0]), Text: in.Text, MediaURLs: o.media}
+		if o.pool {
+			r.From, r.MessagingProfileID = "", s.DefaultProfileID
+		}
+		if o.kind == SenderAlpha {
+			if s.DefaultProfileID == "" {
+				return nil, Usagef("An alphanumeric sender ID needs TELNYX_MESSAGING_PROFILE_ID (the profile it belongs to) to be set.")
+			}
+			if len(o.media) > 0 {
+				return nil, Usagef("An alphanumeric sender ID cannot send media.")
+			}
+			r.MessagingProfileID = s.DefaultProfileID
+		}
+		sent, err = s.API.SendMessage(ctx, r)
+	}
+	if err != nil {
+		return Ephemeral(fmt.Sprintf("Not sent to %s: %s", Escape(joinE164(in.To)), Escape(telnyxReason(err)))), nil
+	}
+	return s.recordSent(ctx, in, sent.ID, sent.From.PhoneNumber, recipientStatus(sent.To), sent.Parts, sent.Encoding), nil
+}
+
+func recipientStatus(to []telnyx.MessageParty) string {
+	if len(to) > 0 && to[0].Status != "" {
+		return to[0].Status
+	}
+	return "queued"
+}
+
+// recordSent puts an accepted message into its conversation's thread and
+// tells the teammate where it went.
+func (s *sms) recordSent(ctx context.Context, in SendInput, telnyxID, from, status string, parts int, enc string) *slack.Msg {
+	our := in.Opts.from
+	if from != "" {
+		our = bridge.E164(from) // the pool's choice
+	}
+	thread, err := s.Bridge.RecordSent(ctx, bridge.Sent{Our: our, Remotes: in.To, Text: in.Text, Media: in.Opts.media,
+		TelnyxID: telnyxID, Status: status, AuthorID: in.User, Segments: parts, Encoding: enc})
+	text := fmt.Sprintf("Sent to %s from %s (message id `%s`).", Escape(joinE164(in.To)), Escape(FormatNumber(our)), telnyxID)
+	if err != nil {
+		s.Log.Error("sent message not recorded in its thread", "telnyx_id", telnyxID, "err", err)
+		return Ephemeral(text + " It could not be added to the conversation's thread: " + Escape(err.Error()))
+	}
+	return Ephemeral(text + fmt.Sprintf(" Replies will come to its thread in <#%s>.", thread.Channel))
+}
+
+func joinE164(ns []bridge.E164) string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = FormatNumber(n)
+	}
+	return strings.Join(out, ", ")
+}
+
+func (s *sms) runWhatsApp(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	o, to, text, err := parseFlags(req.Rest, s.Region, false)
+	if err != nil {
+		return nil, err
+	}
+	if to == "" {
+		return nil, Usagef("Missing the number to message.")
+	}
+	n, err := ParseNumber(to, s.Region)
+	if err != nil {
+		return nil, Usagef("%v.", err)
+	}
+	text = unslack(text)
+	if text == "" {
+		return nil, Usagef("Missing the text to send.")
+	}
+	if len(o.media) > 0 {
+		return nil, Usagef("--media is not supported for WhatsApp here.")
+	}
+	in := SendInput{Opts: o, To: []bridge.E164{n}, Text: text, User: req.UserID, Channel: req.ChannelID}
+	if err := s.resolveFrom(ctx, &in.Opts, req.ChannelID); err != nil {
+		return nil, err
+	}
+	if in.Opts.kind != SenderNumber {
+		return nil, Usagef("WhatsApp needs one of our phone numbers as the sender.")
+	}
+	if who, out, err := s.optedOut(ctx, in.Opts.from, in.To); err != nil {
+		return nil, err
+	} else if out {
+		return Ephemeral(fmt.Sprintf("Not sent: %s has opted out of messages from %s.", FormatNumber(who), FormatNumber(in.Opts.from))), nil
+	}
+	body, _ := json.Marshal(map[string]any{"type": "text", "text": map[string]any{"body": text}})
+	sent, err := s.API.SendWhatsApp(ctx, telnyx.WhatsAppRequest{From: string(in.Opts.from), To: string(n), MessagingProfileID: s.DefaultProfileID, Message: body})
+	if err != nil {
+		return Ephemeral(fmt.Sprintf("WhatsApp message to %s not sent: %s", Escape(FormatNumber(n)), Escape(telnyxReason(err)))), nil
+	}
+	return s.recordSent(ctx, in, sent.ID, "", recipientStatus(sent.To), 0, sent.Encoding), nil
+}
+
+func (s *sms) runStatus(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	if len(req.Args) != 1 {
+		return nil, Usagef("Give one message id.")
+	}
+	id := req.Args[0]
+	m, err := s.API.GetMessage(ctx, id)
+	if telnyx.IsNotFound(err) {
+		return Ephemeral(fmt.Sprintf("Telnyx has no message `%s`. Telnyx keeps messages for 10 days only: if it is older, it can no longer be looked up (an MDR report still has it).", Escape(id))), nil
+	}
+	if err != nil {
+		return Ephemeral("Could not read the message: " + Escape(telnyxReason(err))), nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Message* `%s` (%s, %s)\n", Escape(m.ID), Escape(m.Direction), Escape(m.Type))
+	fmt.Fprintf(&b, "From: %s\n", Escape(FormatNumber(bridge.E164(m.From.PhoneNumber))))
+	for _, t := range m.To {
+		fmt.Fprintf(&b, "To: %s — *%s*", Escape(FormatNumber(bridge.E164(t.PhoneNumber))), Escape(t.Status))
+		if t.Carrier != "" {
+			fmt.Fprintf(&b, " (%s)", Escape(t.Carrier))
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "Parts: %d, encoding %s\n", m.Parts, Escape(m.Encoding))
+	if m.Cost != nil {
+		fmt.Fprintf(&b, "Cost: %s %s\n", Escape(m.Cost.Amount), Escape(m.Cost.Currency))
+	}
+	if !m.SendAt.IsZero() {
+		fmt.Fprintf(&b, "Scheduled for: %s\n", FormatWhen(m.SendAt.Time, s.userLocation(ctx, req.UserID)))
+	}
+	if !m.CompletedAt.IsZero() {
+		fmt.Fprintf(&b, "Completed: %s\n", m.CompletedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
+	}
+	for _, e := range m.Errors {
+		fmt.Fprintf(&b, "Error: %s\n", Escape(e.String()))
+	}
+	b.WriteString("_Telnyx keeps messages for 10 days; after that `/sms status` cannot find them._")
+	return Ephemeral(b.String()), nil
+}

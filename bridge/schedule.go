@@ -1,0 +1,327 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// Telnyx's scheduling window: send_at must be 5 minutes to 5 days ahead.
+const (
+	TelnyxMinAhead = 5 * time.Minute
+	TelnyxMaxAhead = 5 * 24 * time.Hour
+)
+
+// ScheduleAPI is the part of the Telnyx client the scheduler needs.
+type ScheduleAPI interface {
+	ScheduleMessage(ctx context.Context, r telnyx.SendRequest) (*telnyx.Message, error)
+	SendMessage(ctx context.Context, r telnyx.SendRequest) (*telnyx.Message, error)
+	CancelScheduledMessage(ctx context.Context, id string) (*telnyx.Message, error)
+}
+
+// Scheduling errors the Slack side explains to the teammate.
+var (
+	ErrTooSoon = errors.New("must be at least 5 minutes ahead")
+	// ErrNotCancellable wraps the reason a scheduled message cannot be
+	// cancelled (already sent, Telnyx refused, being handed over).
+	ErrNotCancellable = errors.New("cannot be cancelled")
+)
+
+// Scheduler holds messages scheduled beyond Telnyx's 5-day window in the
+// store and hands each to Telnyx once it comes into the window. Every step
+// is a compare-and-set on the stored status, recorded before and after the
+// call to Telnyx, so a restart resumes, a cancel and a hand-off cannot both
+// win, and a hand-off whose outcome is unknown is never repeated: it is
+// marked unknown and shown to the team instead.
+type Scheduler struct {
+	b   *Bridge
+	api ScheduleAPI
+	log *slog.Logger
+	// Now is the clock (tests inject one); default the store's clock.
+	Now func() time.Time
+	// Margin is how far inside the 5-day window a held message is handed
+	// over, so clock skew with Telnyx cannot push it outside; default 1h.
+	Margin time.Duration
+	// HandoffTimeout is how long a hand-off may be in flight before it is
+	// presumed interrupted (a crash) and marked unknown; default 5m.
+	HandoffTimeout time.Duration
+	// Late is how overdue a held message may be (smsbridge was down) and
+	// still be sent; beyond it the message is marked missed; default 1h.
+	Late time.Duration
+	// Backoff is the wait before retrying a hand-off that failed without
+	// reaching Telnyx; default 1m, doubled per attempt up to 1h.
+	Backoff time.Duration
+}
+
+// NewScheduler makes a scheduler on the bridge's store and poster.
+func NewScheduler(b *Bridge, api ScheduleAPI, log *slog.Logger) *Scheduler {
+	return &Scheduler{b: b, api: api, log: log, Now: b.st.Now, Margin: time.Hour,
+		HandoffTimeout: 5 * time.Minute, Late: time.Hour, Backoff: time.Minute}
+}
+
+// ScheduleRequest is a message to send at SendAt.
+type ScheduleRequest struct {
+	From      E164 // our number, short code or alphanumeric sender ID
+	ProfileID string
+	To        E164
+	Text      string
+	Media     []string
+	SendAt    time.Time
+	By        string // Slack user id
+}
+
+// Schedule stores the message and, when SendAt is within Telnyx's window,
+// hands it over at once. The returned message says where it stands (held,
+// handed, or failed with LastError).
+func (s *Scheduler) Schedule(ctx context.Context, r ScheduleRequest) (*store.ScheduledMessage, error) {
+	now := s.Now()
+	if r.SendAt.Sub(now) < TelnyxMinAhead {
+		return nil, ErrTooSoon
+	}
+	media, _ := json.Marshal(r.Media)
+	if r.Media == nil {
+		media = []byte("[]")
+	}
+	m := &store.ScheduledMessage{From: string(r.From), ProfileID: r.ProfileID, To: string(r.To), Text: r.Text,
+		Media: string(media), SendAt: r.SendAt.UTC(), Status: store.SchedHeld, CreatedBy: r.By}
+	if err := s.b.st.InsertScheduled(ctx, m); err != nil {
+		return nil, err
+	}
+	note := fmt.Sprintf("Scheduled (#%d) for %s: %s", m.ID, m.SendAt.Format("Mon 2 Jan 2006 15:04 UTC"), r.Text)
+	cancel := Action{ID: ActionCancelScheduled, Label: "Cancel", Value: fmt.Sprint(m.ID), Style: "danger"}
+	if _, err := s.b.PostNote(ctx, r.From, []E164{r.To}, ThreadPost{Kind: KindNote, Text: note, Mention: r.By, Actions: []Action{cancel}}); err != nil {
+		s.log.Warn("scheduled message: thread note failed", "id", m.ID, "err", err)
+	}
+	if s.inWindow(m, now) {
+		return s.handOff(ctx, m)
+	}
+	return m, nil
+}
+
+// ActionCancelScheduled is the action id of a Cancel button on a scheduled
+// message; its value is the scheduled message's id.
+const ActionCancelScheduled = "sms_sched_cancel"
+
+func (s *Scheduler) inWindow(m *store.ScheduledMessage, now time.Time) bool {
+	return m.SendAt.Sub(now) <= TelnyxMaxAhead-s.Margin
+}
+
+// Run hands due messages over every interval until ctx ends.
+func (s *Scheduler) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("scheduler tick", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Tick does one round: hand-offs interrupted long ago become unknown, and
+// held messages now within the window are handed to Telnyx.
+func (s *Scheduler) Tick(ctx context.Context) error {
+	now := s.Now()
+	stuck, err := s.b.st.ScheduledInStatus(ctx, store.SchedHanding)
+	if err != nil {
+		return err
+	}
+	for i := range stuck {
+		m := &stuck[i]
+		if m.HandoffAt != nil && now.Sub(*m.HandoffAt) < s.HandoffTimeout {
+			continue // another worker's hand-off may still be in flight
+		}
+		s.settleUnknown(ctx, m, "the hand-off to Telnyx was interrupted (smsbridge stopped while it was in flight)")
+	}
+	due, err := s.b.st.DueScheduled(ctx, now.Add(TelnyxMaxAhead-s.Margin), now, 100)
+	if err != nil {
+		return err
+	}
+	for i := range due {
+		if _, err := s.handOff(ctx, &due[i]); err != nil {
+			s.log.Error("scheduled hand-off", "id", due[i].ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// handOff gives a held message to Telnyx. The claim (held → handing) is
+// committed before the call, the outcome after it.
+func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*store.ScheduledMessage, error) {
+	now := s.Now()
+	ahead := m.SendAt.Sub(now)
+	if ahead < -s.Late {
+		ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedMissed,
+			"last_error": "smsbridge was not running when it was due"})
+		if err == nil && ok {
+			m.Status = store.SchedMissed
+			s.note(ctx, m, KindError, fmt.Sprintf("Scheduled message #%d was due at %s but smsbridge was not running then; it was not sent.", m.ID, m.SendAt.Format(time.RFC3339)))
+		}
+		return m, err
+	}
+	ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedHanding, "handoff_at": now, "attempts": m.Attempts + 1})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		// Cancelled, or taken by another worker, meanwhile.
+		return s.b.st.Scheduled(ctx, m.ID)
+	}
+	m.Status, m.HandoffAt, m.Attempts = store.SchedHanding, &now, m.Attempts+1
+
+	var media []string
+	_ = json.Unmarshal([]byte(m.Media), &media)
+	req := telnyx.SendRequest{From: m.From, To: m.To, Text: m.Text, MediaURLs: media, MessagingProfileID: m.ProfileID}
+	var sent *telnyx.Message
+	// Telnyx refuses send_at under 5 minutes ahead: a message that became
+	// due while held (smsbridge was down) goes out now.
+	if ahead >= TelnyxMinAhead+time.Minute {
+		req.SendAt = m.SendAt
+		sent, err = s.api.ScheduleMessage(ctx, req)
+	} else {
+		sent, err = s.api.SendMessage(ctx, req)
+	}
+	if err == nil {
+		return s.settleHanded(ctx, m, sent)
+	}
+	if !telnyx.NotSent(err) {
+		s.settleUnknown(ctx, m, err.Error())
+		return m, nil
+	}
+	if _, limited := telnyx.IsRateLimited(err); limited || !isTelnyxRefusal(err) {
+		// Nothing reached Telnyx: try again later.
+		wait := min(s.Backoff<<min(m.Attempts-1, 6), time.Hour)
+		next := now.Add(wait)
+		_, uerr := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedHeld, "handoff_at": nil, "next_attempt_at": next, "last_error": err.Error()})
+		m.Status, m.LastError, m.NextAttemptAt = store.SchedHeld, err.Error(), &next
+		return m, uerr
+	}
+	_, uerr := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedFailed, "last_error": err.Error()})
+	m.Status, m.LastError = store.SchedFailed, err.Error()
+	reason := err.Error()
+	if telnyx.IsOptedOut(err) {
+		reason = "the recipient has opted out (sent STOP)"
+	}
+	s.note(ctx, m, KindError, fmt.Sprintf("Telnyx refused scheduled message #%d: %s", m.ID, reason))
+	return m, uerr
+}
+
+// isTelnyxRefusal reports a 4xx answer (or a request the client refused to
+// send): resending the same message cannot succeed.
+func isTelnyxRefusal(err error) bool {
+	var ae *telnyx.APIError
+	if errors.As(err, &ae) {
+		return ae.StatusCode >= 400 && ae.StatusCode < 500
+	}
+	return errors.Is(err, telnyx.ErrInvalidRequest)
+}
+
+func (s *Scheduler) settleHanded(ctx context.Context, m *store.ScheduledMessage, sent *telnyx.Message) (*store.ScheduledMessage, error) {
+	id := sent.ID
+	if _, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedHanded, "telnyx_id": id, "last_error": ""}); err != nil {
+		// Telnyx has it; only our record failed. Say so loudly: a retry
+		// would send it twice.
+		s.log.Error("scheduled message handed to Telnyx but not recorded", "id", m.ID, "telnyx_id", id, "err", err)
+		return nil, err
+	}
+	m.Status, m.TelnyxID = store.SchedHanded, &id
+	// The outbound message, so delivery webhooks find its conversation.
+	from := E164(sent.From.PhoneNumber)
+	if from == "" {
+		from = E164(m.From)
+	}
+	conv, err := s.b.ConversationWith(ctx, from, []E164{E164(m.To)})
+	if err != nil {
+		return m, err
+	}
+	status := "scheduled"
+	if len(sent.To) > 0 && sent.To[0].Status != "" {
+		status = sent.To[0].Status
+	}
+	msg := &store.Message{ConversationID: conv.ID, Direction: store.Outbound, TelnyxID: &id, FromNumber: string(from),
+		ToNumbers: m.To, Text: m.Text, Media: m.Media, Status: status, Segments: sent.Parts, Encoding: sent.Encoding, AuthorID: m.CreatedBy}
+	_, err = s.b.st.InsertMessage(ctx, msg)
+	return m, err
+}
+
+func (s *Scheduler) settleUnknown(ctx context.Context, m *store.ScheduledMessage, why string) {
+	ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedUnknown, "last_error": why})
+	if err != nil || !ok {
+		return
+	}
+	m.Status, m.LastError = store.SchedUnknown, why
+	s.note(ctx, m, KindError, fmt.Sprintf("Scheduled message #%d may or may not have reached Telnyx (%s). smsbridge will not resend it on its own: check the Telnyx portal before sending it again.", m.ID, why))
+}
+
+func (s *Scheduler) note(ctx context.Context, m *store.ScheduledMessage, kind NoteKind, text string) {
+	if _, err := s.b.PostNote(ctx, E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: kind, Text: text}); err != nil {
+		s.log.Warn("scheduled message note failed", "id", m.ID, "err", err)
+	}
+}
+
+// Cancel cancels a scheduled message: a held one is dropped here; one
+// Telnyx has is cancelled there (DELETE /messages/{id}). A refusal wraps
+// ErrNotCancellable with the reason.
+func (s *Scheduler) Cancel(ctx context.Context, id uint64, by string) (*store.ScheduledMessage, error) {
+	m, err := s.b.st.Scheduled(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch m.Status {
+	case store.SchedHeld:
+		ok, err := s.b.st.UpdateScheduledIf(ctx, id, store.SchedHeld, map[string]any{"status": store.SchedCancelled, "cancelled_by": by})
+		if err != nil {
+			return nil, err
+		}
+		if !ok { // handed over meanwhile: cancel it there
+			return s.Cancel(ctx, id, by)
+		}
+	case store.SchedHanding:
+		return m, fmt.Errorf("%w: it is being handed to Telnyx right now; try again in a minute", ErrNotCancellable)
+	case store.SchedHanded:
+		if _, err := s.api.CancelScheduledMessage(ctx, *m.TelnyxID); err != nil {
+			return m, fmt.Errorf("%w: Telnyx refused: %v", ErrNotCancellable, err)
+		}
+		if _, err := s.b.st.UpdateScheduledIf(ctx, id, store.SchedHanded, map[string]any{"status": store.SchedCancelled, "cancelled_by": by}); err != nil {
+			return nil, err
+		}
+		if msg, err := s.b.st.MessageByTelnyxID(ctx, *m.TelnyxID); err == nil {
+			_ = s.b.st.UpdateMessage(ctx, msg.ID, map[string]any{"status": "cancelled"})
+		}
+	default:
+		return m, fmt.Errorf("%w: it is %s", ErrNotCancellable, m.Status)
+	}
+	m.Status, m.CancelledBy = store.SchedCancelled, by
+	if _, err := s.b.PostNote(ctx, E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: fmt.Sprintf("Scheduled message #%d was cancelled.", m.ID), Mention: by}); err != nil {
+		s.log.Warn("cancel note failed", "id", id, "err", err)
+	}
+	return m, nil
+}
+
+// CancelTelnyx cancels a message scheduled at Telnyx by its Telnyx id: the
+// stored one when we have it, else directly.
+func (s *Scheduler) CancelTelnyx(ctx context.Context, telnyxID, by string) error {
+	if m, err := s.b.st.ScheduledByTelnyxID(ctx, telnyxID); err == nil {
+		_, err := s.Cancel(ctx, m.ID, by)
+		return err
+	}
+	if _, err := s.api.CancelScheduledMessage(ctx, telnyxID); err != nil {
+		return fmt.Errorf("%w: Telnyx refused: %v", ErrNotCancellable, err)
+	}
+	return nil
+}
+
+// Pending lists the messages not yet sent.
+func (s *Scheduler) Pending(ctx context.Context, limit int) ([]store.ScheduledMessage, error) {
+	return s.b.st.PendingScheduled(ctx, s.Now(), limit)
+}
