@@ -59,7 +59,7 @@ type MessagePayload struct {
 	Media              []Media     `json:"media"`
 	Encoding           string      `json:"encoding"`
 	Parts              int         `json:"parts"`
-	Errors             []ErrorItem `json:"errors"`
+	Errors             []ErrorEntry `json:"errors"`
 	MessagingProfileID string      `json:"messaging_profile_id"`
 	ReceivedAt         *time.Time  `json:"received_at"`
 	SentAt             *time.Time  `json:"sent_at"`
@@ -84,26 +84,6 @@ type Media struct {
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
 	HashSHA256  string `json:"hash_sha256"`
-}
-
-// Money is an amount as Telnyx writes it (a decimal string).
-type Money struct {
-	Amount   string `json:"amount"`
-	Currency string `json:"currency"`
-}
-
-// ErrorItem is one entry of an errors[] array. Codes are strings on the wire.
-type ErrorItem struct {
-	Code   string       `json:"code"`
-	Title  string       `json:"title"`
-	Detail string       `json:"detail,omitempty"`
-	Source *ErrorSource `json:"source,omitempty"`
-}
-
-// ErrorSource says which part of a request an error is about.
-type ErrorSource struct {
-	Pointer   string `json:"pointer,omitempty"`
-	Parameter string `json:"parameter,omitempty"`
 }
 
 // LinkClick is the body of a link click webhook.
