@@ -47,25 +47,25 @@ func (e *Event) DedupKey() string {
 
 // MessagePayload is the message record carried by message.* events.
 type MessagePayload struct {
-	ID                 string      `json:"id"`
-	RecordType         string      `json:"record_type"`
-	Direction          string      `json:"direction"`
-	Type               string      `json:"type"` // SMS or MMS
-	From               Endpoint    `json:"from"`
-	To                 []Endpoint  `json:"to"`
-	Cc                 []Endpoint  `json:"cc"`
-	Text               string      `json:"text"`
-	Subject            *string     `json:"subject"`
-	Media              []Media     `json:"media"`
-	Encoding           string      `json:"encoding"`
-	Parts              int         `json:"parts"`
+	ID                 string       `json:"id"`
+	RecordType         string       `json:"record_type"`
+	Direction          string       `json:"direction"`
+	Type               string       `json:"type"` // SMS or MMS
+	From               Endpoint     `json:"from"`
+	To                 []Endpoint   `json:"to"`
+	Cc                 []Endpoint   `json:"cc"`
+	Text               string       `json:"text"`
+	Subject            *string      `json:"subject"`
+	Media              []Media      `json:"media"`
+	Encoding           string       `json:"encoding"`
+	Parts              int          `json:"parts"`
 	Errors             []ErrorEntry `json:"errors"`
-	MessagingProfileID string      `json:"messaging_profile_id"`
-	ReceivedAt         *time.Time  `json:"received_at"`
-	SentAt             *time.Time  `json:"sent_at"`
-	CompletedAt        *time.Time  `json:"completed_at"`
-	Cost               *Money      `json:"cost"`
-	Tags               []string    `json:"tags"`
+	MessagingProfileID string       `json:"messaging_profile_id"`
+	ReceivedAt         *time.Time   `json:"received_at"`
+	SentAt             *time.Time   `json:"sent_at"`
+	CompletedAt        *time.Time   `json:"completed_at"`
+	Cost               *Money       `json:"cost"`
+	Tags               []string     `json:"tags"`
 }
 
 // Endpoint is a from, to or cc entry of a message.
