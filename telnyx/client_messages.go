@@ -92,7 +92,11 @@ type MessageMedia struct {
 	HashSHA256 string `json:"hash_sha256,omitempty"`
 }
 
-// Money is declared in webhook.go (an amount as Telnyx writes it).
+// Money is an amount in a currency; the amount stays a decimal string.
+type Money struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
 
 // CostBreakdown splits a message's cost.
 type CostBreakdown struct {

@@ -25,7 +25,11 @@ type ErrorEntry struct {
 	Meta   map[string]any `json:"meta,omitempty"`
 }
 
-// ErrorSource is declared in webhook.go.
+// ErrorSource points at the part of the request an error is about.
+type ErrorSource struct {
+	Pointer   string `json:"pointer,omitempty"`   // JSON pointer into the body, e.g. "/to"
+	Parameter string `json:"parameter,omitempty"` // query parameter name
+}
 
 func (e ErrorEntry) String() string {
 	var b strings.Builder
