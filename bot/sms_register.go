@@ -225,58 +225,66 @@ func (s *sms) routedNumbers(ctx context.Context, channel string) ([]bridge.E164,
 
 // sendOpts are the sender flags of send, group, whatsapp and schedule.
 type sendOpts struct {
-	from  bridge.E164
-	kind  string
-	pool  bool
-	media []string
+	from   bridge.E164
+	kind   string
+	pool   bool
+	media  []string
+	noPool bool
 }
 
-// parseFlags reads --from, --pool and --media from the front of s (before
-// or after the first positional word, which is returned as first) and
+// parseFlags reads --from, --pool and --media from the front of s and
 // returns the rest unparsed.
-func parseFlags(s string, region string, allowPool bool) (o sendOpts, first, rest string, err error) {
-	rest = s
+func parseFlags(s string, region string, allowPool bool) (sendOpts, string, error) {
+	o := sendOpts{noPool: !allowPool}
+	rest, err := o.consume(s, region)
+	return o, rest, err
+}
+
+// trailingFlags reads flags written after the recipient, before the text,
+// and returns the text as the teammate typed it.
+func trailingFlags(o *sendOpts, text, region string) (string, error) {
+	rest, err := o.consume(text, region)
+	return unslack(strings.TrimSpace(rest)), err
+}
+
+func (o *sendOpts) consume(s, region string) (string, error) {
+	rest := s
 	for {
-		var tok string
 		tok, r := nextToken(rest)
 		switch tok {
 		case "--from":
 			v, r2 := nextToken(r)
 			if v == "" {
-				return o, "", "", Usagef("--from needs a sender")
+				return "", Usagef("--from needs a sender.")
 			}
+			var err error
 			if o.from, o.kind, err = ParseSender(v, region); err != nil {
-				return o, "", "", Usagef("%v", err)
+				return "", Usagef("%v.", err)
 			}
 			rest = r2
 			continue
 		case "--pool":
-			if !allowPool {
-				return o, "", "", Usagef("--pool is not available here")
+			if o.noPool {
+				return "", Usagef("--pool is not available for this command.")
 			}
-			o.pool = true
-			rest = r
+			o.pool, rest = true, r
 			continue
 		case "--media":
 			v, r2 := nextToken(r)
 			v = unslack(v)
 			if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
-				return o, "", "", Usagef("--media needs a URL, got %q", v)
+				return "", Usagef("--media needs a URL, got %q.", v)
 			}
-			o.media = append(o.media, v)
-			rest = r2
+			o.media, rest = append(o.media, v), r2
 			continue
 		}
 		if strings.HasPrefix(tok, "--") {
-			return o, "", "", Usagef("unknown option %s", tok)
+			return "", Usagef("unknown option %s.", tok)
 		}
-		if first != "" || tok == "" {
-			if o.pool && o.from != "" {
-				return o, "", "", Usagef("use either --from or --pool, not both")
-			}
-			return o, first, strings.TrimSpace(rest), nil
+		if o.pool && o.from != "" {
+			return "", Usagef("Use either --from or --pool, not both.")
 		}
-		first, rest = tok, r
+		return rest, nil
 	}
 }
 
@@ -394,4 +402,58 @@ func telnyxReason(err error) string {
 
 func msgWithBlocks(text string, blocks ...slack.Block) *slack.Msg {
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+var phoneish = regexp.MustCompile(`^[+0-9().\-/]+$`)
+
+// takeNumbers reads the recipient(s) at the front of s, where a number may
+// be written with spaces ("(312) 555-0123"); several, for a group, are
+// separated by commas. It takes the longest run of words that reads as
+// valid numbers and returns the unparsed rest (the message text).
+func takeNumbers(s, region string, multi bool) ([]bridge.E164, string, error) {
+	var toks, rests []string
+	for r := s; ; {
+		tok, r2 := nextToken(r)
+		plain := unslack(tok)
+		if multi {
+			plain = strings.ReplaceAll(plain, ",", "")
+		}
+		if tok == "" || (plain != "" && !phoneish.MatchString(plain)) {
+			break
+		}
+		toks, rests, r = append(toks, unslack(tok)), append(rests, r2), r2
+	}
+	if len(toks) == 0 {
+		first, _ := nextToken(s)
+		if first == "" {
+			return nil, "", Usagef("Missing the number to text.")
+		}
+		return nil, s, Usagef("%q is not a phone number I can read.", first)
+	}
+	for k := len(toks); k >= 1; k-- {
+		parts := []string{strings.Join(toks[:k], " ")}
+		if multi {
+			parts = strings.Split(parts[0], ",")
+		}
+		var nums []bridge.E164
+		ok := true
+		for _, p := range parts {
+			if strings.TrimSpace(p) == "" {
+				continue
+			}
+			n, err := ParseNumber(p, region)
+			if err != nil {
+				ok = false
+				break
+			}
+			if !slices.Contains(nums, n) {
+				nums = append(nums, n)
+			}
+		}
+		if ok && len(nums) > 0 {
+			return nums, rests[k-1], nil
+		}
+	}
+	_, err := ParseNumber(strings.Join(toks, " "), region)
+	return nil, s, Usagef("%v.", err)
 }

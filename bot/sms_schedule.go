@@ -62,7 +62,7 @@ func (s *sms) runSchedule(ctx context.Context, req *CommandRequest) (*slack.Msg,
 		}
 		break
 	}
-	o, _, _, err := parseFlags(strings.Join(flagWords, " "), s.Region, false)
+	o, _, err := parseFlags(strings.Join(flagWords, " "), s.Region, false)
 	if err != nil {
 		return nil, err
 	}
@@ -79,9 +79,11 @@ func (s *sms) runSchedule(ctx context.Context, req *CommandRequest) (*slack.Msg,
 		return nil, Usagef("Missing the time, the number and the text.")
 	}
 	toAt := -1
+	var to []bridge.E164
+	var text string
 	for i := 1; i < len(words); i++ {
-		if _, err := ParseNumber(words[i], s.Region); err == nil {
-			toAt = i
+		if nums, rest, err := takeNumbers(rests[i-1], s.Region, false); err == nil {
+			toAt, to, text = i, nums, rest
 			break
 		}
 	}
@@ -89,7 +91,7 @@ func (s *sms) runSchedule(ctx context.Context, req *CommandRequest) (*slack.Msg,
 		if len(words) < 3 {
 			return nil, Usagef("Missing arguments: give a time, a number and the text.")
 		}
-		return nil, Usagef("Could not find the number to text after the time (%q is not a phone number).", words[len(words)-2])
+		return nil, Usagef("Could not find a phone number to text after the time.")
 	}
 	loc := s.userLocation(ctx, req.UserID)
 	now := s.Now()
@@ -100,12 +102,13 @@ func (s *sms) runSchedule(ctx context.Context, req *CommandRequest) (*slack.Msg,
 	if err := CheckSchedulable(at, now, bridge.TelnyxMinAhead); err != nil {
 		return nil, Usagef("Cannot schedule: %v.", err)
 	}
-	to, _ := ParseNumber(words[toAt], s.Region)
-	text := unslack(strings.TrimSpace(rests[toAt]))
+	if text, err = trailingFlags(&o, text, s.Region); err != nil {
+		return nil, err
+	}
 	if text == "" && len(o.media) == 0 {
 		return nil, Usagef("Missing the text to send.")
 	}
-	return s.schedule(ctx, ScheduleInput{SendInput: SendInput{Opts: o, To: []bridge.E164{to}, Text: text, User: req.UserID, Channel: req.ChannelID}, At: at, Loc: loc})
+	return s.schedule(ctx, ScheduleInput{SendInput: SendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID}, At: at, Loc: loc})
 }
 
 // schedule stores (and, within 5 days, hands to Telnyx) a scheduled

@@ -53,44 +53,35 @@ type SendInput struct {
 }
 
 func (s *sms) runSend(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
-	o, to, text, err := parseFlags(req.Rest, s.Region, true)
+	o, rest, err := parseFlags(req.Rest, s.Region, true)
 	if err != nil {
 		return nil, err
 	}
-	if to == "" {
-		return nil, Usagef("Missing the number to text.")
-	}
-	n, err := ParseNumber(to, s.Region)
+	to, text, err := takeNumbers(rest, s.Region, false)
 	if err != nil {
-		return nil, Usagef("%v.", err)
+		return nil, err
 	}
-	text = unslack(text)
+	text, err = trailingFlags(&o, text, s.Region)
+	if err != nil {
+		return nil, err
+	}
 	if text == "" && len(o.media) == 0 {
 		return nil, Usagef("Missing the text to send.")
 	}
-	return s.sendNow(ctx, SendInput{Opts: o, To: []bridge.E164{n}, Text: text, User: req.UserID, Channel: req.ChannelID})
+	return s.sendNow(ctx, SendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID})
 }
 
 func (s *sms) runGroup(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
-	o, list, text, err := parseFlags(req.Rest, s.Region, false)
+	o, rest, err := parseFlags(req.Rest, s.Region, false)
 	if err != nil {
 		return nil, err
 	}
-	if list == "" {
-		return nil, Usagef("Missing the numbers to text.")
+	to, text, err := takeNumbers(rest, s.Region, true)
+	if err != nil {
+		return nil, err
 	}
-	var to []bridge.E164
-	for _, part := range strings.Split(list, ",") {
-		if strings.TrimSpace(part) == "" {
-			continue
-		}
-		n, err := ParseNumber(part, s.Region)
-		if err != nil {
-			return nil, Usagef("%v.", err)
-		}
-		if !containsE164(to, n) {
-			to = append(to, n)
-		}
+	if text, err = trailingFlags(&o, text, s.Region); err != nil {
+		return nil, err
 	}
 	if len(to) < 2 || len(to) > 8 {
 		return nil, Usagef("A group MMS goes to 2 to 8 numbers, separated by commas without spaces; got %d.", len(to))
@@ -102,14 +93,6 @@ func (s *sms) runGroup(ctx context.Context, req *CommandRequest) (*slack.Msg, er
 	return s.sendNow(ctx, SendInput{Opts: o, To: to, Text: text, User: req.UserID, Channel: req.ChannelID})
 }
 
-func containsE164(l []bridge.E164, n bridge.E164) bool {
-	for _, x := range l {
-		if x == n {
-			return true
-		}
-	}
-	return false
-}
 
 // sendNow sends to one number (SMS/MMS) or several (group MMS), records it
 // in the conversation's thread and answers the teammate.
@@ -194,18 +177,18 @@ func joinE164(ns []bridge.E164) string {
 }
 
 func (s *sms) runWhatsApp(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
-	o, to, text, err := parseFlags(req.Rest, s.Region, false)
+	o, rest, err := parseFlags(req.Rest, s.Region, false)
 	if err != nil {
 		return nil, err
 	}
-	if to == "" {
-		return nil, Usagef("Missing the number to message.")
-	}
-	n, err := ParseNumber(to, s.Region)
+	to, text, err := takeNumbers(rest, s.Region, false)
 	if err != nil {
-		return nil, Usagef("%v.", err)
+		return nil, err
 	}
-	text = unslack(text)
+	if text, err = trailingFlags(&o, text, s.Region); err != nil {
+		return nil, err
+	}
+	n := to[0]
 	if text == "" {
 		return nil, Usagef("Missing the text to send.")
 	}
