@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -164,4 +165,13 @@ func (e *smsEnv) only(route string) map[string]any {
 		e.t.Fatalf("%s: %d requests, want 1", route, len(reqs))
 	}
 	return reqs[0].BodyMap()
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -93,7 +93,6 @@ func (s *sms) runGroup(ctx context.Context, req *CommandRequest) (*slack.Msg, er
 	return s.sendNow(ctx, SendInput{Opts: o, To: to, Text: text, User: req.UserID, Channel: req.ChannelID})
 }
 
-
 // sendNow sends to one number (SMS/MMS) or several (group MMS), records it
 // in the conversation's thread and answers the teammate.
 func (s *sms) sendNow(ctx context.Context, in SendInput) (*slack.Msg, error) {

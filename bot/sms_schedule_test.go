@@ -1,0 +1,197 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/store"
+)
+
+func TestScheduleTomorrowInTeammatesZoneGoesToTelnyxWithCancelButton(t *testing.T) {
+	e := newSMSEnv(t)
+	// Now is Thu 26 Nov 2026 12:00 UTC, 07:00 in Alice's New York.
+	msg, _ := e.run(userAlice, chSupport, "schedule tomorrow 9am (312) 555-0123 Reminder: your table is at 10")
+	mustContain(t, msg.Text, "Scheduled #1", "Fri 27 Nov 2026 09:00 EST", "2026-11-27 14:00 UTC", "Telnyx has it")
+	mustContain(t, string(mustJSON(t, msg.Blocks)), bridge.ActionCancelScheduled)
+
+	body := e.only("POST /messages/schedule")
+	if body["send_at"] != "2026-11-27T14:00:00Z" || body["from"] != ourNumber || body["to"] != remote || body["text"] != "Reminder: your table is at 10" {
+		t.Errorf("POST /messages/schedule body = %v", body)
+	}
+	m, err := e.st.Scheduled(e.ctx, 1)
+	if err != nil || m.Status != store.SchedHanded || m.TelnyxID == nil {
+		t.Fatalf("scheduled row = %+v, %v", m, err)
+	}
+	if _, err := e.st.MessageByTelnyxID(e.ctx, *m.TelnyxID); err != nil {
+		t.Errorf("the outbound message is not recorded for its delivery webhooks: %v", err)
+	}
+	conv, err := e.st.ConversationByNumbers(e.ctx, ourNumber, remote)
+	if err != nil || conv.ThreadTS == "" {
+		t.Fatalf("no conversation thread: %v", err)
+	}
+	replies := e.slack.ThreadReplies(chSupport, conv.ThreadTS)
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "Scheduled (#1)") || !containsAction(replies[0].ActionIDs(), bridge.ActionCancelScheduled) {
+		t.Errorf("thread note = %+v", replies)
+	}
+}
+
+func containsAction(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func TestScheduleRefusals(t *testing.T) {
+	tests := []struct {
+		name, cmd string
+		want      []string
+	}{
+		{"time in the past", "schedule 2026-11-25 09:00 +13125550123 hi", []string{"in the past", "Usage: `/sms schedule"}},
+		{"under five minutes away", "schedule in 3m +13125550123 hi", []string{"only 3m0s away", "at least 5m"}},
+		{"bad time", "schedule tomorrow 25:00 +13125550123 hi", []string{"not a time of day", "Usage:"}},
+		{"skipped by daylight saving", "schedule 2027-03-14 02:30 +13125550123 hi", []string{"does not exist", "America/New_York"}},
+		{"no number", "schedule tomorrow 9am hello there", []string{"Could not find a phone number"}},
+		{"missing arguments", "schedule tomorrow", []string{"Missing arguments", "Usage:"}},
+		{"missing text", "schedule tomorrow 9am +13125550123", []string{"Missing the text"}},
+		{"nothing", "schedule", []string{"Missing the time", "Usage:"}},
+		{"pool", "schedule --pool tomorrow 9am +13125550123 hi", []string{"--pool is not available"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newSMSEnv(t)
+			mustContain(t, e.text(userAlice, chSupport, tt.cmd), tt.want...)
+			if n := len(e.tx.Requests()); n != 0 {
+				t.Errorf("a refused schedule reached Telnyx %d times", n)
+			}
+			if ms, _ := e.sched.Pending(e.ctx, 10); len(ms) != 0 {
+				t.Errorf("a refused schedule was stored: %+v", ms)
+			}
+		})
+	}
+}
+
+func TestScheduleTenDaysAheadIsHeldHandedOverOnceSurvivesRestartAndCancels(t *testing.T) {
+	e := newSMSEnv(t)
+	sendAt := e.clock.Now().Add(10 * 24 * time.Hour) // 2026-12-06 12:00 UTC
+	msg, _ := e.run(userAdmin, chSupport, "schedule 2026-12-06T12:00:00Z +13125550123 Ten days on")
+	mustContain(t, msg.Text, "Scheduled #1", "smsbridge holds it")
+	mustContain(t, e.text(userAdmin, chSupport, "schedule in 10 days +13125550123 Cancel me"), "Scheduled #2", "smsbridge holds it")
+	if n := len(e.tx.Requests()); n != 0 {
+		t.Fatalf("a message 10 days ahead went to Telnyx at once (%d requests)", n)
+	}
+
+	e.restart()
+	list := e.text(userAlice, chSupport, "scheduled")
+	mustContain(t, list, "#1", "#2", "Ten days on", "Cancel me", "held", "Sun 6 Dec 2026 07:00 EST")
+
+	// Cancelled while held: dropped here, Telnyx never hears of it.
+	mustContain(t, e.text(userAlice, chSupport, "cancel 2"), "Cancelled scheduled message 2")
+	if n := len(e.tx.Requests()); n != 0 {
+		t.Fatalf("cancelling a held message called Telnyx")
+	}
+
+	e.clock.Advance(4 * 24 * time.Hour) // 6 days ahead: still outside the window
+	if err := e.sched.Tick(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.tx.Requests()); n != 0 {
+		t.Fatalf("handed over 6 days ahead")
+	}
+
+	e.clock.Advance(26 * time.Hour) // 4 days 22 hours ahead: inside the window
+	for range 3 {
+		if err := e.sched.Tick(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.restart()
+	if err := e.sched.Tick(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	reqs := e.tx.RequestsTo("POST /messages/schedule")
+	if len(reqs) != 1 || len(e.tx.Requests()) != 1 {
+		t.Fatalf("hand-off requests = %d (all requests %d), want exactly 1", len(reqs), len(e.tx.Requests()))
+	}
+	body := reqs[0].BodyMap()
+	if body["send_at"] != sendAt.Format(time.RFC3339) || body["text"] != "Ten days on" || body["from"] != ourNumber || body["to"] != remote {
+		t.Errorf("hand-off body = %v", body)
+	}
+	one, _ := e.st.Scheduled(e.ctx, 1)
+	two, _ := e.st.Scheduled(e.ctx, 2)
+	if one.Status != store.SchedHanded || one.TelnyxID == nil || two.Status != store.SchedCancelled || two.CancelledBy != userAlice {
+		t.Fatalf("after hand-off: #1 %s, #2 %s by %s", one.Status, two.Status, two.CancelledBy)
+	}
+
+	// Once Telnyx has it, cancelling is DELETE /messages/{id}.
+	mustContain(t, e.text(userAlice, chSupport, "cancel #1"), "Cancelled scheduled message #1")
+	del := e.tx.RequestsTo("DELETE /messages/{id}")
+	if len(del) != 1 || del[0].Params["id"] != *one.TelnyxID {
+		t.Fatalf("DELETE requests = %+v", del)
+	}
+	if ms, _ := e.sched.Pending(e.ctx, 10); len(ms) != 0 {
+		t.Errorf("still pending after cancel: %+v", ms)
+	}
+}
+
+func TestCancelTelnyxRefusesIsExplained(t *testing.T) {
+	e := newSMSEnv(t)
+	e.text(userAlice, chSupport, "schedule in 2h +13125550123 soon")
+	e.tx.Enqueue("DELETE /messages/{id}", faketelnyx.Error(422, "40018", "Message cannot be cancelled", "the message is being sent"))
+	mustContain(t, e.text(userAlice, chSupport, "cancel 1"), "Cannot cancel 1", "Telnyx refused", "cannot be cancelled")
+	if m, _ := e.st.Scheduled(e.ctx, 1); m.Status != store.SchedHanded {
+		t.Errorf("status after a refused cancel = %s, want handed", m.Status)
+	}
+	mustContain(t, e.text(userAlice, chSupport, "cancel 99"), "no scheduled message 99")
+	mustContain(t, e.text(userAlice, chSupport, "cancel"), "Give the id", "Usage:")
+}
+
+func TestCancelButtonCancelsHeldMessage(t *testing.T) {
+	e := newSMSEnv(t)
+	e.text(userAlice, chSupport, "schedule in 3 weeks +13125550123 later")
+	url := e.slack.ResponseURL()
+	e.press(userAlice, bridge.ActionCancelScheduled, "1", url)
+	posts := e.slack.ResponsePosts(url)
+	if len(posts) != 1 || !strings.Contains(posts[0].Text, "Cancelled") {
+		t.Fatalf("button answer = %+v", posts)
+	}
+	if m, _ := e.st.Scheduled(e.ctx, 1); m.Status != store.SchedCancelled {
+		t.Errorf("status = %s", m.Status)
+	}
+}
+
+func TestInterruptedHandOffIsNeverResent(t *testing.T) {
+	e := newSMSEnv(t)
+	e.text(userAlice, chSupport, "schedule in 10 days +13125550123 maybe sent")
+	e.clock.Advance(5*24*time.Hour + 2*time.Hour)
+	// The process dies after recording the claim, before Telnyx answers.
+	if ok, err := e.st.UpdateScheduledIf(e.ctx, 1, store.SchedHeld, map[string]any{"status": store.SchedHanding, "handoff_at": e.clock.Now()}); !ok || err != nil {
+		t.Fatal("claim", ok, err)
+	}
+	e.restart()
+	e.sched.Tick(e.ctx) // within the hand-off timeout: maybe still in flight elsewhere
+	if m, _ := e.st.Scheduled(e.ctx, 1); m.Status != store.SchedHanding {
+		t.Fatalf("status = %s, want handing while the hand-off may be in flight", m.Status)
+	}
+	e.clock.Advance(10 * time.Minute)
+	e.sched.Tick(e.ctx)
+	e.sched.Tick(e.ctx)
+	if n := len(e.tx.Requests()); n != 0 {
+		t.Fatalf("an interrupted hand-off was resent (%d requests)", n)
+	}
+	m, _ := e.st.Scheduled(e.ctx, 1)
+	if m.Status != store.SchedUnknown {
+		t.Fatalf("status = %s, want unknown", m.Status)
+	}
+	conv, _ := e.st.ConversationByNumbers(e.ctx, ourNumber, remote)
+	replies := e.slack.ThreadReplies(chSupport, conv.ThreadTS)
+	if last := replies[len(replies)-1]; !strings.Contains(last.Text, "may or may not have reached Telnyx") {
+		t.Errorf("the team was not told: %q", last.Text)
+	}
+	mustContain(t, e.text(userAlice, chSupport, "cancel 1"), "Cannot cancel 1", "unknown")
+}
