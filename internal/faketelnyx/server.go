@@ -228,9 +228,10 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	vr := hr.Clone(hr.Context())
 	vr.Body = io.NopCloser(bytes.NewReader(body))
 	validateMu.Lock()
-	valid, errs := s.spec.strict.ValidateHttpRequestSync(vr)
+	_, errs := s.spec.strict.ValidateHttpRequestSync(vr)
 	validateMu.Unlock()
-	if !ok || !valid {
+	errs = s.spec.dropDeepObjectFalsePositives(req.Route, errs)
+	if !ok || len(errs) > 0 {
 		msgs := describe(errs)
 		if !ok {
 			msgs = append(msgs, "no such operation in the spec")
