@@ -169,7 +169,7 @@ func (c *Client) attempt(ctx context.Context, r request) (resp *http.Response, b
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	if r.auth {
-		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+		req.Header.Set("Authorization", "Bearer "+c.key.v)
 	}
 	resp, err = c.hc.Do(req)
 	if err != nil {
