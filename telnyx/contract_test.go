@@ -482,3 +482,26 @@ func TestRequestsRefusedLocallyNeverReachTheServer(t *testing.T) {
 		t.Errorf("requests reached the server: %v", r)
 	}
 }
+
+func TestContractCancelUnknownMessageIsNotFound(t *testing.T) {
+	// The spec declares DELETE's 404 as a bare messaging_Error; the client
+	// reads it into APIError.Errors all the same.
+	_, c := setup(t)
+	_, err := c.CancelScheduledMessage(ctx(t), faketelnyx.UUID())
+	var ae *telnyx.APIError
+	if !telnyx.IsNotFound(err) || !errors.As(err, &ae) || len(ae.Errors) != 1 || ae.Errors[0].Code != "10005" {
+		t.Errorf("err = %#v", err)
+	}
+}
+
+func TestContractCancelSentMessageIsRefused(t *testing.T) {
+	_, c := setup(t)
+	m, err := c.SendMessage(ctx(t), smsReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CancelScheduledMessage(ctx(t), m.ID)
+	if !telnyx.IsInvalidParameters(err) {
+		t.Errorf("cancelling a sent message: err = %v, want 422", err)
+	}
+}

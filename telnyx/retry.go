@@ -222,9 +222,14 @@ func (c *Client) apiError(r request, resp *http.Response, body []byte) *APIError
 	}
 	var parsed struct {
 		Errors []ErrorEntry `json:"errors"`
+		ErrorEntry
 	}
 	if json.Unmarshal(body, &parsed) == nil {
 		ae.Errors = parsed.Errors
+		if len(ae.Errors) == 0 && parsed.Code != "" {
+			// A few operations answer one bare messaging_Error.
+			ae.Errors = []ErrorEntry{parsed.ErrorEntry}
+		}
 	} else if len(body) > 0 && len(body) < 512 && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/") {
 		ae.Errors = []ErrorEntry{{Title: c.redact(strings.TrimSpace(string(body)))}}
 	}

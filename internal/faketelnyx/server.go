@@ -189,6 +189,17 @@ func Error(status int, code, title, detail string) Response {
 	return Response{Status: status, Body: map[string]any{"errors": []any{e}}}
 }
 
+// BareError builds an error answer in the form a few operations declare
+// (DELETE /messages/{id} 403/404, GET /messaging_optouts 400/401): one
+// messaging_Error object, not wrapped in "errors".
+func BareError(status int, code, title, detail string) Response {
+	e := map[string]any{"code": code, "title": title}
+	if detail != "" {
+		e["detail"] = detail
+	}
+	return Response{Status: status, Body: e}
+}
+
 // JSON builds a 200 answer with body.
 func JSON(body any) Response { return Response{Status: http.StatusOK, Body: body} }
 
