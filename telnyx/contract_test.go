@@ -505,3 +505,72 @@ func TestContractCancelSentMessageIsRefused(t *testing.T) {
 		t.Errorf("cancelling a sent message: err = %v, want 422", err)
 	}
 }
+
+// TestEveryOperationIsExercised calls each client method once and checks
+// that together they reach every operation of the vendored spec, each
+// request passing the fake's validation.
+func TestEveryOperationIsExercised(t *testing.T) {
+	now := time.Now()
+	srv, c := setup(t, telnyx.WithClock(func() time.Time { return now }, nil))
+	cx := ctx(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.SendMessage(cx, smsReq)
+	must(err)
+	_, err = c.SendLongCode(cx, smsReq)
+	must(err)
+	_, err = c.SendShortCode(cx, telnyx.SendRequest{From: "12345", To: "+13125550123", Text: "x"})
+	must(err)
+	_, err = c.SendNumberPool(cx, telnyx.SendRequest{MessagingProfileID: faketelnyx.DefaultProfileID, To: "+13125550123", Text: "x"})
+	must(err)
+	_, err = c.SendAlphanumeric(cx, telnyx.SendRequest{From: "Acme", MessagingProfileID: faketelnyx.DefaultProfileID, To: "+13125550123", Text: "x"})
+	must(err)
+	_, err = c.SendGroupMMS(cx, telnyx.GroupMMSRequest{From: "+18445550001", To: []string{"+13125550123", "+13125550124"}, Text: "x"})
+	must(err)
+	m, err := c.ScheduleMessage(cx, telnyx.SendRequest{From: "+18445550001", To: "+13125550123", Text: "x", SendAt: now.Add(time.Hour)})
+	must(err)
+	_, err = c.GetMessage(cx, m.ID)
+	must(err)
+	_, err = c.CancelScheduledMessage(cx, m.ID)
+	must(err)
+	_, err = c.SendWhatsApp(cx, telnyx.WhatsAppRequest{From: "+18445550001", To: "+13125550123", Message: json.RawMessage(`{"type":"text","text":{"body":"x"}}`)})
+	must(err)
+	_, _, err = c.ListOptOutsPage(cx, telnyx.OptOutFilter{}, 1, 10)
+	must(err)
+	_, _, err = c.ListNumberSettingsPage(cx, telnyx.NumberFilter{}, 1, 10)
+	must(err)
+	_, err = c.GetNumberSettings(cx, faketelnyx.DefaultNumberID)
+	must(err)
+	_, err = c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyx.NumberSettingsUpdate{MessagingProduct: ptr("P2P")})
+	must(err)
+	_, _, err = c.ListMobileNumberSettingsPage(cx, 1, 10)
+	must(err)
+	_, err = c.GetMobileNumberSettings(cx, faketelnyx.DefaultMobileNumberID)
+	must(err)
+	o, err := c.BulkUpdateProfiles(cx, telnyx.BulkUpdateRequest{MessagingProfileID: faketelnyx.DefaultProfileID, Numbers: []string{"+18445550001"}})
+	must(err)
+	_, err = c.GetBulkUpdate(cx, o.OrderID)
+	must(err)
+
+	want, err := faketelnyx.Routes()
+	must(err)
+	hit := map[string]bool{}
+	for _, r := range srv.Requests() {
+		hit[r.Route] = true
+	}
+	for _, r := range want {
+		if !hit[r] {
+			t.Errorf("spec operation %s is not exercised", r)
+		}
+	}
+	if len(want) != 18 {
+		t.Errorf("spec has %d operations, this test knows 18: %v", len(want), want)
+	}
+	if v := srv.Violations(); len(v) != 0 {
+		t.Errorf("violations: %v", v)
+	}
+}

@@ -101,8 +101,9 @@ func (c *Client) execute(ctx context.Context, r request) (*http.Response, []byte
 		if !retry {
 			return nil, nil, err
 		}
-		if dl, ok := ctx.Deadline(); ok && c.now().Add(wait).After(dl) {
-			// Waiting would outlive the caller's deadline: give up now.
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			// Waiting would outlive the caller's deadline (real time, as
+			// context deadlines are): give up now.
 			return nil, nil, err
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {

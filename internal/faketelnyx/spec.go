@@ -219,3 +219,18 @@ func describe(errs []*verrors.ValidationError) []string {
 	}
 	return out
 }
+
+// Routes lists every operation of the spec as a route key
+// ("GET /messages/{id}"), sorted.
+func Routes() ([]string, error) {
+	m, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range m.routes {
+		out = append(out, r.key())
+	}
+	sort.Strings(out)
+	return out, nil
+}
