@@ -65,7 +65,8 @@ type Response struct {
 	SkipValidation bool
 	// Hang, when set, makes the fake hold the request until the channel is
 	// closed or the client gives up (for timeouts after the request was
-	// written).
+	// written). Released, it sends Status and Body, or the route's default
+	// answer when both are zero.
 	Hang <-chan struct{}
 }
 
@@ -258,6 +259,12 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 		case <-resp.Hang:
 		case <-hr.Context().Done():
 			return
+		}
+		if hr.Context().Err() != nil {
+			return
+		}
+		if resp.Status == 0 && resp.Body == nil {
+			resp = s.defaultAnswer(req)
 		}
 	}
 	status := resp.Status
