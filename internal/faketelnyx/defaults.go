@@ -168,7 +168,7 @@ func (s *Server) defaultAnswer(r Request) Response {
 		defer s.mu.Unlock()
 		m := s.state.messages[r.Params["id"]]
 		if m == nil {
-			return NotFound("message")
+			return BareError(http.StatusNotFound, "10005", "Resource not found", "message not found")
 		}
 		if _, scheduled := m["send_at"]; !scheduled {
 			return Error(http.StatusUnprocessableEntity, "40018", "Message cannot be cancelled", "only scheduled messages can be cancelled")

@@ -65,7 +65,8 @@ type Response struct {
 	SkipValidation bool
 	// Hang, when set, makes the fake hold the request until the channel is
 	// closed or the client gives up (for timeouts after the request was
-	// written).
+	// written). Released, it sends Status and Body, or the route's default
+	// answer when both are zero.
 	Hang <-chan struct{}
 }
 
@@ -189,6 +190,17 @@ func Error(status int, code, title, detail string) Response {
 	return Response{Status: status, Body: map[string]any{"errors": []any{e}}}
 }
 
+// BareError builds an error answer in the form a few operations declare
+// (DELETE /messages/{id} 403/404, GET /messaging_optouts 400/401): one
+// messaging_Error object, not wrapped in "errors".
+func BareError(status int, code, title, detail string) Response {
+	e := map[string]any{"code": code, "title": title}
+	if detail != "" {
+		e["detail"] = detail
+	}
+	return Response{Status: status, Body: e}
+}
+
 // JSON builds a 200 answer with body.
 func JSON(body any) Response { return Response{Status: http.StatusOK, Body: body} }
 
@@ -228,9 +240,10 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	vr := hr.Clone(hr.Context())
 	vr.Body = io.NopCloser(bytes.NewReader(body))
 	validateMu.Lock()
-	valid, errs := s.spec.strict.ValidateHttpRequestSync(vr)
+	_, errs := s.spec.strict.ValidateHttpRequestSync(vr)
 	validateMu.Unlock()
-	if !ok || !valid {
+	errs = s.spec.dropDeepObjectFalsePositives(req.Route, errs)
+	if !ok || len(errs) > 0 {
 		msgs := describe(errs)
 		if !ok {
 			msgs = append(msgs, "no such operation in the spec")
@@ -246,6 +259,12 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 		case <-resp.Hang:
 		case <-hr.Context().Done():
 			return
+		}
+		if hr.Context().Err() != nil {
+			return
+		}
+		if resp.Status == 0 && resp.Body == nil {
+			resp = s.defaultAnswer(req)
 		}
 	}
 	status := resp.Status

@@ -142,3 +142,17 @@ func TestInboundMMSFixtureHashIsNotLengthChecked(t *testing.T) {
 		t.Errorf("patched spec still bounds a field to 32 characters")
 	}
 }
+
+func TestValidatorCatchesUnknownDeepObjectProperty(t *testing.T) {
+	srv, violations := newQuiet(t)
+	req, _ := http.NewRequest(http.MethodGet, srv.BaseURL+"/messaging_optouts?page[number]=1&page[colour]=blue", nil)
+	req.Header.Set("Authorization", "Bearer test")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if v := violations(); len(v) != 1 || !strings.Contains(v[0].String(), "page[colour]") {
+		t.Fatalf("violations = %v, want one naming page[colour]", v)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
 // SpecPath is the vendored Telnyx Messaging OpenAPI 3.1 spec, found from
@@ -57,6 +58,10 @@ type specModel struct {
 	strict  validator.Validator // requests: undeclared properties and params are errors
 	lenient validator.Validator // responses: extra properties allowed, as in the spec
 	routes  []route
+	// deepObject lists, per route key, each deepObject query parameter and
+	// its declared properties: strict mode does not know that page[size]
+	// is the "size" property of the deepObject parameter "page".
+	deepObject map[string]map[string]map[string]bool
 }
 
 var (
@@ -75,6 +80,7 @@ func loadSpec() (*specModel, error) {
 			specErr = err
 			return
 		}
+		deep := map[string]map[string]map[string]bool{}
 		mk := func(opts ...config.Option) (validator.Validator, []route, error) {
 			doc, err := libopenapi.NewDocument(b)
 			if err != nil {
@@ -90,8 +96,26 @@ func loadSpec() (*specModel, error) {
 			}
 			var rs []route
 			for p, item := range m.Model.Paths.PathItems.FromOldest() {
-				for method := range item.GetOperations().KeysFromOldest() {
-					rs = append(rs, route{method: strings.ToUpper(method), template: p, segs: strings.Split(p, "/")})
+				for method, op := range item.GetOperations().FromOldest() {
+					r := route{method: strings.ToUpper(method), template: p, segs: strings.Split(p, "/")}
+					rs = append(rs, r)
+					for _, prm := range append(append([]*v3.Parameter{}, item.Parameters...), op.Parameters...) {
+						if prm == nil || prm.In != "query" || prm.Style != "deepObject" || prm.Schema == nil {
+							continue
+						}
+						sch := prm.Schema.Schema()
+						if sch == nil || sch.Properties == nil {
+							continue
+						}
+						props := map[string]bool{}
+						for name := range sch.Properties.KeysFromOldest() {
+							props[name] = true
+						}
+						if deep[r.key()] == nil {
+							deep[r.key()] = map[string]map[string]bool{}
+						}
+						deep[r.key()][prm.Name] = props
+					}
 				}
 			}
 			return v, rs, nil
@@ -109,9 +133,29 @@ func loadSpec() (*specModel, error) {
 		// Literal segments win over parameters: /messages/group_mms before
 		// /messages/{id}.
 		sort.SliceStable(rs, func(i, j int) bool { return literalCount(rs[i]) > literalCount(rs[j]) })
-		specVal = &specModel{strict: strict, lenient: lenient, routes: rs}
+		specVal = &specModel{strict: strict, lenient: lenient, routes: rs, deepObject: deep}
 	})
 	return specVal, specErr
+}
+
+// dropDeepObjectFalsePositives removes strict mode's "undeclared query
+// parameter" errors for base[prop] keys where base is a deepObject parameter
+// of the route that declares prop. Undeclared props stay errors.
+func (m *specModel) dropDeepObjectFalsePositives(routeKey string, errs []*verrors.ValidationError) []*verrors.ValidationError {
+	var out []*verrors.ValidationError
+	for _, e := range errs {
+		if e.ValidationType == verrors.StrictValidationType && e.ValidationSubType == verrors.StrictSubTypeQuery {
+			name := e.ParameterName
+			if i := strings.IndexByte(name, '['); i > 0 && strings.HasSuffix(name, "]") {
+				base, prop := name[:i], name[i+1:len(name)-1]
+				if m.deepObject[routeKey][base][prop] {
+					continue
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func literalCount(r route) int {
@@ -174,4 +218,19 @@ func describe(errs []*verrors.ValidationError) []string {
 		out = append(out, msg)
 	}
 	return out
+}
+
+// Routes lists every operation of the spec as a route key
+// ("GET /messages/{id}"), sorted.
+func Routes() ([]string, error) {
+	m, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range m.routes {
+		out = append(out, r.key())
+	}
+	sort.Strings(out)
+	return out, nil
 }
