@@ -31,19 +31,18 @@ func (s *sms) runBulk(ctx context.Context, req *CommandRequest) (*slack.Msg, err
 		return nil, Usagef("The first argument is the messaging profile id, then the numbers.")
 	}
 	var nums []string
-	for _, a := range req.Args[1:] {
-		for _, part := range strings.Split(a, ",") {
-			if part == "" {
-				continue
-			}
-			n, err := ParseNumber(part, s.Region)
-			if err != nil {
-				return nil, Usagef("%v.", err)
-			}
+	_, rest := nextToken(req.Rest)
+	for strings.TrimSpace(rest) != "" {
+		ns, r, err := takeNumbers(rest, s.Region, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range ns {
 			if !containsString(nums, string(n)) {
 				nums = append(nums, string(n))
 			}
 		}
+		rest = strings.TrimLeft(r, " ,")
 	}
 	order, err := s.API.BulkUpdateProfiles(ctx, telnyx.BulkUpdateRequest{MessagingProfileID: profile, Numbers: nums})
 	if err != nil {

@@ -94,20 +94,22 @@ func health(h *telnyx.NumberHealth) string {
 }
 
 func (s *sms) runNumber(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
-	if len(req.Args) == 0 {
+	if req.Rest == "" {
 		return nil, Usagef("Missing the number.")
 	}
-	num, err := ParseNumber(req.Args[0], s.Region)
+	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
 	if err != nil {
-		return nil, Usagef("%v.", err)
+		return nil, err
 	}
+	num := nums[0]
+	args := SplitArgs(rest)
 	var field, value string
-	switch len(req.Args) {
-	case 1:
-	case 3:
-		field, value = strings.ToLower(req.Args[1]), req.Args[2]
+	switch len(args) {
+	case 0:
+	case 2:
+		field, value = strings.ToLower(args[0]), args[1]
 		if field != "profile" && field != "product" {
-			return nil, Usagef("You can change a number's `profile` or `product`, not %q.", req.Args[1])
+			return nil, Usagef("You can change a number's `profile` or `product`, not %q.", args[0])
 		}
 	default:
 		return nil, Usagef("Give a number, optionally followed by `profile <profile-id>` or `product <product>`.")

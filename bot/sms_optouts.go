@@ -37,17 +37,17 @@ func (s *sms) registerOptOuts() {
 }
 
 func (s *sms) runOptOuts(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
-	switch len(req.Args) {
-	case 0:
+	if req.Rest == "" {
 		return s.optOutsPage(ctx, 1), nil
-	case 1:
-	default:
+	}
+	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(rest) != "" {
 		return nil, Usagef("Give at most one number.")
 	}
-	num, err := ParseNumber(req.Args[0], s.Region)
-	if err != nil {
-		return nil, Usagef("%v.", err)
-	}
+	num := nums[0]
 	// Telnyx filters opt-outs by our side (from); the recipient is matched
 	// here, page by page.
 	var found []telnyx.OptOut

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -22,23 +23,25 @@ func (s *sms) registerRoute() {
 }
 
 func (s *sms) runRoute(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
-	if len(req.Args) == 0 || len(req.Args) > 2 {
+	if req.Rest == "" {
 		return nil, Usagef("Give our number, and the channel to route it to.")
 	}
-	num, err := ParseNumber(req.Args[0], s.Region)
+	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
 	if err != nil {
-		return nil, Usagef("%v.", err)
+		return nil, err
 	}
-	if len(req.Args) == 1 {
+	num := nums[0]
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
 		ch, err := s.Bridge.ChannelFor(ctx, num)
 		if err != nil {
 			return nil, err
 		}
 		return Ephemeral(fmt.Sprintf("Conversations with %s go to <#%s>.", Escape(FormatNumber(num)), ch)), nil
 	}
-	ch, ok := parseChannel(req.Args[1])
+	ch, ok := parseChannel(rest)
 	if !ok {
-		return nil, Usagef("%q is not a channel: pick it with # so Slack links it (or give its id, like C0123ABCD).", req.Args[1])
+		return nil, Usagef("%q is not a channel: pick it with # so Slack links it (or give its id, like C0123ABCD).", rest)
 	}
 	if err := s.Bridge.Store().SetRoute(ctx, &store.Route{OurNumber: string(num), Channel: ch, SetBy: req.UserID}); err != nil {
 		return nil, err
