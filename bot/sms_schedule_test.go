@@ -195,3 +195,27 @@ func TestInterruptedHandOffIsNeverResent(t *testing.T) {
 	}
 	mustContain(t, e.text(userAlice, chSupport, "cancel 1"), "Cannot cancel 1", "unknown")
 }
+
+func TestHeldMessageIsNotHandedOverAfterRecipientOptsOut(t *testing.T) {
+	e := newSMSEnv(t)
+	e.text(userAlice, chSupport, "schedule in 2 weeks +13125550123 promo")
+	conv, err := e.st.ConversationByNumbers(e.ctx, ourNumber, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// They text STOP a few days later (the inbound pipeline records it).
+	e.st.UpdateConversation(e.ctx, conv.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP"})
+	e.clock.Advance(10 * 24 * time.Hour)
+	if err := e.sched.Tick(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.tx.Requests()); n != 0 {
+		t.Fatalf("an opted-out recipient's message was handed to Telnyx")
+	}
+	m, _ := e.st.Scheduled(e.ctx, 1)
+	if m.Status != store.SchedFailed || !strings.Contains(m.LastError, "opted out") {
+		t.Errorf("scheduled = %s %q", m.Status, m.LastError)
+	}
+	replies := e.slack.ThreadReplies(chSupport, conv.ThreadTS)
+	mustContain(t, replies[len(replies)-1].Text, "was not sent", "opted out")
+}

@@ -2,15 +2,14 @@ package bot
 
 import (
 	"encoding/json"
-	"maps"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 func TestParseNumberReadsManyWrittenForms(t *testing.T) {
@@ -253,42 +252,35 @@ func TestStatusShowsMessageAndExplainsRetention(t *testing.T) {
 
 func TestSlowTelnyxDoesNotDelayTheAcknowledgement(t *testing.T) {
 	e := newSMSEnv(t)
-	// A message the fake answers with, taken from a normal send.
-	tmpl, err := e.api.SendMessage(e.ctx, sendReq(ourNumber, remote, "warm-up"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer := e.tx.Message(tmpl.ID)
-	release := make(chan struct{})
-	arrived := make(chan struct{}, 1)
-	e.tx.Handle("POST /messages", func(r faketelnyx.Request) faketelnyx.Response {
-		arrived <- struct{}{}
-		select { // Telnyx answers after 5 s, or when the test has seen the ack
-		case <-release:
-		case <-time.After(5 * time.Second):
-		}
-		m := maps.Clone(answer)
-		m["id"] = faketelnyx.UUID()
-		return faketelnyx.JSON(map[string]any{"data": m})
-	})
+	// Telnyx answers after 5 s, or as soon as the test has seen the
+	// acknowledgement, whichever is first.
+	slow := make(chan struct{})
+	var once sync.Once
+	answer := func() { once.Do(func() { close(slow) }) }
+	timer := time.AfterFunc(5*time.Second, answer)
+	defer timer.Stop()
+	e.tx.Enqueue("POST /messages", faketelnyx.Response{Hang: slow})
+
 	msg, url := e.run(userAlice, chSupport, "send +13125550123 slow one")
 	select {
-	case <-arrived:
+	case <-slow:
+		t.Fatal("the acknowledgement waited for Telnyx's answer")
 	default:
-		t.Fatal("the command was acknowledged before it even called Telnyx")
 	}
-	// Telnyx has not answered yet: the acknowledgement did not wait for it.
-	if msg == nil || !strings.Contains(msg.Text, "Working on `/sms send`") {
+	if n := len(e.tx.RequestsTo("POST /messages")); n != 1 {
+		t.Fatalf("Telnyx got %d requests before the acknowledgement, want 1 (in flight)", n)
+	}
+	if msg == nil || !strings.Contains(msg.Text, "Working on `/sms send`") || msg.ResponseType != "ephemeral" {
 		t.Fatalf("acknowledgement = %+v, want the working-on-it note", msg)
 	}
 	if n := len(e.slack.ResponsePosts(url)); n != 0 {
 		t.Fatalf("result posted before Telnyx answered")
 	}
-	close(release)
+	answer()
 	e.slack.WaitFor(func() bool { return len(e.slack.ResponsePosts(url)) == 1 }, 10*time.Second)
 	mustContain(t, e.slack.ResponsePosts(url)[0].Text, "Sent to", "+1 312-555-0123")
-}
-
-func sendReq(from, to, text string) telnyx.SendRequest {
-	return telnyx.SendRequest{From: from, To: to, Text: text}
+	e.cmds.Wait()
+	if conv, err := e.st.ConversationByNumbers(e.ctx, ourNumber, remote); err != nil || conv.ThreadTS == "" {
+		t.Errorf("the slow send did not reach its thread: %v", err)
+	}
 }

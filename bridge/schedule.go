@@ -169,6 +169,19 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 		}
 		return m, err
 	}
+	// Nobody is texted after they opted out, even if they did so after
+	// the message was scheduled.
+	if conv, err := s.b.st.ConversationByNumbers(ctx, m.From, m.To); err == nil && conv.OptedOut {
+		why := "the recipient opted out (sent " + orDefault(conv.OptOutKeyword, "STOP") + ") after it was scheduled"
+		ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedFailed, "last_error": why})
+		if err == nil && ok {
+			m.Status, m.LastError = store.SchedFailed, why
+			s.note(ctx, m, KindNote, fmt.Sprintf("Scheduled message #%d was not sent: %s.", m.ID, why))
+		}
+		return m, err
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
 	ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedHanding, "handoff_at": now, "attempts": m.Attempts + 1})
 	if err != nil {
 		return nil, err
