@@ -212,4 +212,3 @@ func crashReplies(srv *fakeslack.Server) map[string][]string {
 	}
 	return out
 }
-
