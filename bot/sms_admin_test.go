@@ -70,6 +70,7 @@ func TestNumberProductChangeNeedsAdminAndConfirmation(t *testing.T) {
 	if len(inbox) != 1 || !strings.Contains(inbox[0].Text, "<@"+userAdmin+">") || !strings.Contains(inbox[0].Text, "product of +18445550001 to A2P") {
 		t.Errorf("inbox notice = %+v", inbox)
 	}
+	mustContain(t, e.logs.String(), "admin change", "user="+userAdmin, `change="set the messaging product of +18445550001 to A2P"`)
 	// A product the number is not eligible for is refused up front.
 	mustContain(t, e.text(userAdmin, chSupport, "number +18445550001 product XYZ"), "cannot use product XYZ")
 }
@@ -305,4 +306,54 @@ func TestComposeModalSendsAndSchedules(t *testing.T) {
 		t.Errorf("pending = %+v", ms)
 	}
 	_ = bridge.E164("")
+}
+
+func TestBulkModalStartsOrderFromTextArea(t *testing.T) {
+	e := newSMSEnv(t)
+	if msg, _ := e.run(userAdmin, chSupport, "bulk"); msg != nil {
+		t.Fatalf("/sms bulk alone answered %+v, want the modal", msg)
+	}
+	views := e.slack.Views()
+	if len(views) != 1 {
+		t.Fatalf("views = %+v", views)
+	}
+	submit := func(user, profile, numbers string) any {
+		vals := map[string]map[string]slack.BlockAction{
+			"profile": {"profile": {Value: profile}},
+			"numbers": {"numbers": {Value: numbers}},
+		}
+		cb := &slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: user},
+			View: slack.View{CallbackID: BulkCallbackID, PrivateMetadata: chSupport, State: &slack.ViewState{Values: vals}}}
+		resp := e.in.Handle(e.ctx, cb)
+		e.in.Wait()
+		return resp
+	}
+	if r, ok := submit(userAdmin, faketelnyx.DefaultProfileID, "(844) 555-0001\nnot a number").(*slack.ViewSubmissionResponse); !ok || r.Errors["numbers"] == "" {
+		t.Fatalf("bad number accepted: %+v", r)
+	}
+	if r, ok := submit(userAlice, faketelnyx.DefaultProfileID, "+18445550001").(*slack.ViewSubmissionResponse); !ok || !strings.Contains(r.Errors["profile"], "admins") {
+		t.Fatalf("non-admin submission accepted: %+v", r)
+	}
+	if len(e.tx.Requests()) != 0 {
+		t.Fatal("a refused form reached Telnyx")
+	}
+	if r := submit(userAdmin, faketelnyx.DefaultProfileID, "(844) 555-0001\n+1 844 555 0002\n"); r != nil {
+		t.Fatalf("valid form answered %+v", r)
+	}
+	body := e.only("POST /messaging_numbers_bulk_updates")
+	if !jsonEqual(body["numbers"], []string{"+18445550001", "+18445550002"}) {
+		t.Errorf("numbers = %v", body["numbers"])
+	}
+	e.slack.WaitFor(func() bool {
+		for _, m := range e.slack.Messages(chInbox) {
+			if strings.Contains(m.Text, "finished") {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second)
+	e.cmds.Wait()
+	if eph := e.slack.Ephemerals(chSupport); len(eph) != 1 || !strings.Contains(eph[0].Text, "started for 2 number(s)") {
+		t.Errorf("result = %+v", eph)
+	}
 }

@@ -14,15 +14,23 @@ import (
 func (s *sms) registerBulk() {
 	s.cmds.Register(Command{
 		Name:    "bulk",
-		Usage:   "/sms bulk <profile-id> <number> <number> …",
+		Usage:   "/sms bulk [<profile-id> <number> <number> …]",
 		Example: "/sms bulk 4000eba1-a0c0-4563-9925-b25e842a7cb6 +18445550001 +18445550002",
-		Help:    "move numbers to a messaging profile in one bulk order, with live progress",
+		Help:    "move numbers to a messaging profile in one bulk order, with live progress (alone: a form for a long list)",
 		Admin:   true,
 		Run:     s.runBulk,
 	})
+	s.in.OnSubmit(BulkCallbackID, s.onBulkSubmit)
 }
 
 func (s *sms) runBulk(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	if len(req.Args) == 0 {
+		// No arguments: a modal with a text area for a long list.
+		if _, err := s.Slack.OpenViewContext(ctx, req.TriggerID, bulkView(req.ChannelID)); err != nil {
+			return Ephemeral("Could not open the form: " + Escape(err.Error())), nil
+		}
+		return nil, nil
+	}
 	if len(req.Args) < 2 {
 		return nil, Usagef("Give a profile id and at least one number.")
 	}
@@ -30,8 +38,19 @@ func (s *sms) runBulk(ctx context.Context, req *CommandRequest) (*slack.Msg, err
 	if _, err := ParseNumber(profile, s.Region); err == nil {
 		return nil, Usagef("The first argument is the messaging profile id, then the numbers.")
 	}
-	var nums []string
 	_, rest := nextToken(req.Rest)
+	nums, err := s.bulkNumbers(rest)
+	if err != nil {
+		return nil, err
+	}
+	return s.startBulk(ctx, req.UserID, req.ChannelID, profile, nums), nil
+}
+
+// bulkNumbers reads numbers separated by spaces, commas or new lines.
+func (s *sms) bulkNumbers(rest string) ([]string, error) {
+	var nums []string
+	rest = strings.ReplaceAll(rest, "\n", ",")
+	rest = strings.ReplaceAll(rest, "\r", "")
 	for strings.TrimSpace(rest) != "" {
 		ns, r, err := takeNumbers(rest, s.Region, true)
 		if err != nil {
@@ -44,20 +63,74 @@ func (s *sms) runBulk(ctx context.Context, req *CommandRequest) (*slack.Msg, err
 		}
 		rest = strings.TrimLeft(r, " ,")
 	}
+	if len(nums) == 0 {
+		return nil, Usagef("Give at least one number.")
+	}
+	return nums, nil
+}
+
+// The bulk modal.
+const (
+	BulkCallbackID = "sms_bulk"
+	bulkProfile    = "profile"
+	bulkNumbersID  = "numbers"
+)
+
+func bulkView(channel string) slack.ModalViewRequest {
+	profile := slack.NewInputBlock(bulkProfile, plain("Messaging profile id"), nil,
+		slack.NewPlainTextInputBlockElement(plain("4000eba1-a0c0-4563-9925-b25e842a7cb6"), bulkProfile))
+	area := slack.NewPlainTextInputBlockElement(plain("One number per line (or separated by commas)"), bulkNumbersID)
+	area.Multiline = true
+	nums := slack.NewInputBlock(bulkNumbersID, plain("Numbers"), nil, area)
+	return slack.ModalViewRequest{Type: slack.VTModal, CallbackID: BulkCallbackID, Title: plain("Bulk profile update"),
+		Submit: plain("Start"), Close: plain("Cancel"), PrivateMetadata: channel, Blocks: slack.Blocks{BlockSet: []slack.Block{profile, nums}}}
+}
+
+func (s *sms) onBulkSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	if ok, err := s.isAdmin(ctx, cb.User.ID); err != nil || !ok {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkProfile: "Bulk updates are for smsbridge admins."}), nil
+	}
+	profile := inputValue(cb, bulkProfile, bulkProfile)
+	if profile == "" || strings.ContainsAny(profile, " \t") {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkProfile: "Give one messaging profile id."}), nil
+	}
+	nums, err := s.bulkNumbers(inputValue(cb, bulkNumbersID, bulkNumbersID))
+	if err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkNumbersID: err.Error()}), nil
+	}
+	user, channel := cb.User.ID, cb.View.PrivateMetadata
+	s.in.wg.Add(1)
+	go func() {
+		defer s.in.wg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		msg := s.startBulk(ctx, user, channel, profile, nums)
+		if channel != "" {
+			if _, err := s.Slack.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(msg.Text, false)); err != nil {
+				s.Log.Warn("bulk result could not be shown", "err", err)
+			}
+		}
+	}()
+	return nil, nil
+}
+
+// startBulk starts the order, notes the admin change and follows the
+// order's progress in a message in the inbox channel.
+func (s *sms) startBulk(ctx context.Context, user, cmdChannel, profile string, nums []string) *slack.Msg {
 	order, err := s.API.BulkUpdateProfiles(ctx, telnyx.BulkUpdateRequest{MessagingProfileID: profile, Numbers: nums})
 	if err != nil {
-		return Ephemeral("Telnyx did not start the bulk update: " + Escape(telnyxReason(err))), nil
+		return Ephemeral("Telnyx did not start the bulk update: " + Escape(telnyxReason(err)))
 	}
-	s.adminChange(ctx, req.UserID, fmt.Sprintf("started bulk update %s: %d number(s) to messaging profile %s", order.OrderID, len(nums), profile))
+	s.adminChange(ctx, user, fmt.Sprintf("started bulk update %s: %d number(s) to messaging profile %s", order.OrderID, len(nums), profile))
 	// The progress message is the team's: it goes to the inbox channel and
 	// is updated until the order finishes.
 	channel := s.InboxChannel
 	if channel == "" {
-		channel = req.ChannelID
+		channel = cmdChannel
 	}
 	_, ts, err := s.Slack.PostMessageContext(ctx, channel, slack.MsgOptionText(bulkText(order, profile, false), false))
 	if err != nil {
-		return Ephemeral(fmt.Sprintf("Bulk update `%s` started, but its progress message could not be posted: %s", order.OrderID, Escape(err.Error()))), nil
+		return Ephemeral(fmt.Sprintf("Bulk update `%s` started, but its progress message could not be posted: %s", order.OrderID, Escape(err.Error())))
 	}
 	// Follow the order after the command has answered.
 	s.cmds.wg.Add(1)
@@ -65,7 +138,7 @@ func (s *sms) runBulk(ctx context.Context, req *CommandRequest) (*slack.Msg, err
 		defer s.cmds.wg.Done()
 		s.followBulk(context.WithoutCancel(ctx), channel, ts, order.OrderID, profile)
 	}()
-	return Ephemeral(fmt.Sprintf("Bulk update `%s` started for %d number(s); its progress is in <#%s>.", order.OrderID, len(nums), channel)), nil
+	return Ephemeral(fmt.Sprintf("Bulk update `%s` started for %d number(s); its progress is in <#%s>.", order.OrderID, len(nums), channel))
 }
 
 func bulkText(b *telnyx.BulkUpdate, profile string, final bool) string {

@@ -213,6 +213,9 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		if len(to) > 1 {
 			errs[composeWhen] = "A group MMS cannot be scheduled."
 		}
+		if o.pool {
+			errs[composeWhen] = "A message from the number pool cannot be scheduled here; pick a number."
+		}
 		at = t
 	}
 	if len(errs) > 0 {

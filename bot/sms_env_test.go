@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -65,6 +66,25 @@ type smsEnv struct {
 	sched *bridge.Scheduler
 	cmds  *Commands
 	in    *Interactions
+	logs  *syncBuffer
+}
+
+// syncBuffer collects log lines from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newSMSEnv(t *testing.T) *smsEnv {
@@ -72,7 +92,7 @@ func newSMSEnv(t *testing.T) *smsEnv {
 	e := &smsEnv{t: t, ctx: context.Background(),
 		clock: &testClock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)},
 		slack: fakeslack.New(t), tx: faketelnyx.New(t),
-		db: filepath.Join(t.TempDir(), "sms.db")}
+		db: filepath.Join(t.TempDir(), "sms.db"), logs: &syncBuffer{}}
 	e.slack.AddUser(slack.User{ID: userAlice, Name: "alice", TZ: "America/New_York", TZLabel: "Eastern Standard Time", TZOffset: -18000})
 	e.slack.AddUser(slack.User{ID: userAdmin, Name: "admin", TZ: "Europe/Berlin"})
 	e.api = telnyx.NewClient("KEYTEST", telnyx.WithBaseURL(e.tx.BaseURL), telnyx.WithRetry(1, time.Millisecond),
@@ -91,7 +111,7 @@ func (e *smsEnv) start() {
 	}
 	t.Cleanup(func() { st.Close() })
 	e.st = st
-	log := slog.New(slog.DiscardHandler)
+	log := slog.New(slog.NewTextHandler(e.logs, nil))
 	poster := NewPoster(e.slack.Client(), WithChannelRate(rate.Inf, 1000))
 	routes := bridge.Routes{Default: chInbox, ByNumber: map[bridge.E164]string{ourNumber: chSupport}}
 	e.br = bridge.New(st, bridge.NewEngine(st, log, bridge.EngineConfig{}), poster, nil, log, bridge.Config{Routes: routes})
