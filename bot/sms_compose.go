@@ -222,7 +222,7 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		return slack.NewErrorsViewSubmissionResponse(errs), nil
 	}
 	channel, user := cb.View.PrivateMetadata, cb.User.ID
-	in := SendInput{Opts: o, To: to, Text: text, User: user, Channel: channel}
+	in := sendInput{Opts: o, To: to, Text: text, User: user, Channel: channel}
 	s.in.wg.Add(1)
 	go func() {
 		defer s.in.wg.Done()
@@ -233,7 +233,7 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		if at.IsZero() {
 			msg, err = s.sendNow(ctx, in)
 		} else {
-			msg, err = s.schedule(ctx, ScheduleInput{SendInput: in, At: at, Loc: loc})
+			msg, err = s.schedule(ctx, scheduleInput{sendInput: in, At: at, Loc: loc})
 		}
 		if err != nil {
 			msg = Ephemeral("Not sent: " + Escape(err.Error()))

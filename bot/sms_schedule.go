@@ -39,9 +39,9 @@ func (s *sms) registerSchedule() {
 	s.in.OnAction(bridge.ActionCancelScheduled, s.onCancelButton)
 }
 
-// ScheduleInput is a message to send later.
-type ScheduleInput struct {
-	SendInput
+// scheduleInput is a message to send later.
+type scheduleInput struct {
+	sendInput
 	At  time.Time
 	Loc *time.Location
 }
@@ -108,13 +108,13 @@ func (s *sms) runSchedule(ctx context.Context, req *CommandRequest) (*slack.Msg,
 	if text == "" && len(o.media) == 0 {
 		return nil, Usagef("Missing the text to send.")
 	}
-	return s.schedule(ctx, ScheduleInput{SendInput: SendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID}, At: at, Loc: loc})
+	return s.schedule(ctx, scheduleInput{sendInput: sendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID}, At: at, Loc: loc})
 }
 
 // schedule stores (and, within 5 days, hands to Telnyx) a scheduled
 // message and answers with its time in the teammate's zone and UTC and a
 // Cancel button.
-func (s *sms) schedule(ctx context.Context, in ScheduleInput) (*slack.Msg, error) {
+func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error) {
 	if err := s.resolveFrom(ctx, &in.Opts, in.Channel); err != nil {
 		return nil, err
 	}

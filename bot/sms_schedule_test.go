@@ -219,3 +219,40 @@ func TestHeldMessageIsNotHandedOverAfterRecipientOptsOut(t *testing.T) {
 	replies := e.slack.ThreadReplies(chSupport, conv.ThreadTS)
 	mustContain(t, replies[len(replies)-1].Text, "was not sent", "opted out")
 }
+
+func TestHandOffFailuresAreRetriedOnlyWhenNothingReachedTelnyx(t *testing.T) {
+	e := newSMSEnv(t)
+	e.text(userAlice, chSupport, "schedule in 12 days +13125550123 first")
+	e.text(userAlice, chSupport, "schedule in 12 days +13125550123 second")
+	e.clock.Advance(8 * 24 * time.Hour)
+
+	// #1: rate limited (429: Telnyx did not act on it) → retried later.
+	// #2: 503 (Telnyx may have scheduled it) → unknown, never resent.
+	e.tx.Enqueue("POST /messages/schedule",
+		faketelnyx.Response{Status: 429, Header: map[string][]string{"Retry-After": {"1"}}, Body: map[string]any{"errors": []any{map[string]any{"code": "10011", "title": "Too many requests"}}}},
+		faketelnyx.Response{Status: 503, Body: map[string]any{"errors": []any{map[string]any{"code": "10009", "title": "Service unavailable"}}}})
+	if err := e.sched.Tick(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	one, _ := e.st.Scheduled(e.ctx, 1)
+	two, _ := e.st.Scheduled(e.ctx, 2)
+	if one.Status != store.SchedHeld || one.NextAttemptAt == nil || two.Status != store.SchedUnknown {
+		t.Fatalf("after failures: #1 %s (next %v), #2 %s", one.Status, one.NextAttemptAt, two.Status)
+	}
+	e.sched.Tick(e.ctx) // before the backoff: nothing
+	if n := len(e.tx.RequestsTo("POST /messages/schedule")); n != 2 {
+		t.Fatalf("%d hand-off requests before the backoff ran out, want 2", n)
+	}
+	e.clock.Advance(2 * time.Minute)
+	e.sched.Tick(e.ctx)
+	e.sched.Tick(e.ctx)
+	reqs := e.tx.RequestsTo("POST /messages/schedule")
+	if len(reqs) != 3 || reqs[2].BodyMap()["text"] != "first" {
+		t.Fatalf("hand-off requests = %d, want the rate-limited one retried once", len(reqs))
+	}
+	one, _ = e.st.Scheduled(e.ctx, 1)
+	two, _ = e.st.Scheduled(e.ctx, 2)
+	if one.Status != store.SchedHanded || two.Status != store.SchedUnknown {
+		t.Errorf("final: #1 %s, #2 %s", one.Status, two.Status)
+	}
+}

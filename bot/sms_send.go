@@ -43,8 +43,8 @@ func (s *sms) registerSend() {
 	})
 }
 
-// SendInput is a message to send now, from a command or the compose modal.
-type SendInput struct {
+// sendInput is a message to send now, from a command or the compose modal.
+type sendInput struct {
 	Opts    sendOpts
 	To      []bridge.E164
 	Text    string
@@ -68,7 +68,7 @@ func (s *sms) runSend(ctx context.Context, req *CommandRequest) (*slack.Msg, err
 	if text == "" && len(o.media) == 0 {
 		return nil, Usagef("Missing the text to send.")
 	}
-	return s.sendNow(ctx, SendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID})
+	return s.sendNow(ctx, sendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID})
 }
 
 func (s *sms) runGroup(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
@@ -90,12 +90,12 @@ func (s *sms) runGroup(ctx context.Context, req *CommandRequest) (*slack.Msg, er
 	if text == "" && len(o.media) == 0 {
 		return nil, Usagef("Missing the text to send.")
 	}
-	return s.sendNow(ctx, SendInput{Opts: o, To: to, Text: text, User: req.UserID, Channel: req.ChannelID})
+	return s.sendNow(ctx, sendInput{Opts: o, To: to, Text: text, User: req.UserID, Channel: req.ChannelID})
 }
 
 // sendNow sends to one number (SMS/MMS) or several (group MMS), records it
 // in the conversation's thread and answers the teammate.
-func (s *sms) sendNow(ctx context.Context, in SendInput) (*slack.Msg, error) {
+func (s *sms) sendNow(ctx context.Context, in sendInput) (*slack.Msg, error) {
 	if err := s.resolveFrom(ctx, &in.Opts, in.Channel); err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func recipientStatus(to []telnyx.MessageParty) string {
 
 // recordSent puts an accepted message into its conversation's thread and
 // tells the teammate where it went.
-func (s *sms) recordSent(ctx context.Context, in SendInput, telnyxID, from, status string, parts int, enc string) *slack.Msg {
+func (s *sms) recordSent(ctx context.Context, in sendInput, telnyxID, from, status string, parts int, enc string) *slack.Msg {
 	our := in.Opts.from
 	if from != "" {
 		our = bridge.E164(from) // the pool's choice
@@ -194,7 +194,7 @@ func (s *sms) runWhatsApp(ctx context.Context, req *CommandRequest) (*slack.Msg,
 	if len(o.media) > 0 {
 		return nil, Usagef("--media is not supported for WhatsApp here.")
 	}
-	in := SendInput{Opts: o, To: []bridge.E164{n}, Text: text, User: req.UserID, Channel: req.ChannelID}
+	in := sendInput{Opts: o, To: []bridge.E164{n}, Text: text, User: req.UserID, Channel: req.ChannelID}
 	if err := s.resolveFrom(ctx, &in.Opts, req.ChannelID); err != nil {
 		return nil, err
 	}
