@@ -242,4 +242,3 @@ func telnyxReason(err error) string {
 func msgWithBlocks(text string, blocks ...slack.Block) *slack.Msg {
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: slack.Blocks{BlockSet: blocks}}
 }
-
