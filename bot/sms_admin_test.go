@@ -134,7 +134,12 @@ func TestRouteShowsAndSetsTheChannel(t *testing.T) {
 	// A stored route overrides SLACK_ROUTES, and sending from #sales now
 	// uses that number.
 	mustContain(t, e.text(userAlice, "CSALES", "send +13125550123 hi"), "from +1 844-555-0002")
-	mustContain(t, e.text(userAdmin, chSupport, "route +18445550002 #sales"), "not a channel", "Usage:")
+	// Slash command text is not escaped (manifest should_escape: false):
+	// a channel typed as #name is looked up.
+	e.slack.AddChannel(slack.Channel{GroupConversation: slack.GroupConversation{Name: "billing", Conversation: slack.Conversation{ID: "CBILLING"}}, IsChannel: true, IsMember: true})
+	mustContain(t, e.text(userAdmin, chSupport, "route +18445550002 #billing"), "now go to <#CBILLING>")
+	mustContain(t, e.text(userAdmin, chSupport, "route +18445550002 #nowhere"), "not a channel I can find", "Usage:")
+	mustContain(t, e.text(userAdmin, chSupport, "route +18445550002 sales"), "not a channel I can find", "Usage:")
 	mustContain(t, e.text(userAdmin, chSupport, "route"), "Give our number", "Usage:")
 }
 

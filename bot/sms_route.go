@@ -40,8 +40,14 @@ func (s *sms) runRoute(ctx context.Context, req *CommandRequest) (*slack.Msg, er
 		return Ephemeral(fmt.Sprintf("Conversations with %s go to <#%s>.", Escape(FormatNumber(num)), ch)), nil
 	}
 	ch, ok := parseChannel(rest)
+	if !ok && strings.HasPrefix(rest, "#") {
+		var err error
+		if ch, ok, err = s.channelByName(ctx, strings.TrimPrefix(rest, "#")); err != nil {
+			return Ephemeral("Could not look the channel up in Slack: " + Escape(err.Error())), nil
+		}
+	}
 	if !ok {
-		return nil, Usagef("%q is not a channel: pick it with # so Slack links it (or give its id, like C0123ABCD).", rest)
+		return nil, Usagef("%q is not a channel I can find: write it as #name (or give its id, like C0123ABCD).", rest)
 	}
 	if err := s.Bridge.Store().SetRoute(ctx, &store.Route{OurNumber: string(num), Channel: ch, SetBy: req.UserID}); err != nil {
 		return nil, err
@@ -49,4 +55,25 @@ func (s *sms) runRoute(ctx context.Context, req *CommandRequest) (*slack.Msg, er
 	s.adminChange(ctx, req.UserID, fmt.Sprintf("routed %s to channel %s", num, ch))
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral,
 		Text: fmt.Sprintf("New conversations with %s now go to <#%s>. Existing threads stay where they are.", Escape(FormatNumber(bridge.E164(num))), ch)}, nil
+}
+
+// channelByName finds a channel by name (slash command text is not escaped,
+// so "#support" arrives as typed).
+func (s *sms) channelByName(ctx context.Context, name string) (string, bool, error) {
+	params := &slack.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, ExcludeArchived: true, Limit: 1000}
+	for {
+		chans, cursor, err := s.Slack.GetConversationsContext(ctx, params)
+		if err != nil {
+			return "", false, err
+		}
+		for _, c := range chans {
+			if c.Name == name {
+				return c.ID, true, nil
+			}
+		}
+		if cursor == "" {
+			return "", false, nil
+		}
+		params.Cursor = cursor
+	}
 }
