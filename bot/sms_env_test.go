@@ -63,6 +63,7 @@ type smsEnv struct {
 	db    string
 	st    *store.Store
 	br    *bridge.Bridge
+	eng   *bridge.Engine
 	sched *bridge.Scheduler
 	cmds  *Commands
 	in    *Interactions
@@ -114,7 +115,8 @@ func (e *smsEnv) start() {
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
 	poster := NewPoster(e.slack.Client(), WithChannelRate(rate.Inf, 1000))
 	routes := bridge.Routes{Default: chInbox, ByNumber: map[bridge.E164]string{ourNumber: chSupport}}
-	e.br = bridge.New(st, bridge.NewEngine(st, log, bridge.EngineConfig{}), poster, nil, log, bridge.Config{Routes: routes})
+	e.eng = bridge.NewEngine(st, log, bridge.EngineConfig{})
+	e.br = bridge.New(st, e.eng, poster, nil, log, bridge.Config{Routes: routes})
 	e.sched = bridge.NewScheduler(e.br, e.api, log)
 	e.sched.Now = e.clock.Now
 	e.cmds = NewCommands(&Admins{IDs: []string{userAdmin}}, &HTTPResponder{}, log)
@@ -145,10 +147,31 @@ func (e *smsEnv) run(user, channel, text string) (*slack.Msg, string) {
 	return msg, url
 }
 
-// text runs a command and returns its acknowledgement's text.
+// settle runs the queued thread posts (the engine's lanes) to the end.
+func (e *smsEnv) settle() {
+	e.t.Helper()
+	e.cmds.Wait()
+	e.in.Wait()
+	if _, err := e.eng.RunDue(e.ctx); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// tick runs a scheduler round and settles what it queued.
+func (e *smsEnv) tick() {
+	e.t.Helper()
+	if err := e.sched.Tick(e.ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	e.settle()
+}
+
+// text runs a command, settles its work and returns its acknowledgement's
+// text.
 func (e *smsEnv) text(user, channel, text string) string {
 	e.t.Helper()
 	msg, _ := e.run(user, channel, text)
+	e.settle()
 	if msg == nil {
 		return ""
 	}
@@ -165,7 +188,7 @@ func (e *smsEnv) press(user, actionID, value, responseURL string) {
 	cb := &slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: user}, ResponseURL: responseURL,
 		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: actionID, Value: value}}}}
 	e.in.Handle(e.ctx, cb)
-	e.in.Wait()
+	e.settle()
 }
 
 func mustContain(t *testing.T, got string, want ...string) {

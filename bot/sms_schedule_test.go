@@ -14,6 +14,7 @@ func TestScheduleTomorrowInTeammatesZoneGoesToTelnyxWithCancelButton(t *testing.
 	e := newSMSEnv(t)
 	// Now is Thu 26 Nov 2026 12:00 UTC, 07:00 in Alice's New York.
 	msg, _ := e.run(userAlice, chSupport, "schedule tomorrow 9am (312) 555-0123 Reminder: your table is at 10")
+	e.settle()
 	mustContain(t, msg.Text, "Scheduled #1", "Fri 27 Nov 2026 09:00 EST", "2026-11-27 14:00 UTC", "Telnyx has it")
 	mustContain(t, string(mustJSON(t, msg.Blocks)), bridge.ActionCancelScheduled)
 
@@ -97,23 +98,17 @@ func TestScheduleTenDaysAheadIsHeldHandedOverOnceSurvivesRestartAndCancels(t *te
 	}
 
 	e.clock.Advance(4 * 24 * time.Hour) // 6 days ahead: still outside the window
-	if err := e.sched.Tick(e.ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.tick()
 	if n := len(e.tx.Requests()); n != 0 {
 		t.Fatalf("handed over 6 days ahead")
 	}
 
 	e.clock.Advance(26 * time.Hour) // 4 days 22 hours ahead: inside the window
 	for range 3 {
-		if err := e.sched.Tick(e.ctx); err != nil {
-			t.Fatal(err)
-		}
+		e.tick()
 	}
 	e.restart()
-	if err := e.sched.Tick(e.ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.tick()
 	reqs := e.tx.RequestsTo("POST /messages/schedule")
 	if len(reqs) != 1 || len(e.tx.Requests()) != 1 {
 		t.Fatalf("hand-off requests = %d (all requests %d), want exactly 1", len(reqs), len(e.tx.Requests()))
@@ -179,8 +174,8 @@ func TestInterruptedHandOffIsNeverResent(t *testing.T) {
 		t.Fatalf("status = %s, want handing while the hand-off may be in flight", m.Status)
 	}
 	e.clock.Advance(10 * time.Minute)
-	e.sched.Tick(e.ctx)
-	e.sched.Tick(e.ctx)
+	e.tick()
+	e.tick()
 	if n := len(e.tx.Requests()); n != 0 {
 		t.Fatalf("an interrupted hand-off was resent (%d requests)", n)
 	}
@@ -206,9 +201,7 @@ func TestHeldMessageIsNotHandedOverAfterRecipientOptsOut(t *testing.T) {
 	// They text STOP a few days later (the inbound pipeline records it).
 	e.st.UpdateConversation(e.ctx, conv.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP"})
 	e.clock.Advance(10 * 24 * time.Hour)
-	if err := e.sched.Tick(e.ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.tick()
 	if n := len(e.tx.Requests()); n != 0 {
 		t.Fatalf("an opted-out recipient's message was handed to Telnyx")
 	}
@@ -231,9 +224,7 @@ func TestHandOffFailuresAreRetriedOnlyWhenNothingReachedTelnyx(t *testing.T) {
 	e.tx.Enqueue("POST /messages/schedule",
 		faketelnyx.Response{Status: 429, Header: map[string][]string{"Retry-After": {"1"}}, Body: map[string]any{"errors": []any{map[string]any{"code": "10011", "title": "Too many requests"}}}},
 		faketelnyx.Response{Status: 503, Body: map[string]any{"errors": []any{map[string]any{"code": "10009", "title": "Service unavailable"}}}})
-	if err := e.sched.Tick(e.ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.tick()
 	one, _ := e.st.Scheduled(e.ctx, 1)
 	two, _ := e.st.Scheduled(e.ctx, 2)
 	if one.Status != store.SchedHeld || one.NextAttemptAt == nil || two.Status != store.SchedUnknown {
@@ -244,8 +235,8 @@ func TestHandOffFailuresAreRetriedOnlyWhenNothingReachedTelnyx(t *testing.T) {
 		t.Fatalf("%d hand-off requests before the backoff ran out, want 2", n)
 	}
 	e.clock.Advance(2 * time.Minute)
-	e.sched.Tick(e.ctx)
-	e.sched.Tick(e.ctx)
+	e.tick()
+	e.tick()
 	reqs := e.tx.RequestsTo("POST /messages/schedule")
 	if len(reqs) != 3 || reqs[2].BodyMap()["text"] != "first" {
 		t.Fatalf("hand-off requests = %d, want the rate-limited one retried once", len(reqs))

@@ -157,14 +157,14 @@ func (s *sms) recordSent(ctx context.Context, in sendInput, telnyxID, from, stat
 	if from != "" {
 		our = bridge.E164(from) // the pool's choice
 	}
-	thread, err := s.Bridge.RecordSent(ctx, bridge.Sent{Our: our, Remotes: in.To, Text: in.Text, Media: in.Opts.media,
+	channel, err := s.Bridge.RecordSent(ctx, bridge.Sent{Our: our, Remotes: in.To, Text: in.Text, Media: in.Opts.media,
 		TelnyxID: telnyxID, Status: status, AuthorID: in.User, Segments: parts, Encoding: enc})
 	text := fmt.Sprintf("Sent to %s from %s (message id `%s`).", Escape(joinE164(in.To)), Escape(FormatNumber(our)), telnyxID)
 	if err != nil {
 		s.Log.Error("sent message not recorded in its thread", "telnyx_id", telnyxID, "err", err)
 		return Ephemeral(text + " It could not be added to the conversation's thread: " + Escape(err.Error()))
 	}
-	return Ephemeral(text + fmt.Sprintf(" Replies will come to its thread in <#%s>.", thread.Channel))
+	return Ephemeral(text + fmt.Sprintf(" It is in its conversation's thread in <#%s>, where replies will come.", channel))
 }
 
 func joinE164(ns []bridge.E164) string {

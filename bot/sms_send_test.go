@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 func TestParseNumberReadsManyWrittenForms(t *testing.T) {
@@ -279,8 +281,36 @@ func TestSlowTelnyxDoesNotDelayTheAcknowledgement(t *testing.T) {
 	answer()
 	e.slack.WaitFor(func() bool { return len(e.slack.ResponsePosts(url)) == 1 }, 10*time.Second)
 	mustContain(t, e.slack.ResponsePosts(url)[0].Text, "Sent to", "+1 312-555-0123")
-	e.cmds.Wait()
+	e.settle()
 	if conv, err := e.st.ConversationByNumbers(e.ctx, ourNumber, remote); err != nil || conv.ThreadTS == "" {
 		t.Errorf("the slow send did not reach its thread: %v", err)
+	}
+}
+
+func TestSendAndFirstInboundTextAtOnceMakeOneThreadInOrder(t *testing.T) {
+	e := newSMSEnv(t)
+	raw, err := os.ReadFile("../telnyx/testdata/webhooks/message.received.sms.json") // +13125550123 → +18445550001
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := telnyx.ParseWebhook(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both are queued before either is worked on: the send's confirmation
+	// and the inbound text share the conversation's lane.
+	msg, _ := e.run(userAlice, chSupport, "send +13125550123 Deploying now")
+	mustContain(t, msg.Text, "Sent to")
+	if _, err := e.br.IngestTelnyx(e.ctx, ev, raw); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	tops := topLevel(e.slack.Messages(chSupport))
+	if len(tops) != 1 {
+		t.Fatalf("%d thread headers, want 1", len(tops))
+	}
+	replies := e.slack.ThreadReplies(chSupport, tops[0].TS)
+	if len(replies) != 2 || !strings.Contains(replies[0].Text, "Deploying now") || !strings.Contains(replies[1].Text, "deploy status?") {
+		t.Fatalf("thread = %+v, want the confirmation then the text", replies)
 	}
 }

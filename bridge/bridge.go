@@ -75,6 +75,7 @@ func New(st *store.Store, engine *Engine, poster Poster, media MediaFetcher, log
 	b := &Bridge{st: st, engine: engine, poster: poster, media: media, log: log, cfg: cfg}
 	engine.Handle(SourceTelnyx, telnyx.EventMessageReceived, b.handleReceived)
 	engine.Handle(SourceTelnyx, telnyx.EventLinkClicked, b.handleLinkClicked)
+	engine.Handle(SourceBridge, EventThreadPost, b.handleThreadPost) // compose.go
 	return b
 }
 

@@ -3,14 +3,35 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/smsbridge/smsbridge/store"
 )
 
+// Work the bridge gives itself: a post into a conversation's thread, queued
+// in the conversation's lane so it is ordered with the inbound texts and
+// the thread is created once even when a first text arrives at the same
+// moment (invariants 3 and 4).
+const (
+	SourceBridge    = "bridge"
+	EventThreadPost = "thread.post"
+)
+
+// threadPostWork is the payload of an EventThreadPost.
+type threadPostWork struct {
+	Our     E164
+	Remotes []E164
+	Post    ThreadPost
+	// TelnyxID names the outbound message the post confirms: its Slack ts
+	// is recorded, and a retry does not post twice.
+	TelnyxID string `json:",omitempty"`
+}
+
 // EnsureThread gives conv a Slack thread (posting its header) unless it has
-// a current one, and returns the updated conversation. Messages sent from
-// /sms use it so that the reply comes back into the same thread.
+// a current one, and returns the updated conversation. Call it only from
+// the conversation's lane (a Handler), so two callers cannot both post a
+// header; outside a lane, queue a post with PostNote instead.
 func (b *Bridge) EnsureThread(ctx context.Context, conv *store.Conversation) (*store.Conversation, error) {
 	return b.ensureThread(ctx, conv)
 }
@@ -34,22 +55,21 @@ type Sent struct {
 	AuthorID string // Slack user who sent it
 	Segments int
 	Encoding string
-	// Note, when set, is posted instead of the text (e.g. "Scheduled for …").
-	Note string
 }
 
 // RecordSent stores an accepted outbound message under its Telnyx id (so
-// delivery webhooks find it), opens or joins its conversation's thread and
-// posts a confirmation there. It returns the thread. Recording twice (same
-// Telnyx id) posts once.
-func (b *Bridge) RecordSent(ctx context.Context, s Sent) (ThreadRef, error) {
+// delivery webhooks find it) and queues its confirmation into the
+// conversation's thread, which is opened if needed, so the reply comes back
+// there. It returns the channel the thread is (or will be) in. Recording the
+// same Telnyx id twice changes nothing.
+func (b *Bridge) RecordSent(ctx context.Context, s Sent) (channel string, err error) {
 	conv, err := b.ConversationWith(ctx, s.Our, s.Remotes)
 	if err != nil {
-		return ThreadRef{}, err
+		return "", err
 	}
-	media, _ := json.Marshal(s.Media)
-	if s.Media == nil {
-		media = []byte("[]")
+	media := []byte("[]")
+	if s.Media != nil {
+		media, _ = json.Marshal(s.Media)
 	}
 	id := s.TelnyxID
 	msg := &store.Message{
@@ -59,46 +79,106 @@ func (b *Bridge) RecordSent(ctx context.Context, s Sent) (ThreadRef, error) {
 		AuthorID: s.AuthorID,
 	}
 	if _, err := b.st.InsertMessage(ctx, msg); err != nil {
-		return ThreadRef{}, err
-	}
-	conv, err = b.ensureThread(ctx, conv)
-	if err != nil {
-		return ThreadRef{}, err
-	}
-	thread, _ := Thread(conv)
-	if msg.SlackTS != "" {
-		return thread, nil
+		return "", err
 	}
 	post := ThreadPost{Kind: KindOutbound, Text: s.Text, Mention: s.AuthorID}
-	if s.Note != "" {
-		post = ThreadPost{Kind: KindNote, Text: s.Note, Mention: s.AuthorID}
+	w := threadPostWork{Our: s.Our, Remotes: s.Remotes, Post: post, TelnyxID: s.TelnyxID}
+	if err := b.queuePost(ctx, "sent:"+s.TelnyxID, w); err != nil {
+		return "", err
 	}
-	ts, err := b.poster.PostInThread(ctx, thread, post)
-	if err != nil {
-		return thread, fmt.Errorf("post confirmation: %w", err)
-	}
-	if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts}); err != nil {
-		return thread, err
-	}
-	fields := map[string]any{"last_activity_at": b.st.Now(), "last_direction": store.Outbound, "last_text": s.Text}
-	return thread, b.st.UpdateConversation(ctx, conv.ID, fields)
+	return b.channelOf(ctx, conv)
 }
 
-// PostNote posts a note into the thread of the conversation of our number
-// with remotes, opening the thread if needed.
-func (b *Bridge) PostNote(ctx context.Context, our E164, remotes []E164, p ThreadPost) (ThreadRef, error) {
+// PostNote queues p into the thread of the conversation of our number with
+// remotes, opening the thread if needed, and returns the thread's channel.
+// key makes the post idempotent: queuing the same key again posts nothing.
+func (b *Bridge) PostNote(ctx context.Context, key string, our E164, remotes []E164, p ThreadPost) (channel string, err error) {
 	conv, err := b.ConversationWith(ctx, our, remotes)
 	if err != nil {
-		return ThreadRef{}, err
+		return "", err
 	}
-	conv, err = b.ensureThread(ctx, conv)
-	if err != nil {
-		return ThreadRef{}, err
+	if err := b.queuePost(ctx, "note:"+key, threadPostWork{Our: our, Remotes: remotes, Post: p}); err != nil {
+		return "", err
 	}
-	thread, _ := Thread(conv)
-	_, err = b.poster.PostInThread(ctx, thread, p)
-	return thread, err
+	return b.channelOf(ctx, conv)
 }
 
-// Poster is the bridge's chat poster (for posting to the inbox channel).
-func (b *Bridge) Poster() Poster { return b.poster }
+// channelOf is where the conversation's thread is, or will be opened.
+func (b *Bridge) channelOf(ctx context.Context, conv *store.Conversation) (string, error) {
+	if conv.Channel != "" {
+		return conv.Channel, nil
+	}
+	return b.ChannelFor(ctx, E164(conv.OurNumber))
+}
+
+func (b *Bridge) queuePost(ctx context.Context, key string, w threadPostWork) error {
+	if !b.engine.Wants(SourceBridge, EventThreadPost) {
+		return errors.New("bridge: thread posts have no handler (bridge.New registers it)")
+	}
+	payload, err := json.Marshal(w)
+	if err != nil {
+		return err
+	}
+	row := &store.Event{Source: SourceBridge, ExternalID: key, Type: EventThreadPost,
+		Lane: ConversationLane(w.Our, w.Remotes), Payload: payload}
+	inserted, err := b.st.InsertEvent(ctx, row)
+	if err != nil {
+		return err
+	}
+	if inserted {
+		b.engine.Notify()
+	}
+	return nil
+}
+
+// handleThreadPost posts queued work into its conversation's thread, in the
+// conversation's lane.
+func (b *Bridge) handleThreadPost(ctx context.Context, ev *store.Event) error {
+	var w threadPostWork
+	if err := json.Unmarshal(ev.Payload, &w); err != nil {
+		return Permanent(fmt.Errorf("stored thread post does not parse: %v", err))
+	}
+	conv, err := b.ConversationWith(ctx, w.Our, w.Remotes)
+	if err != nil {
+		return err
+	}
+	var msg *store.Message
+	if w.TelnyxID != "" {
+		if msg, err = b.st.MessageByTelnyxID(ctx, w.TelnyxID); err != nil {
+			return err
+		}
+		if msg.SlackTS != "" {
+			return nil // posted before a crash; only the event was not closed
+		}
+	}
+	if conv, err = b.ensureThread(ctx, conv); err != nil {
+		return err
+	}
+	thread, _ := Thread(conv)
+	ts, err := b.poster.PostInThread(ctx, thread, w.Post)
+	if err != nil {
+		return fmt.Errorf("post in thread: %w", err)
+	}
+	if msg == nil {
+		return nil
+	}
+	if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts}); err != nil {
+		return err
+	}
+	fields := map[string]any{"last_activity_at": b.st.Now(), "last_direction": store.Outbound, "last_text": msg.Text}
+	return b.st.UpdateConversation(ctx, conv.ID, fields)
+}
+
+// RunDue runs every lane that has due work, one after another in the
+// caller's goroutine, until none is due, and returns how many it ran. Tests
+// use it to settle queued work deterministically; Run is for production.
+func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	owner := e.owner + "-sync"
+	for n := 0; ; n++ {
+		lane, ok, err := e.st.ClaimLane(ctx, owner, e.cfg.Lease)
+		if err != nil || !ok {
+			return n, err
+		}
+		e.runLane(ctx, lane, owner)
+	}
+}

@@ -95,7 +95,7 @@ func (s *Scheduler) Schedule(ctx context.Context, r ScheduleRequest) (*store.Sch
 	}
 	note := fmt.Sprintf("Scheduled (#%d) for %s: %s", m.ID, m.SendAt.Format("Mon 2 Jan 2006 15:04 UTC"), r.Text)
 	cancel := Action{ID: ActionCancelScheduled, Label: "Cancel", Value: fmt.Sprint(m.ID), Style: "danger"}
-	if _, err := s.b.PostNote(ctx, r.From, []E164{r.To}, ThreadPost{Kind: KindNote, Text: note, Mention: r.By, Actions: []Action{cancel}}); err != nil {
+	if _, err := s.b.PostNote(ctx, fmt.Sprintf("sched:%d:scheduled", m.ID), r.From, []E164{r.To}, ThreadPost{Kind: KindNote, Text: note, Mention: r.By, Actions: []Action{cancel}}); err != nil {
 		s.log.Warn("scheduled message: thread note failed", "id", m.ID, "err", err)
 	}
 	if s.inWindow(m, now) {
@@ -165,7 +165,7 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 			"last_error": "smsbridge was not running when it was due"})
 		if err == nil && ok {
 			m.Status = store.SchedMissed
-			s.note(ctx, m, KindError, fmt.Sprintf("Scheduled message #%d was due at %s but smsbridge was not running then; it was not sent.", m.ID, m.SendAt.Format(time.RFC3339)))
+			s.note(ctx, m, "missed", KindError, fmt.Sprintf("Scheduled message #%d was due at %s but smsbridge was not running then; it was not sent.", m.ID, m.SendAt.Format(time.RFC3339)))
 		}
 		return m, err
 	}
@@ -176,7 +176,7 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 		ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedFailed, "last_error": why})
 		if err == nil && ok {
 			m.Status, m.LastError = store.SchedFailed, why
-			s.note(ctx, m, KindNote, fmt.Sprintf("Scheduled message #%d was not sent: %s.", m.ID, why))
+			s.note(ctx, m, "optedout", KindNote, fmt.Sprintf("Scheduled message #%d was not sent: %s.", m.ID, why))
 		}
 		return m, err
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -225,7 +225,7 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 	if telnyx.IsOptedOut(err) {
 		reason = "the recipient has opted out (sent STOP)"
 	}
-	s.note(ctx, m, KindError, fmt.Sprintf("Telnyx refused scheduled message #%d: %s", m.ID, reason))
+	s.note(ctx, m, "refused", KindError, fmt.Sprintf("Telnyx refused scheduled message #%d: %s", m.ID, reason))
 	return m, uerr
 }
 
@@ -273,11 +273,14 @@ func (s *Scheduler) settleUnknown(ctx context.Context, m *store.ScheduledMessage
 		return
 	}
 	m.Status, m.LastError = store.SchedUnknown, why
-	s.note(ctx, m, KindError, fmt.Sprintf("Scheduled message #%d may or may not have reached Telnyx (%s). smsbridge will not resend it on its own: check the Telnyx portal before sending it again.", m.ID, why))
+	s.note(ctx, m, "unknown", KindError, fmt.Sprintf("Scheduled message #%d may or may not have reached Telnyx (%s). smsbridge will not resend it on its own: check the Telnyx portal before sending it again.", m.ID, why))
 }
 
-func (s *Scheduler) note(ctx context.Context, m *store.ScheduledMessage, kind NoteKind, text string) {
-	if _, err := s.b.PostNote(ctx, E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: kind, Text: text}); err != nil {
+// note queues a note about m into its conversation's thread; what names
+// the occasion, so each is posted once.
+func (s *Scheduler) note(ctx context.Context, m *store.ScheduledMessage, what string, kind NoteKind, text string) {
+	key := fmt.Sprintf("sched:%d:%s", m.ID, what)
+	if _, err := s.b.PostNote(ctx, key, E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: kind, Text: text}); err != nil {
 		s.log.Warn("scheduled message note failed", "id", m.ID, "err", err)
 	}
 }
@@ -315,7 +318,7 @@ func (s *Scheduler) Cancel(ctx context.Context, id uint64, by string) (*store.Sc
 		return m, fmt.Errorf("%w: it is %s", ErrNotCancellable, m.Status)
 	}
 	m.Status, m.CancelledBy = store.SchedCancelled, by
-	if _, err := s.b.PostNote(ctx, E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: fmt.Sprintf("Scheduled message #%d was cancelled.", m.ID), Mention: by}); err != nil {
+	if _, err := s.b.PostNote(ctx, fmt.Sprintf("sched:%d:cancelled", m.ID), E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: fmt.Sprintf("Scheduled message #%d was cancelled.", m.ID), Mention: by}); err != nil {
 		s.log.Warn("cancel note failed", "id", id, "err", err)
 	}
 	return m, nil
