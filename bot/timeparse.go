@@ -22,7 +22,7 @@ var ErrBadTime = errors.New("cannot read the time")
 //
 //	2026-12-01 09:00, 2026-12-01 9am, 2026-12-01T09:00   a date and time
 //	2026-12-01T09:00:00-05:00, …Z                         RFC 3339 (its own zone)
-//	tomorrow 9am, today 17:30, monday 9:15am              a day and time
+//	tomorrow 9am, today 17:30, (next) monday 9:15am       a day and time
 //	9am, 17:30, noon                                      today
 //	in 2h, in 90m, in 1h30m, in 2 hours, in 3 days        from now
 //
@@ -45,7 +45,7 @@ func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		return parseIn(rest, now, loc)
 	}
 	nowLocal := now.In(loc)
-	words := strings.SplitN(in, " ", 2)
+	words := strings.SplitN(strings.TrimPrefix(in, "next "), " ", 2)
 	var day time.Time // midnight (wall) of the day meant
 	clock := ""
 	switch {

@@ -55,6 +55,7 @@ func TestParseWhenInSeveralZonesAcrossDST(t *testing.T) {
 		{"tomorrow with 24h and at", "tomorrow at 17:30", beforeNYFallBack, kolkata, "2026-11-01T12:00:00Z"},
 		{"tomorrow noon", "Tomorrow noon", beforeNYFallBack, utc, "2026-11-01T12:00:00Z"},
 		{"weekday is the next one", "monday 9:15am", beforeNYFallBack, ny, "2026-11-02T14:15:00Z"},
+		{"next weekday", "next Saturday at 9am", beforeNYFallBack, ny, "2026-11-07T14:00:00Z"},
 		{"bare time is today", "5pm", beforeNYFallBack, ny, "2026-10-31T21:00:00Z"},
 		{"in 2h is absolute", "in 2h", beforeNYFallBack, ny, "2026-10-31T12:00:00Z"},
 		{"in 24 hours across fall-back is 24 real hours", "in 24 hours", beforeNYFallBack, ny, "2026-11-01T10:00:00Z"},
