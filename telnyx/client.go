@@ -30,7 +30,9 @@ const maxAPIBody = 10 << 20
 // base URL, never to media hosts, and never appears in errors, String or
 // slog output.
 type Client struct {
-	apiKey    string
+	// key is behind a pointer so that even a copy of the Client printed with
+	// fmt or slog shows an address, never the key.
+	key       *apiKey
 	baseURL   string
 	hc        *http.Client
 	userAgent string
@@ -38,6 +40,8 @@ type Client struct {
 	now       func() time.Time
 	sleep     func(ctx context.Context, d time.Duration) error
 }
+
+type apiKey struct{ v string }
 
 // Option configures a Client.
 type Option func(*Client)
@@ -105,9 +109,9 @@ func WithClock(now func() time.Time, sleep func(ctx context.Context, d time.Dura
 }
 
 // NewClient returns a client that authenticates with apiKey (Bearer).
-func NewClient(apiKey string, opts ...Option) *Client {
+func NewClient(key string, opts ...Option) *Client {
 	c := &Client{
-		apiKey:    apiKey,
+		key:       &apiKey{v: key},
 		baseURL:   DefaultBaseURL,
 		hc:        &http.Client{Timeout: 60 * time.Second},
 		userAgent: "smsbridge/" + DefaultVersion,
@@ -122,16 +126,16 @@ func NewClient(apiKey string, opts ...Option) *Client {
 }
 
 // String describes the client without its key.
-func (c *Client) String() string { return fmt.Sprintf("telnyx.Client{base: %s}", c.baseURL) }
+func (c Client) String() string { return fmt.Sprintf("telnyx.Client{base: %s}", c.baseURL) }
 
 // GoString describes the client without its key (for %#v).
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // Format keeps the key out of every fmt verb (%v, %+v, %#v, %s).
-func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue keeps the key out of slog output.
-func (c *Client) LogValue() slog.Value {
+func (c Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("base_url", c.baseURL))
 }
 
@@ -151,10 +155,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // redact removes the API key from s, in case some lower layer echoed it.
 func (c *Client) redact(s string) string {
-	if c.apiKey == "" {
+	if c.key == nil || c.key.v == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, c.apiKey, "[REDACTED]")
+	return strings.ReplaceAll(s, c.key.v, "[REDACTED]")
 }
 
 // call is one Messaging API request.

@@ -101,8 +101,9 @@ func (c *Client) execute(ctx context.Context, r request) (*http.Response, []byte
 		if !retry {
 			return nil, nil, err
 		}
-		if dl, ok := ctx.Deadline(); ok && c.now().Add(wait).After(dl) {
-			// Waiting would outlive the caller's deadline: give up now.
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			// Waiting would outlive the caller's deadline (real time, as
+			// context deadlines are): give up now.
 			return nil, nil, err
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {
@@ -169,7 +170,7 @@ func (c *Client) attempt(ctx context.Context, r request) (resp *http.Response, b
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	if r.auth {
-		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+		req.Header.Set("Authorization", "Bearer "+c.key.v)
 	}
 	resp, err = c.hc.Do(req)
 	if err != nil {
@@ -222,9 +223,14 @@ func (c *Client) apiError(r request, resp *http.Response, body []byte) *APIError
 	}
 	var parsed struct {
 		Errors []ErrorEntry `json:"errors"`
+		ErrorEntry
 	}
 	if json.Unmarshal(body, &parsed) == nil {
 		ae.Errors = parsed.Errors
+		if len(ae.Errors) == 0 && parsed.Code != "" {
+			// A few operations answer one bare messaging_Error.
+			ae.Errors = []ErrorEntry{parsed.ErrorEntry}
+		}
 	} else if len(body) > 0 && len(body) < 512 && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/") {
 		ae.Errors = []ErrorEntry{{Title: c.redact(strings.TrimSpace(string(body)))}}
 	}

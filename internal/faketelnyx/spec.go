@@ -1,0 +1,236 @@
+package faketelnyx
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/config"
+	verrors "github.com/pb33f/libopenapi-validator/errors"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+)
+
+// SpecPath is the vendored Telnyx Messaging OpenAPI 3.1 spec, found from
+// this source file so that tests of any package can use the fake.
+func SpecPath() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "telnyx", "testdata", "telnyx-messaging.openapi.yaml")
+}
+
+// hashSHA256Bounds is the spec's wrong length bound on media[].hash_sha256
+// (32; a hex SHA-256 has 64 characters). It is removed before validating.
+const hashSHA256Bounds = `                description: The SHA256 hash of the requested media.
+                maxLength: 32
+                minLength: 32
+`
+
+// Spec returns the spec's bytes with the known defect patched: the length
+// bounds of media[].hash_sha256 are dropped (real values are 64 hex chars).
+func Spec() ([]byte, error) {
+	b, err := os.ReadFile(SpecPath())
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Contains(b, []byte(hashSHA256Bounds)) {
+		return nil, fmt.Errorf("faketelnyx: spec changed: hash_sha256 bounds not found where expected")
+	}
+	return bytes.ReplaceAll(b, []byte(hashSHA256Bounds), []byte("                description: The SHA256 hash of the requested media.\n")), nil
+}
+
+// route is one operation of the spec: method and path template (with /v2).
+type route struct {
+	method   string
+	template string   // "/v2/messages/{id}"
+	segs     []string // split template
+}
+
+// key is how tests name a route: "GET /messages/{id}" (no /v2).
+func (r route) key() string { return r.method + " " + strings.TrimPrefix(r.template, "/v2") }
+
+type specModel struct {
+	strict  validator.Validator // requests: undeclared properties and params are errors
+	lenient validator.Validator // responses: extra properties allowed, as in the spec
+	routes  []route
+	// deepObject lists, per route key, each deepObject query parameter and
+	// its declared properties: strict mode does not know that page[size]
+	// is the "size" property of the deepObject parameter "page".
+	deepObject map[string]map[string]map[string]bool
+}
+
+var (
+	specOnce sync.Once
+	specVal  *specModel
+	specErr  error
+	// validateMu serialises validator calls: the validators' caches are
+	// shared by every server in the process.
+	validateMu sync.Mutex
+)
+
+func loadSpec() (*specModel, error) {
+	specOnce.Do(func() {
+		b, err := Spec()
+		if err != nil {
+			specErr = err
+			return
+		}
+		deep := map[string]map[string]map[string]bool{}
+		mk := func(opts ...config.Option) (validator.Validator, []route, error) {
+			doc, err := libopenapi.NewDocument(b)
+			if err != nil {
+				return nil, nil, err
+			}
+			v, errs := validator.NewValidator(doc, opts...)
+			if len(errs) > 0 {
+				return nil, nil, fmt.Errorf("faketelnyx: building validator: %v", errs)
+			}
+			m, err := doc.BuildV3Model()
+			if err != nil {
+				return nil, nil, err
+			}
+			var rs []route
+			for p, item := range m.Model.Paths.PathItems.FromOldest() {
+				for method, op := range item.GetOperations().FromOldest() {
+					r := route{method: strings.ToUpper(method), template: p, segs: strings.Split(p, "/")}
+					rs = append(rs, r)
+					for _, prm := range append(append([]*v3.Parameter{}, item.Parameters...), op.Parameters...) {
+						if prm == nil || prm.In != "query" || prm.Style != "deepObject" || prm.Schema == nil {
+							continue
+						}
+						sch := prm.Schema.Schema()
+						if sch == nil || sch.Properties == nil {
+							continue
+						}
+						props := map[string]bool{}
+						for name := range sch.Properties.KeysFromOldest() {
+							props[name] = true
+						}
+						if deep[r.key()] == nil {
+							deep[r.key()] = map[string]map[string]bool{}
+						}
+						deep[r.key()][prm.Name] = props
+					}
+				}
+			}
+			return v, rs, nil
+		}
+		strict, rs, err := mk(config.WithStrictMode(), config.WithFormatAssertions())
+		if err != nil {
+			specErr = err
+			return
+		}
+		lenient, _, err := mk(config.WithFormatAssertions())
+		if err != nil {
+			specErr = err
+			return
+		}
+		// Literal segments win over parameters: /messages/group_mms before
+		// /messages/{id}.
+		sort.SliceStable(rs, func(i, j int) bool { return literalCount(rs[i]) > literalCount(rs[j]) })
+		specVal = &specModel{strict: strict, lenient: lenient, routes: rs, deepObject: deep}
+	})
+	return specVal, specErr
+}
+
+// dropDeepObjectFalsePositives removes strict mode's "undeclared query
+// parameter" errors for base[prop] keys where base is a deepObject parameter
+// of the route that declares prop. Undeclared props stay errors.
+func (m *specModel) dropDeepObjectFalsePositives(routeKey string, errs []*verrors.ValidationError) []*verrors.ValidationError {
+	var out []*verrors.ValidationError
+	for _, e := range errs {
+		if e.ValidationType == verrors.StrictValidationType && e.ValidationSubType == verrors.StrictSubTypeQuery {
+			name := e.ParameterName
+			if i := strings.IndexByte(name, '['); i > 0 && strings.HasSuffix(name, "]") {
+				base, prop := name[:i], name[i+1:len(name)-1]
+				if m.deepObject[routeKey][base][prop] {
+					continue
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func literalCount(r route) int {
+	n := 0
+	for _, s := range r.segs {
+		if !strings.HasPrefix(s, "{") {
+			n++
+		}
+	}
+	return n
+}
+
+// match finds the spec operation for method and path, with path parameters.
+func (m *specModel) match(method, path string) (route, map[string]string, bool) {
+	segs := strings.Split(path, "/")
+	for _, r := range m.routes {
+		if r.method != method || len(r.segs) != len(segs) {
+			continue
+		}
+		params := map[string]string{}
+		ok := true
+		for i, s := range r.segs {
+			if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+				if segs[i] == "" {
+					ok = false
+					break
+				}
+				params[strings.Trim(s, "{}")] = segs[i]
+				continue
+			}
+			if s != segs[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return r, params, true
+		}
+	}
+	return route{}, nil, false
+}
+
+func describe(errs []*verrors.ValidationError) []string {
+	var out []string
+	for _, e := range errs {
+		msg := e.Message
+		if e.Reason != "" && e.Reason != e.Message {
+			msg += ": " + e.Reason
+		}
+		for _, se := range e.SchemaValidationErrors {
+			if se == nil {
+				continue
+			}
+			loc := se.FieldPath
+			if loc == "" {
+				loc = se.KeywordLocation
+			}
+			msg += fmt.Sprintf(" [%s: %s]", loc, se.Reason)
+		}
+		out = append(out, msg)
+	}
+	return out
+}
+
+// Routes lists every operation of the spec as a route key
+// ("GET /messages/{id}"), sorted.
+func Routes() ([]string, error) {
+	m, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range m.routes {
+		out = append(out, r.key())
+	}
+	sort.Strings(out)
+	return out, nil
+}
