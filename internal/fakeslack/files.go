@@ -72,3 +72,8 @@ func (s *Server) FileDownloads() int {
 	defer h.mu.Unlock()
 	return h.gets
 }
+
+// FilesAPIURL is an API base on the file host. slack-go sends the token
+// only to https Slack hosts or its own API host, so the client that
+// downloads hosted files in tests uses this as its API URL.
+func (s *Server) FilesAPIURL() string { return s.fileHost().srv.URL + "/api/" }
