@@ -311,9 +311,9 @@ func (h *obHarness) pressSendAgain(value string) int {
 
 // deliveryReport builds a message.sent or message.finalized webhook for the
 // Telnyx message id with the given to[].status and errors.
-func deliveryReport(eventID, typ, msgID, status string, errs ...telnyx.ErrorItem) []byte {
+func deliveryReport(eventID, typ, msgID, status string, errs ...telnyx.ErrorEntry) []byte {
 	if errs == nil {
-		errs = []telnyx.ErrorItem{}
+		errs = []telnyx.ErrorEntry{}
 	}
 	body, _ := json.Marshal(map[string]any{
 		"data": map[string]any{

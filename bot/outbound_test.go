@@ -401,7 +401,7 @@ func TestOutboundDeliveryReactionsInAndOutOfOrder(t *testing.T) {
 					wh = deliveryReport("ev-fin-ok", telnyx.EventMessageFinalized, *m.TelnyxID, "delivered")
 				case "failed":
 					wh = deliveryReport("ev-fin-fail", telnyx.EventMessageFinalized, *m.TelnyxID, "delivery_failed",
-						telnyx.ErrorItem{Code: "40008", Title: "Undeliverable", Detail: "The message could not be delivered to the handset."})
+						telnyx.ErrorEntry{Code: "40008", Title: "Undeliverable", Detail: "The message could not be delivered to the handset."})
 				}
 				if code := h.postTelnyx(wh); code != http.StatusOK {
 					t.Fatalf("webhook answered %d", code)
@@ -459,23 +459,17 @@ func TestOutboundCrashAfterTelnyxAcceptedIsAmbiguousNotResent(t *testing.T) {
 	h := newOB(t)
 	c := h.conversation()
 	crashed := make(chan struct{})
-	h.tx.after = func() {
-		// The process dies here: Telnyx has the message, we never hear back.
-		close(crashed)
-		select {}
-	}
+	h.tx.mu.Lock()
+	h.tx.crashAfterAccept = crashed
+	h.tx.mu.Unlock()
 	body, ts := h.reply(c, "accepted, then the process died")
 	h.postEvent(body, 0)
-	// Drive the engine in the background; it hangs inside the send.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go h.engine.Run(ctx)
+	h.start()
 	<-crashed
 	if m := h.outbound(obChannel + ":" + ts); m.Status != store.OutSending {
 		t.Fatalf("attempt not recorded before the send: %s", m.Status)
 	}
 	// Restart on the same database; the dead worker's lease runs out.
-	h.tx.after = nil
 	h.clock.Advance(3 * time.Minute)
 	h.restart()
 	h.start()
