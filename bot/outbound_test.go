@@ -14,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/store"
@@ -490,4 +491,65 @@ func TestOutboundCrashAfterTelnyxAcceptedIsAmbiguousNotResent(t *testing.T) {
 
 func slackUser(id, display string) slack.User {
 	return slack.User{ID: id, Name: strings.ToLower(display), RealName: display + " Lopez", Profile: slack.UserProfile{DisplayName: display}}
+}
+
+// A rate limit longer than the client waits out in-call comes back as "not
+// sent": the entry returns to pending and the engine tries again after the
+// limit's reset, sending once.
+func TestOutboundLongRateLimitIsRetriedAfterResetOnce(t *testing.T) {
+	h := newOB(t)
+	c := h.conversation()
+	h.tx.failNext(failRateLimited, failRateLimited, failRateLimited, failRateLimited) // the client's 4 attempts
+	h.start()
+	body, ts := h.reply(c, "hi")
+	h.postEvent(body, 0)
+	deadline := time.Now().Add(5 * time.Second)
+	for h.tx.attempts() < 4 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	for h.outbound(obChannel+":"+ts).Status != store.OutPending && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := len(h.tx.sends()); n != 0 {
+		t.Fatalf("%d sends while rate limited", n)
+	}
+	h.clock.Advance(2 * time.Second) // past Retry-After
+	h.settle()
+	if n, a := len(h.tx.sends()), h.tx.attempts(); n != 1 || a != 5 {
+		t.Fatalf("%d sends in %d attempts", n, a)
+	}
+}
+
+// A send that times out after the request left is ambiguous: shown, not
+// resent.
+func TestOutboundTimeoutAfterSendIsAmbiguous(t *testing.T) {
+	h := newOB(t, withOutboundConfig(func(c *bridge.OutboundConfig) { c.SendTimeout = 50 * time.Millisecond }))
+	c := h.conversation()
+	h.tx.failNext(failHang)
+	h.start()
+	body, ts := h.reply(c, "hi")
+	h.postEvent(body, 0)
+	h.settle()
+	if h.tx.attempts() != 1 {
+		t.Fatalf("%d attempts", h.tx.attempts())
+	}
+	if m := h.outbound(obChannel + ":" + ts); m.Status != store.OutAmbiguous {
+		t.Fatalf("status %s", m.Status)
+	}
+}
+
+func TestPlainTextUndoesSlackFormatting(t *testing.T) {
+	for in, want := range map[string]string{
+		"Tom &amp; Jerry &lt;3 &gt;_&lt;":               "Tom & Jerry <3 >_<",
+		"see <https://example.com/a?b=1&amp;c=2>":       "see https://example.com/a?b=1&c=2",
+		"see <https://example.com|example.com>":         "see https://example.com",
+		"mail <mailto:ana@example.com|ana@example.com>": "mail ana@example.com",
+		"ask <@U0ANA|ana> in <#C0INBOX|inbox>":          "ask @ana in #inbox",
+		"hey <!here>":                                   "hey @here",
+		"plain text":                                    "plain text",
+	} {
+		if got := bot.PlainText(in); got != want {
+			t.Errorf("PlainText(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

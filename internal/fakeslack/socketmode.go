@@ -55,6 +55,8 @@ const AppToken = "xapp-1-fake-socket-token"
 func NewSocketMode(t testing.TB) *SocketMode {
 	t.Helper()
 	s := &SocketMode{t: t, changed: make(chan struct{}), acks: map[string]SocketAck{}}
+	// slack-go dials with Origin: https://api.slack.com, as Slack expects.
+	s.upgrader.CheckOrigin = func(r *http.Request) bool { return r.Header.Get("Origin") == "https://api.slack.com" }
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/apps.connections.open", s.serveOpen)
 	mux.HandleFunc("/link", s.serveSocket)
