@@ -45,7 +45,7 @@ const (
 var obEventSeq atomic.Int64
 
 type obHarness struct {
-	t       *testing.T
+	t       testing.TB
 	slack   *fakeslack.Server
 	tx      *outFake
 	st      *store.Store
@@ -59,6 +59,7 @@ type obHarness struct {
 	tnxKey  ed25519.PrivateKey
 	dbPath  string
 	cfg     bridge.OutboundConfig
+	engCfg  bridge.EngineConfig
 	cancel  context.CancelFunc
 	running sync.WaitGroup
 	clock   *obClock
@@ -74,17 +75,22 @@ func (c *obClock) Advance(d time.Duration) { c.mu.Lock(); c.off += d; c.mu.Unloc
 
 type obOption func(*obHarness)
 
+func withEngineConfig(c bridge.EngineConfig) obOption {
+	return func(h *obHarness) { h.engCfg = c }
+}
+
 func withOutboundConfig(f func(*bridge.OutboundConfig)) obOption {
 	return func(h *obHarness) { f(&h.cfg) }
 }
 
-func newOB(t *testing.T, opts ...obOption) *obHarness {
+func newOB(t testing.TB, opts ...obOption) *obHarness {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	h := &obHarness{
 		t: t, slack: fakeslack.New(t), dbPath: filepath.Join(t.TempDir(), "ob.db"), tnxKey: priv,
-		cfg:   bridge.OutboundConfig{PublicBaseURL: obBase},
-		clock: &obClock{},
+		cfg:    bridge.OutboundConfig{PublicBaseURL: obBase},
+		clock:  &obClock{},
+		engCfg: bridge.EngineConfig{Workers: 2, PollInterval: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
 	}
 	h.tx = newOutFake(t)
 	for _, o := range opts {
@@ -105,7 +111,7 @@ func (h *obHarness) open(pubKey string) {
 	t.Cleanup(func() { st.Close() })
 	h.st = st
 	log := slog.New(slog.DiscardHandler)
-	h.engine = bridge.NewEngine(st, log, bridge.EngineConfig{Workers: 2, PollInterval: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+	h.engine = bridge.NewEngine(st, log, h.engCfg)
 	h.poster = bot.NewPosterFromToken(h.slack.Token(), h.slack.URL(), bot.WithChannelRate(1000, 1000),
 		bot.WithRetryPolicy(bot.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Second}))
 	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}})

@@ -94,6 +94,9 @@ func (f *outFake) serve(w http.ResponseWriter, r *http.Request) {
 	n := len(f.reqs)
 	seen := f.seen
 	f.mu.Unlock()
+	if seen != nil && fail == 0 {
+		seen <- struct{}{} // the send request has arrived
+	}
 	errBody := func(status int, code, title, detail string) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
@@ -139,9 +142,6 @@ func (f *outFake) serve(w http.ResponseWriter, r *http.Request) {
 		"parts": max(seg.Segments, 1), "encoding": seg.Encoding, "errors": []any{},
 		"received_at": time.Now().UTC().Format(time.RFC3339Nano),
 	}})
-	if seen != nil {
-		seen <- struct{}{}
-	}
 }
 
 // requests is every send request that reached the fake, failed ones too.
