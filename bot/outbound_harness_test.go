@@ -120,7 +120,11 @@ func (h *obHarness) open(pubKey string) {
 	h.out = bridge.NewOutbound(h.b, h.tx.sender(), files, &bot.UserNames{Client: api}, h.cfg)
 
 	h.events = bot.NewEvents(log)
-	(&bot.SlackMessages{In: h.out, BotUserID: fakeslack.BotUserID, Log: log}).Register(h.events)
+	sm, err := bot.NewSlackMessages(context.Background(), api, h.out, log)
+	if err != nil || sm.BotUserID != fakeslack.BotUserID {
+		t.Fatalf("bot identity: %v %+v", err, sm)
+	}
+	sm.Register(h.events)
 	h.inter = bot.NewInteractions(log)
 	bot.RegisterSendAgain(h.inter, h.out)
 	ver, err := telnyx.NewVerifier(pubKey)

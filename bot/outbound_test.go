@@ -305,7 +305,7 @@ func TestOutboundSignatureAppendsName(t *testing.T) {
 	body, _ := h.reply(c, "on it")
 	h.postEvent(body, 0)
 	h.settle()
-	if s := h.tx.sends(); len(s) != 1 || s[0].Text != "on it\n— Ana" {
+	if s := h.tx.sends(); len(s) != 1 || s[0].Text != "on it\n- Ana" {
 		t.Fatalf("sends %+v", s)
 	}
 }
@@ -551,5 +551,26 @@ func TestPlainTextUndoesSlackFormatting(t *testing.T) {
 		if got := bot.PlainText(in); got != want {
 			t.Errorf("PlainText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A delivery failure with 40300 (the recipient sent STOP) also marks the
+// conversation opted out.
+func TestOutboundDeliveryFailure40300MarksOptedOut(t *testing.T) {
+	h := newOB(t)
+	c := h.conversation()
+	h.start()
+	body, ts := h.reply(c, "hi")
+	h.postEvent(body, 0)
+	h.settle()
+	m := h.outbound(obChannel + ":" + ts)
+	h.postTelnyx(deliveryReport("ev-fin", telnyx.EventMessageFinalized, *m.TelnyxID, "delivery_failed",
+		telnyx.ErrorEntry{Code: "40300", Title: "Blocked due to STOP message"}))
+	h.settle()
+	if conv, _ := h.st.Conversation(context.Background(), c.ID); !conv.OptedOut {
+		t.Fatal("conversation not opted out")
+	}
+	if !strings.Contains(strings.Join(h.threadTexts(c), "\n"), "Blocked due to STOP message (error 40300)") {
+		t.Fatalf("thread: %v", h.threadTexts(c))
 	}
 }

@@ -35,6 +35,16 @@ type SlackMessages struct {
 	Log       *slog.Logger
 }
 
+// NewSlackMessages asks auth.test who the bot is, so that its own posts
+// (and file uploads, which may come without bot_id) are never texted.
+func NewSlackMessages(ctx context.Context, client *slack.Client, in ReplyIngester, log *slog.Logger) (*SlackMessages, error) {
+	auth, err := client.AuthTestContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("auth.test: %w", err)
+	}
+	return &SlackMessages{In: in, BotUserID: auth.UserID, Log: log}, nil
+}
+
 // Register makes m handle "message" events on ev.
 func (m *SlackMessages) Register(ev *Events) { ev.On("message", m.Handle) }
 

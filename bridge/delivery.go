@@ -99,10 +99,24 @@ func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
 	}
 	errText := carrierError(p)
 
+	if status == store.OutFailed && hasCode(p, "40300") && !conv.OptedOut {
+		// The carrier refused because they sent STOP: stop texting them.
+		conv.OptedOut, conv.OptOutKeyword = true, "STOP"
+		if err := o.st().UpdateConversation(ctx, conv.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP", "opt_out_at": o.now()}); err != nil {
+			return err
+		}
+		if thread, ok := Thread(conv); ok {
+			if err := o.poster().UpdateHeader(ctx, thread, HeaderOf(conv)); err != nil {
+				o.b.log.Warn("update header after opt-out", "conversation", conv.ID, "err", err)
+			}
+		}
+	}
+
 	// Slack first, then the record: a failure here is retried, and
-	// reactions are idempotent.
+	// reactions are idempotent. A message sent some other way (/sms send)
+	// has no Slack reply to react on.
 	ref := msgRef(msg)
-	if old, nu := reactionFor(msg.Status), reactionFor(status); old != nu {
+	if old, nu := reactionFor(msg.Status), reactionFor(status); old != nu && ref.Channel != "" && ref.TS != "" {
 		if nu != "" {
 			if err := o.poster().React(ctx, ref, nu); err != nil {
 				return fmt.Errorf("react %s: %w", nu, err)
@@ -146,4 +160,13 @@ func carrierError(p *telnyx.MessagePayload) string {
 		parts = append(parts, strings.TrimSpace(s))
 	}
 	return strings.Join(parts, "; ")
+}
+
+func hasCode(p *telnyx.MessagePayload, code string) bool {
+	for _, e := range p.Errors {
+		if e.Code == code {
+			return true
+		}
+	}
+	return false
 }

@@ -175,7 +175,7 @@ func outboxKey(channel, ts string) string { return channel + ":" + ts }
 type OutboundConfig struct {
 	// NotePrefix marks internal notes that are never texted; default "//".
 	NotePrefix string
-	// Signature appends "— <name>" of the teammate to each SMS.
+	// Signature appends "- <name>" of the teammate to each SMS.
 	Signature bool
 	// PublicBaseURL is where Telnyx fetches outbound MMS media
 	// (PUBLIC_BASE_URL); without it files cannot be sent.
@@ -336,7 +336,9 @@ func (o *Outbound) newOutboxEntry(ctx context.Context, conv *store.Conversation,
 			return nil, fmt.Errorf("signature: %w", err)
 		}
 		if name != "" {
-			text += "\n— " + name
+			// An ASCII dash: an em dash is not GSM-7 and would make every
+			// signed SMS UCS-2, doubling its segments.
+			text += "\n- " + name
 		}
 	}
 	urls := make([]string, 0, len(r.Files))
