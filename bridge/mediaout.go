@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"time"
 
 	"github.com/smsbridge/smsbridge/store"
 )
@@ -89,4 +90,21 @@ func (o *Outbound) Media(ctx context.Context, token string) (body []byte, conten
 		ct = "application/octet-stream"
 	}
 	return m.Body, ct, true, nil
+}
+
+// RunMediaJanitor deletes expired media every interval until ctx ends, so
+// files do not stay in the database after their URLs stopped serving them.
+func (o *Outbound) RunMediaJanitor(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := o.st().PurgeExpiredOutboxMedia(ctx); err != nil && ctx.Err() == nil {
+				o.b.log.Warn("purge expired media", "err", err)
+			}
+		}
+	}
 }
