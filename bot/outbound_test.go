@@ -574,3 +574,23 @@ func TestOutboundDeliveryFailure40300MarksOptedOut(t *testing.T) {
 		t.Fatalf("thread: %v", h.threadTexts(c))
 	}
 }
+
+// A reply in a conversation's previous thread (it moved to a new one after
+// a long silence) is not sent; the old thread says where to reply.
+func TestOutboundReplyInPreviousThreadIsAnsweredNotSent(t *testing.T) {
+	h := newOB(t)
+	old := h.conversation()
+	ctx := context.Background()
+	ref, _ := h.poster.PostHeader(ctx, obChannel, bridge.HeaderOf(old))
+	h.st.UpdateConversation(ctx, old.ID, map[string]any{"prev_channel": old.Channel, "prev_thread_ts": old.ThreadTS, "thread_ts": ref.TS})
+	h.start()
+	body, _ := h.reply(old, "replying in the old thread")
+	h.postEvent(body, 0)
+	h.settle()
+	if h.tx.attempts() != 0 {
+		t.Fatal("a reply in the previous thread was sent")
+	}
+	if texts := strings.Join(h.threadTexts(old), "\n"); !strings.Contains(texts, "continues in a newer thread") {
+		t.Fatalf("old thread: %s", texts)
+	}
+}

@@ -73,6 +73,9 @@ type SlackReply struct {
 	Text     string      `json:"text"`
 	Subtype  string      `json:"subtype,omitempty"` // "", ReplyEdited or ReplyDeleted
 	Files    []SlackFile `json:"files,omitempty"`
+	// OldThread is set by IngestSlack for a reply in a conversation's
+	// previous thread: it is answered, not sent.
+	OldThread bool `json:"old_thread,omitempty"`
 }
 
 // SlackFile is a file attached to a reply.
@@ -248,6 +251,10 @@ func (o *Outbound) IngestSlack(ctx context.Context, r SlackReply) (bool, error) 
 		return false, nil
 	}
 	conv, err := o.st().ConversationByThread(ctx, r.Channel, r.ThreadTS)
+	if errors.Is(err, store.ErrNotFound) && r.Subtype == "" {
+		conv, err = o.st().ConversationByPrevThread(ctx, r.Channel, r.ThreadTS)
+		r.OldThread = err == nil
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
@@ -304,6 +311,13 @@ func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
 	var r SlackReply
 	if err := json.Unmarshal(ev.Payload, &r); err != nil {
 		return Permanent(fmt.Errorf("stored slack reply does not parse: %w", err))
+	}
+	if r.OldThread {
+		// The conversation continues in a newer thread; a reply here is
+		// not sent (the team would not see the exchange where it goes on).
+		note := "Not sent: this conversation continues in a newer thread in this channel. Reply there to text them."
+		_, err := o.poster().PostInThread(ctx, ThreadRef{Channel: r.Channel, TS: r.ThreadTS}, ThreadPost{Kind: KindNote, Text: note})
+		return err
 	}
 	conv, err := o.st().ConversationByThread(ctx, r.Channel, r.ThreadTS)
 	if errors.Is(err, store.ErrNotFound) {

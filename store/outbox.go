@@ -99,3 +99,14 @@ func (s *Store) PurgeExpiredOutboxMedia(ctx context.Context) (int64, error) {
 	res := s.db.WithContext(ctx).Where("expires_at <= ?", s.Now()).Delete(&OutboxMedia{})
 	return res.RowsAffected, res.Error
 }
+
+// ConversationByPrevThread finds the conversation whose previous thread is
+// (channel, threadTS): it moved to a new thread after a long silence.
+func (s *Store) ConversationByPrevThread(ctx context.Context, channel, threadTS string) (*Conversation, error) {
+	var c Conversation
+	err := s.db.WithContext(ctx).Where("prev_thread_ts = ? AND prev_channel = ?", threadTS, channel).Take(&c).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
