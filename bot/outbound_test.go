@@ -594,3 +594,39 @@ func TestOutboundReplyInPreviousThreadIsAnsweredNotSent(t *testing.T) {
 		t.Fatalf("old thread: %s", texts)
 	}
 }
+
+// A reply Telnyx keeps refusing to take (rate limited for over an hour) is
+// not retried forever: the thread says it was not sent and offers Send again.
+func TestOutboundGivesUpOnLongUnsendableAndOffersSendAgain(t *testing.T) {
+	h := newOB(t)
+	c := h.conversation()
+	for range 2 { // two engine attempts of the client's four tries each
+		h.tx.failNext(failRateLimited, failRateLimited, failRateLimited, failRateLimited)
+	}
+	h.start()
+	body, ts := h.reply(c, "hi")
+	h.postEvent(body, 0)
+	deadline := time.Now().Add(5 * time.Second)
+	for (h.tx.attempts() < 4 || h.outbound(obChannel+":"+ts).Status != store.OutPending) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	h.clock.Advance(61 * time.Minute)
+	h.settle()
+	m := h.outbound(obChannel + ":" + ts)
+	if m.Status != store.OutNotSent || len(h.tx.sends()) != 0 || h.tx.attempts() != 8 {
+		t.Fatalf("status %s, %d sends, %d attempts", m.Status, len(h.tx.sends()), h.tx.attempts())
+	}
+	replies := h.slack.ThreadReplies(c.Channel, c.ThreadTS)
+	last := replies[len(replies)-1]
+	if !slices.Contains(last.ActionIDs(), bridge.ActionSendAgain) || !strings.Contains(last.BlockText(), "Nothing reached the phone") {
+		t.Fatalf("thread: %s", last.BlockText())
+	}
+	h.pressSendAgain(strconv.FormatUint(m.ID, 10))
+	h.settle()
+	if n := len(h.tx.sends()); n != 1 {
+		t.Fatalf("%d sends after Send again", n)
+	}
+	if r := h.slack.Reactions(obChannel, ts); !slices.Equal(r, []string{bridge.ReactQueued}) {
+		t.Fatalf("reactions %v", r)
+	}
+}

@@ -21,7 +21,7 @@ func statusRank(s string) int {
 	switch s {
 	case store.OutPending:
 		return 0
-	case store.OutSending, store.OutAmbiguous:
+	case store.OutSending, store.OutAmbiguous, store.OutNotSent:
 		return 1
 	case store.OutQueued:
 		return 2
@@ -36,7 +36,7 @@ func statusRank(s string) int {
 // lowerThan lists the statuses a webhook status may replace.
 func lowerThan(s string) []string {
 	var out []string
-	for _, c := range []string{store.OutPending, store.OutSending, store.OutAmbiguous, store.OutQueued, store.OutSent} {
+	for _, c := range []string{store.OutPending, store.OutSending, store.OutAmbiguous, store.OutNotSent, store.OutQueued, store.OutSent} {
 		if statusRank(c) < statusRank(s) {
 			out = append(out, c)
 		}

@@ -190,6 +190,10 @@ type OutboundConfig struct {
 	MediaLimit int64
 	// SendTimeout bounds one call to Telnyx; default 30s.
 	SendTimeout time.Duration
+	// GiveUpAfter is how long a reply Telnyx cannot take (rate limited,
+	// unreachable) keeps being retried before the thread asks a person;
+	// default 1h.
+	GiveUpAfter time.Duration
 	// Segments counts a text's SMS parts and names its encoding; default
 	// telnyx.Segments.
 	Segments func(text string) (parts int, encoding string)
@@ -219,6 +223,9 @@ func NewOutbound(b *Bridge, sender SMSSender, files SlackFileFetcher, names User
 	}
 	if cfg.SendTimeout <= 0 {
 		cfg.SendTimeout = 30 * time.Second
+	}
+	if cfg.GiveUpAfter <= 0 {
+		cfg.GiveUpAfter = time.Hour
 	}
 	if cfg.Segments == nil {
 		cfg.Segments = defaultSegments
@@ -477,6 +484,14 @@ func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg
 	case SendNotSent:
 		// Telnyx never saw it: back to pending, and the engine tries again
 		// (after the rate limit's reset when there is one).
+		// Past GiveUpAfter a late SMS is worse than asking: it stops, and
+		// the thread offers Send again.
+		if o.now().Sub(msg.CreatedAt) > o.cfg.GiveUpAfter {
+			why := fmt.Sprintf("Not sent: Telnyx could not take it for %s (%s). Nothing reached the phone; press Send again to try now.",
+				humanDuration(o.cfg.GiveUpAfter), se.Error())
+			actions := []Action{{ID: ActionSendAgain, Label: "Send again", Value: strconv.FormatUint(msg.ID, 10), Style: "primary"}}
+			return o.finish(ctx, conv, msg, store.OutSending, store.OutNotSent, why, actions)
+		}
 		if _, uerr := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": se.Error()}, store.OutSending); uerr != nil {
 			return uerr
 		}
@@ -561,12 +576,13 @@ func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {
 	if err != nil {
 		return err
 	}
-	ok, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": ""}, store.OutAmbiguous)
+	ok, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": ""}, store.OutAmbiguous, store.OutNotSent)
 	if err != nil || !ok {
 		return err // pressed twice, or already resolved: nothing to do
 	}
+	prev := msg.Status
 	msg.Status = store.OutPending
-	if err := o.poster().RemoveReaction(ctx, msgRef(msg), ReactAmbiguous); err != nil {
+	if err := o.poster().RemoveReaction(ctx, msgRef(msg), reactionFor(prev)); err != nil {
 		o.b.log.Warn("remove reaction", "message", msg.ID, "err", err)
 	}
 	if thread, ok := Thread(conv); ok {
@@ -589,7 +605,7 @@ func (o *Outbound) noteChange(ctx context.Context, conv *store.Conversation, r S
 		return err
 	}
 	switch msg.Status {
-	case store.OutRefused, store.OutOptedOut, store.OutFailed, store.OutPending:
+	case store.OutRefused, store.OutOptedOut, store.OutFailed, store.OutPending, store.OutNotSent:
 		return nil
 	}
 	what := "edited"
@@ -609,7 +625,7 @@ func reactionFor(status string) string {
 		return ReactQueued
 	case store.OutDelivered:
 		return ReactDelivered
-	case store.OutFailed, store.OutExpired, store.OutOptedOut:
+	case store.OutFailed, store.OutExpired, store.OutOptedOut, store.OutNotSent:
 		return ReactFailed
 	case store.OutAmbiguous:
 		return ReactAmbiguous

@@ -20,6 +20,7 @@ const (
 	// person decides with "Send again".
 	OutAmbiguous   = "ambiguous"
 	OutRefused     = "refused"   // not sent by our own rules (too long, no PUBLIC_BASE_URL, …)
+	OutNotSent     = "not_sent"  // Telnyx could not take it for too long; a person decides
 	OutOptedOut    = "opted_out" // not sent: the recipient opted out
 	OutQueued      = "queued"    // accepted by Telnyx
 	OutSent        = "sent"      // message.sent
