@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Group commit for InsertEvent. SQLite commits one transaction at a time;
@@ -70,29 +70,19 @@ func (s *Store) ingestLoop() {
 	}
 }
 
-// commitBatch writes a batch in one transaction. If the transaction fails,
-// each event is retried alone so that one bad event cannot fail the others.
+// commitBatch writes a batch in one transaction of two statements: one
+// multi-row insert-or-ignore of the events (RETURNING tells which were new)
+// and one multi-row upsert of their lanes. If the transaction fails, each
+// event is retried alone so that one bad event cannot fail the others.
 func (s *Store) commitBatch(batch []insertReq) {
 	now := s.Now()
 	results := make([]insertRes, len(batch))
-	err := s.db.Transaction(func(tx *gorm.DB) error {
-		for i, r := range batch {
-			ok, err := insertEventTx(tx, r.ev, now)
-			if err != nil {
-				return err
-			}
-			results[i].inserted = ok
-		}
-		return nil
-	})
+	err := s.db.Transaction(func(tx *gorm.DB) error { return insertEvents(tx, batch, results, now) })
 	if err != nil && len(batch) > 1 {
-		for i, r := range batch {
-			results[i] = insertRes{}
-			results[i].err = s.db.Transaction(func(tx *gorm.DB) error {
-				ok, err := insertEventTx(tx, r.ev, now)
-				results[i].inserted = ok
-				return err
-			})
+		for i := range batch {
+			one := make([]insertRes, 1)
+			err := s.db.Transaction(func(tx *gorm.DB) error { return insertEvents(tx, batch[i:i+1], one, now) })
+			results[i] = insertRes{inserted: one[0].inserted, err: err}
 		}
 	} else if err != nil {
 		results[0].err = err
@@ -102,18 +92,68 @@ func (s *Store) commitBatch(batch []insertReq) {
 	}
 }
 
-func insertEventTx(tx *gorm.DB, ev *Event, now time.Time) (bool, error) {
-	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(ev)
-	if res.Error != nil {
-		return false, res.Error
+func insertEvents(tx *gorm.DB, batch []insertReq, results []insertRes, now time.Time) error {
+	var sb strings.Builder
+	args := make([]any, 0, len(batch)*8)
+	sb.WriteString(`INSERT INTO events (source, external_id, type, lane, status, payload, attempts, next_attempt_at, last_error, received_at) VALUES `)
+	for i, r := range batch {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		sb.WriteString("(?,?,?,?,?,?,0,?,'',?)")
+		e := r.ev
+		args = append(args, e.Source, e.ExternalID, e.Type, e.Lane, e.Status, e.Payload, e.NextAttemptAt, e.ReceivedAt)
 	}
-	if res.RowsAffected == 0 {
-		return false, nil
+	sb.WriteString(` ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id`)
+	rows, err := tx.Raw(sb.String(), args...).Rows()
+	if err != nil {
+		return err
 	}
-	if ev.Status != EventPending {
-		return true, nil
+	ids := map[[2]string]uint64{}
+	for rows.Next() {
+		var id uint64
+		var src, ext string
+		if err := rows.Scan(&id, &src, &ext); err != nil {
+			rows.Close()
+			return err
+		}
+		ids[[2]string{src, ext}] = id
 	}
-	return true, markLaneDue(tx, ev.Lane, now)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var lanes []string
+	seen := map[string]bool{}
+	for i, r := range batch {
+		k := [2]string{r.ev.Source, r.ev.ExternalID}
+		id, ok := ids[k]
+		if !ok {
+			continue
+		}
+		delete(ids, k) // a second copy in the same batch is a duplicate
+		r.ev.ID = id
+		results[i].inserted = true
+		if r.ev.Status == EventPending && !seen[r.ev.Lane] {
+			seen[r.ev.Lane] = true
+			lanes = append(lanes, r.ev.Lane)
+		}
+	}
+	if len(lanes) == 0 {
+		return nil
+	}
+	sb.Reset()
+	args = args[:0]
+	sb.WriteString(`INSERT INTO lanes (name, due_at, lease_owner) VALUES `)
+	for i, l := range lanes {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		sb.WriteString("(?,?,'')")
+		args = append(args, l, now)
+	}
+	sb.WriteString(` ON CONFLICT (name) DO UPDATE SET due_at = CASE WHEN lanes.due_at IS NULL OR lanes.due_at > excluded.due_at THEN excluded.due_at ELSE lanes.due_at END`)
+	return tx.Exec(sb.String(), args...).Error
 }
 
 // InsertEvent stores ev unless an event with the same (Source, ExternalID)
