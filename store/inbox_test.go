@@ -14,7 +14,7 @@ func TestInboxQueriesUseIndexes(t *testing.T) {
 	now := time.Now()
 	for _, tc := range []struct {
 		name, sql, index string
-		args         []any
+		args             []any
 	}{
 		{"mine", sqlAssigned, "ix_conv_assignee_state_activity", []any{"U1", StateClaimed, 11}},
 		{"unassigned", sqlAssigned, "ix_conv_assignee_state_activity", []any{"", StateOpen, 11}},
