@@ -83,7 +83,13 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 		}
 	}
 
-	return b.afterInbound(ctx, conv, p)
+	if err := b.afterInbound(ctx, conv, p); err != nil {
+		return err
+	}
+	if conv.State == string(StateClaimed) {
+		b.inboxChanged(ctx, conv.AssigneeID) // their App Home shows this text
+	}
+	return nil
 }
 
 // ensureThread gives the conversation a thread: the first message posts the
@@ -109,7 +115,7 @@ func (b *Bridge) ensureThread(ctx context.Context, conv *store.Conversation) (*s
 			fields["state"], fields["resolved_by"], fields["resolved_at"] = conv.State, "", nil
 		}
 	}
-	ref, err := b.poster.PostHeader(ctx, channel, HeaderOf(conv))
+	ref, err := b.poster.PostHeader(ctx, channel, b.header(ctx, conv))
 	if err != nil {
 		return nil, fmt.Errorf("post thread header: %w", err)
 	}
@@ -196,7 +202,7 @@ func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *
 		return err
 	}
 	if headerChanged {
-		if err := b.poster.UpdateHeader(ctx, thread, HeaderOf(conv)); err != nil {
+		if err := b.poster.UpdateHeader(ctx, thread, b.header(ctx, conv)); err != nil {
 			return fmt.Errorf("update header: %w", err)
 		}
 	}
