@@ -276,3 +276,7 @@ type discard struct{}
 func (discard) Header() http.Header         { return http.Header{} }
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
+
+func httptestRequest(body string) *http.Request {
+	return httptest.NewRequest(http.MethodPost, "/slack/events", strings.NewReader(body))
+}
