@@ -7,6 +7,7 @@ require (
 	github.com/nyaruka/phonenumbers v1.8.1
 	github.com/slack-go/slack v0.35.0
 	golang.org/x/time v0.16.0
+	gopkg.in/yaml.v3 v3.0.1
 	gorm.io/driver/postgres v1.6.3
 	gorm.io/driver/sqlite v1.6.0
 	gorm.io/gorm v1.31.2

@@ -47,25 +47,25 @@ func (e *Event) DedupKey() string {
 
 // MessagePayload is the message record carried by message.* events.
 type MessagePayload struct {
-	ID                 string      `json:"id"`
-	RecordType         string      `json:"record_type"`
-	Direction          string      `json:"direction"`
-	Type               string      `json:"type"` // SMS or MMS
-	From               Endpoint    `json:"from"`
-	To                 []Endpoint  `json:"to"`
-	Cc                 []Endpoint  `json:"cc"`
-	Text               string      `json:"text"`
-	Subject            *string     `json:"subject"`
-	Media              []Media     `json:"media"`
-	Encoding           string      `json:"encoding"`
-	Parts              int         `json:"parts"`
-	Errors             []ErrorItem `json:"errors"`
-	MessagingProfileID string      `json:"messaging_profile_id"`
-	ReceivedAt         *time.Time  `json:"received_at"`
-	SentAt             *time.Time  `json:"sent_at"`
-	CompletedAt        *time.Time  `json:"completed_at"`
-	Cost               *Money      `json:"cost"`
-	Tags               []string    `json:"tags"`
+	ID                 string       `json:"id"`
+	RecordType         string       `json:"record_type"`
+	Direction          string       `json:"direction"`
+	Type               string       `json:"type"` // SMS or MMS
+	From               Endpoint     `json:"from"`
+	To                 []Endpoint   `json:"to"`
+	Cc                 []Endpoint   `json:"cc"`
+	Text               string       `json:"text"`
+	Subject            *string      `json:"subject"`
+	Media              []Media      `json:"media"`
+	Encoding           string       `json:"encoding"`
+	Parts              int          `json:"parts"`
+	Errors             []ErrorEntry `json:"errors"`
+	MessagingProfileID string       `json:"messaging_profile_id"`
+	ReceivedAt         *time.Time   `json:"received_at"`
+	SentAt             *time.Time   `json:"sent_at"`
+	CompletedAt        *time.Time   `json:"completed_at"`
+	Cost               *Money       `json:"cost"`
+	Tags               []string     `json:"tags"`
 }
 
 // Endpoint is a from, to or cc entry of a message.
@@ -84,26 +84,6 @@ type Media struct {
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
 	HashSHA256  string `json:"hash_sha256"`
-}
-
-// Money is an amount as Telnyx writes it (a decimal string).
-type Money struct {
-	Amount   string `json:"amount"`
-	Currency string `json:"currency"`
-}
-
-// ErrorItem is one entry of an errors[] array. Codes are strings on the wire.
-type ErrorItem struct {
-	Code   string       `json:"code"`
-	Title  string       `json:"title"`
-	Detail string       `json:"detail,omitempty"`
-	Source *ErrorSource `json:"source,omitempty"`
-}
-
-// ErrorSource says which part of a request an error is about.
-type ErrorSource struct {
-	Pointer   string `json:"pointer,omitempty"`
-	Parameter string `json:"parameter,omitempty"`
 }
 
 // LinkClick is the body of a link click webhook.

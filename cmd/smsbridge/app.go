@@ -1,17 +1,150 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/slack-go/slack"
+	"golang.org/x/time/rate"
+
+	"github.com/smsbridge/smsbridge/bot"
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/webhooks"
 )
 
-// run is the whole program, testable: it returns the exit code.
+// version is set at build time (-ldflags "-X main.version=…").
+var version = "dev"
+
+// run is the whole program, testable: it serves until SIGINT or SIGTERM and
+// returns the exit code.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(stdout, "usage: smsbridge   (settings from the environment; see README.md)")
+		return 0
+	}
+	if len(args) > 0 && args[0] == "version" {
+		fmt.Fprintln(stdout, "smsbridge", version)
+		return 0
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "smsbridge:", err)
 		return 2
 	}
-	_ = cfg
+	log := newLogger(stderr, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, log, nil); err != nil {
+		log.Error("smsbridge stopped", "err", err)
+		return 1
+	}
 	return 0
+}
+
+// serve runs the service until ctx is cancelled. If ready is not nil, the
+// listening address is sent on it once the server accepts connections.
+func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- string) error {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	verifier, err := telnyx.NewVerifier(cfg.TelnyxPublicKey)
+	if err != nil {
+		return err
+	}
+	tx := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version))
+	sc := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL))
+	poster := bot.NewPoster(sc, bot.WithRedactedToken(cfg.SlackBotToken), bot.WithLogger(log),
+		bot.WithChannelRate(rate.Limit(cfg.SlackChannelRate), 3))
+
+	engine := bridge.NewEngine(st, log, bridge.EngineConfig{Lease: cfg.Lease})
+	br := bridge.New(st, engine, poster, tx, log, bridge.Config{
+		Routes:  bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
+		Silence: cfg.Silence,
+	})
+
+	metrics := webhooks.NewMetrics()
+	metrics.Events = st.EventCounts
+	deps := webhooks.Deps{
+		Log: log, DB: st, Metrics: metrics,
+		Telnyx: &webhooks.TelnyxHandler{Verifier: verifier, Ingester: br, Log: log},
+	}
+	slackIn := newSlackInbound(cfg, log, sc)
+	if cfg.SlackSigning != "" {
+		deps.SlackEvents = webhooks.SlackSigned(cfg.SlackSigning, time.Now, log, slackIn.events)
+		deps.SlackCommands = webhooks.SlackSigned(cfg.SlackSigning, time.Now, log, slackIn.commands)
+		deps.SlackInteraction = webhooks.SlackSigned(cfg.SlackSigning, time.Now, log, slackIn.interactions)
+	}
+	router := webhooks.NewRouter(deps)
+
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("smsbridge listening", "addr", ln.Addr().String(), "version", version)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); engine.Run(workCtx) }()
+
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err = <-srvErr:
+	}
+	// Stop taking requests; let in-flight ones finish (bounded), then stop
+	// the workers, which finish the event in hand within their own bound.
+	log.Info("smsbridge stopping")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if serr := srv.Shutdown(shutCtx); serr != nil {
+		log.Warn("http shutdown", "err", serr)
+	}
+	slackIn.wait()
+	stopWork()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// slackInbound is what Slack sends us: events, /sms and interactions.
+type slackInbound struct {
+	events       *bot.Events
+	commands     *bot.Commands
+	interactions *bot.Interactions
+}
+
+func newSlackInbound(cfg *config, log *slog.Logger, sc *slack.Client) *slackInbound {
+	admins := &bot.Admins{IDs: cfg.Admins, Client: sc}
+	return &slackInbound{
+		events:       bot.NewEvents(log),
+		commands:     bot.NewCommands(admins, &bot.HTTPResponder{}, log),
+		interactions: bot.NewInteractions(log),
+	}
+}
+
+func (s *slackInbound) wait() {
+	s.commands.Wait()
+	s.interactions.Wait()
 }

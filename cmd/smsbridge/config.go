@@ -30,6 +30,7 @@ type config struct {
 	Silence          time.Duration
 	LogLevel         string
 	SlackChannelRate float64
+	Lease            time.Duration
 }
 
 type setting struct {
@@ -42,7 +43,7 @@ type setting struct {
 // fails with one message naming every missing variable and where to find it.
 func loadConfig(getenv func(string) string) (*config, error) {
 	c := &config{}
-	var routes, admins, silence, signature, rate string
+	var routes, admins, silence, signature, rate, lease string
 	settings := []setting{
 		{"LISTEN_ADDR", ":8080", "", false, &c.ListenAddr},
 		{"DATABASE_URL", "smsbridge.db", "", false, &c.DatabaseURL},
@@ -64,6 +65,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		{"SMSBRIDGE_THREAD_SILENCE", "720h", "", false, &silence},
 		{"SMSBRIDGE_LOG_LEVEL", "info", "", false, &c.LogLevel},
 		{"SMSBRIDGE_SLACK_RATE", "1", "", false, &rate},
+		{"SMSBRIDGE_WORKER_LEASE", "2m", "", false, &lease},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -98,6 +100,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.Signature = signature == "true" || signature == "1"
 	if _, err := fmt.Sscanf(rate, "%g", &c.SlackChannelRate); err != nil || c.SlackChannelRate <= 0 {
 		return nil, fmt.Errorf("SMSBRIDGE_SLACK_RATE %q: want posts per second per channel, such as 1", rate)
+	}
+	if c.Lease, err = time.ParseDuration(lease); err != nil || c.Lease < time.Second {
+		return nil, fmt.Errorf("SMSBRIDGE_WORKER_LEASE %q: want a duration of at least 1s, such as 2m", lease)
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"

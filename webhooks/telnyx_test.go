@@ -1,0 +1,214 @@
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+type telnyxRig struct {
+	st   *store.Store
+	priv ed25519.PrivateKey
+	h    http.Handler
+	ing  *flakyIngester
+}
+
+// flakyIngester passes through to the bridge unless told to fail.
+type flakyIngester struct {
+	b    *bridge.Bridge
+	fail bool
+}
+
+func (f *flakyIngester) IngestTelnyx(ctx context.Context, ev *telnyx.Event, raw []byte) (bool, error) {
+	if f.fail {
+		return false, errors.New("disk full")
+	}
+	return f.b.IngestTelnyx(ctx, ev, raw)
+}
+
+func newTelnyxRig(t *testing.T) *telnyxRig {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	v, err := telnyx.NewVerifier(base64.StdEncoding.EncodeToString(pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	eng := bridge.NewEngine(st, log, bridge.EngineConfig{})
+	b := bridge.New(st, eng, nil, nil, log, bridge.Config{Routes: bridge.Routes{Default: "C1"}})
+	ing := &flakyIngester{b: b}
+	r := NewRouter(Deps{Log: log, DB: st, Telnyx: &TelnyxHandler{Verifier: v, Ingester: ing, Log: log}})
+	return &telnyxRig{st: st, priv: priv, h: r, ing: ing}
+}
+
+func (r *telnyxRig) post(body []byte, mutate func(h http.Header)) *httptest.ResponseRecorder {
+	sig, ts := telnyx.Sign(r.priv, time.Now(), body)
+	req := httptest.NewRequest(http.MethodPost, PathTelnyx, bytes.NewReader(body))
+	req.Header.Set(telnyx.HeaderSignature, sig)
+	req.Header.Set(telnyx.HeaderTimestamp, ts)
+	if mutate != nil {
+		mutate(req.Header)
+	}
+	w := httptest.NewRecorder()
+	r.h.ServeHTTP(w, req)
+	return w
+}
+
+func (r *telnyxRig) events(t *testing.T) []store.Event {
+	var evs []store.Event
+	if err := r.st.DB().Order("id").Find(&evs).Error; err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func fixture(t *testing.T, name string) []byte {
+	b, err := os.ReadFile(filepath.Join("..", "telnyx", "testdata", "webhooks", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestTelnyxWebhookCommitsBeforeAcknowledging(t *testing.T) {
+	r := newTelnyxRig(t)
+	w := r.post(fixture(t, "message.received.sms.json"), nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	evs := r.events(t)
+	if len(evs) != 1 || evs[0].Status != store.EventPending || evs[0].ExternalID != "b301ed3f-1490-491f-995f-6e64e69674d4" {
+		t.Fatalf("%+v", evs)
+	}
+	if !strings.HasPrefix(evs[0].Lane, "conv:+18445550001|+13125550123") {
+		t.Fatalf("lane %q", evs[0].Lane)
+	}
+}
+
+func TestTelnyxWebhookRedeliveryChangesNothing(t *testing.T) {
+	r := newTelnyxRig(t)
+	body := fixture(t, "message.received.sms.json")
+	for i := 0; i < 3; i++ {
+		if w := r.post(body, nil); w.Code != http.StatusOK {
+			t.Fatalf("delivery %d: %d", i, w.Code)
+		}
+	}
+	if n := len(r.events(t)); n != 1 {
+		t.Fatalf("%d events stored", n)
+	}
+}
+
+func TestTelnyxWebhookRejectsAndStoresNothing(t *testing.T) {
+	good := fixture(t, "message.received.sms.json")
+	cases := []struct {
+		name   string
+		body   []byte
+		mutate func(h http.Header)
+		status int
+	}{
+		{"missing signature", good, func(h http.Header) { h.Del(telnyx.HeaderSignature) }, 401},
+		{"missing timestamp", good, func(h http.Header) { h.Del(telnyx.HeaderTimestamp) }, 401},
+		{"bad signature", good, func(h http.Header) {
+			h.Set(telnyx.HeaderSignature, base64.StdEncoding.EncodeToString(make([]byte, 64)))
+		}, 401},
+		{"stale timestamp", good, func(h http.Header) {
+			h.Set(telnyx.HeaderTimestamp, "1000000000")
+		}, 401},
+		{"not json", []byte(`{"data":`), nil, 400},
+		{"no event id", []byte(`{"data":{"event_type":"message.received"}}`), nil, 400},
+		{"too large", bytes.Repeat([]byte("x"), MaxBody+1), nil, 413},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newTelnyxRig(t)
+			w := r.post(c.body, c.mutate)
+			if w.Code != c.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, c.status, w.Body)
+			}
+			if !strings.Contains(w.Body.String(), `"error"`) {
+				t.Fatalf("no reason in %s", w.Body)
+			}
+			if n := len(r.events(t)); n != 0 {
+				t.Fatalf("%d events stored", n)
+			}
+		})
+	}
+}
+
+func TestTelnyxWebhookUnknownTypeIsStoredAndAcknowledged(t *testing.T) {
+	r := newTelnyxRig(t)
+	w := r.post([]byte(`{"data":{"event_type":"number.order.complete","id":"u-1","payload":{}}}`), nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	evs := r.events(t)
+	if len(evs) != 1 || evs[0].Status != store.EventIgnored || evs[0].Type != "number.order.complete" {
+		t.Fatalf("%+v", evs)
+	}
+}
+
+func TestTelnyxWebhookStoreFailureIs5xxSoTelnyxRetries(t *testing.T) {
+	r := newTelnyxRig(t)
+	r.ing.fail = true
+	if w := r.post(fixture(t, "message.received.sms.json"), nil); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status %d", w.Code)
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	r := newTelnyxRig(t)
+	for _, p := range []string{PathHealth, PathReady} {
+		w := httptest.NewRecorder()
+		r.h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, p, nil))
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: %d", p, w.Code)
+		}
+	}
+	r.st.Close()
+	w := httptest.NewRecorder()
+	r.h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, PathReady, nil))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with a closed database: %d", w.Code)
+	}
+}
+
+func TestVerifySlack(t *testing.T) {
+	now := time.Unix(1_780_000_000, 0)
+	body := []byte(`{"type":"event_callback"}`)
+	h := SignSlack("s3cret", now, body)
+	if err := VerifySlack("s3cret", now, h, body); err != nil {
+		t.Fatalf("valid: %v", err)
+	}
+	if err := VerifySlack("other", now, h, body); !errors.Is(err, ErrSlackSignature) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	if err := VerifySlack("s3cret", now, h, append(body, ' ')); !errors.Is(err, ErrSlackSignature) {
+		t.Fatalf("tampered: %v", err)
+	}
+	if err := VerifySlack("s3cret", now.Add(6*time.Minute), h, body); !errors.Is(err, ErrSlackStale) {
+		t.Fatalf("stale: %v", err)
+	}
+	if err := VerifySlack("s3cret", now, http.Header{}, body); !errors.Is(err, ErrSlackNoSignature) {
+		t.Fatalf("missing: %v", err)
+	}
+}
