@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 // NumberStore is the store as /sms contact and /sms history read it.
@@ -178,17 +178,11 @@ func isNumberWord(w string) bool {
 }
 
 // NormalizeNumber reads a phone number in any common form as E.164; region
-// (e.g. "US") applies to numbers written without a country code.
-// TODO: switch to telnyx.NormalizeE164 once the Telnyx client is on main.
+// (SMSBRIDGE_DEFAULT_REGION, e.g. "US") applies to numbers written without
+// a country code.
 func NormalizeNumber(s, region string) (bridge.E164, error) {
-	num, err := phonenumbers.Parse(strings.TrimSpace(s), strings.ToUpper(region))
-	if err != nil {
-		return "", err
-	}
-	if !phonenumbers.IsValidNumber(num) {
-		return "", fmt.Errorf("%q is not a valid phone number", s)
-	}
-	return bridge.E164(phonenumbers.Format(num, phonenumbers.E164)), nil
+	n, err := telnyx.NormalizeE164(s, region)
+	return bridge.E164(n), err
 }
 
 // slackDate shows t in each reader's time zone, with a UTC fallback.
