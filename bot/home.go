@@ -37,10 +37,14 @@ type Home struct {
 	// ResolvedWithin is how far back "Recently resolved" looks (default 7 days).
 	ResolvedWithin time.Duration
 
-	mu     sync.Mutex
-	byUser map[string]*sync.Mutex // one publish at a time per user, so the newest wins
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	pending map[string]*publishState // users with a publish running
+	wg      sync.WaitGroup
 }
+
+// publishState coalesces a user's publishes: one runs at a time, and
+// changes that arrive meanwhile cause one more, built after them.
+type publishState struct{ again bool }
 
 var _ bridge.InboxWatcher = (*Home)(nil)
 
@@ -53,7 +57,7 @@ func WithHomeClock(now func() time.Time) HomeOption { return func(h *Home) { h.n
 // NewHome makes the App Home publisher. links makes the thread links.
 func NewHome(st HomeStore, client *slack.Client, links *ThreadLinks, log *slog.Logger, opts ...HomeOption) *Home {
 	h := &Home{st: st, client: client, links: links, log: log, now: time.Now, Limit: 10,
-		ResolvedWithin: 7 * 24 * time.Hour, byUser: map[string]*sync.Mutex{}}
+		ResolvedWithin: 7 * 24 * time.Hour, pending: map[string]*publishState{}}
 	for _, o := range opts {
 		o(h)
 	}
@@ -75,20 +79,43 @@ func (h *Home) Register(ev *Events) {
 }
 
 // InboxChanged republishes the Home tab of each user, in the background.
+// A burst of changes for one user costs at most two publishes: the one
+// running and one after it that shows them all.
 func (h *Home) InboxChanged(ctx context.Context, users ...string) {
 	for _, u := range users {
 		if u == "" {
 			continue
 		}
+		h.mu.Lock()
+		if p, ok := h.pending[u]; ok {
+			p.again = true
+			h.mu.Unlock()
+			continue
+		}
+		h.pending[u] = &publishState{}
 		h.wg.Add(1)
-		go func() {
-			defer h.wg.Done()
-			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-			defer cancel()
-			if err := h.Publish(pctx, u); err != nil {
-				h.log.Warn("publish app home", "user", u, "err", err)
-			}
-		}()
+		h.mu.Unlock()
+		go h.publishLoop(context.WithoutCancel(ctx), u)
+	}
+}
+
+func (h *Home) publishLoop(ctx context.Context, user string) {
+	defer h.wg.Done()
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		if err := h.Publish(pctx, user); err != nil {
+			h.log.Warn("publish app home", "user", user, "err", err)
+		}
+		cancel()
+		h.mu.Lock()
+		p := h.pending[user]
+		if !p.again {
+			delete(h.pending, user)
+			h.mu.Unlock()
+			return
+		}
+		p.again = false
+		h.mu.Unlock()
 	}
 }
 
@@ -97,26 +124,12 @@ func (h *Home) Wait() { h.wg.Wait() }
 
 // Publish builds user's Home tab from the store and publishes it.
 func (h *Home) Publish(ctx context.Context, user string) error {
-	lock := h.userLock(user)
-	lock.Lock()
-	defer lock.Unlock()
 	view, err := h.View(ctx, user)
 	if err != nil {
 		return err
 	}
 	_, err = h.client.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
 	return err
-}
-
-func (h *Home) userLock(user string) *sync.Mutex {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	l, ok := h.byUser[user]
-	if !ok {
-		l = &sync.Mutex{}
-		h.byUser[user] = l
-	}
-	return l
 }
 
 // View builds user's Home tab: the store queries and the blocks.

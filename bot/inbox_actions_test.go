@@ -206,3 +206,28 @@ func TestStaleClaimOnResolvedConversationChangesNothing(t *testing.T) {
 		t.Fatalf("Ben was told %+v", posts)
 	}
 }
+
+func TestRefusalWithoutResponseURLIsAnEphemeralInTheChannel(t *testing.T) {
+	e := newInboxEnv(t)
+	c := e.conversation("+13125550123", map[string]any{"state": store.StateClaimed, "assignee_id": userAna})
+
+	e.in.ServeHTTP(discard{}, e.pressRequest(userBen, bot.ActionClaim, c, "", ""))
+	e.in.Wait()
+
+	eph := e.srv.Ephemerals(c.Channel)
+	if len(eph) != 1 || eph[0].User != userBen || eph[0].Text != "Already claimed by <@UANA>." {
+		t.Fatalf("ephemerals: %+v", eph)
+	}
+}
+
+func TestButtonForUnknownConversationSaysSo(t *testing.T) {
+	e := newInboxEnv(t)
+	c := e.conversation("+13125550123", nil)
+	c.ID = 9999
+
+	rurl := e.press(userBen, bot.ActionResolve, c, "")
+
+	if posts := e.srv.ResponsePosts(rurl); len(posts) != 1 || posts[0].Text != "That conversation no longer exists." {
+		t.Fatalf("Ben was told %+v", posts)
+	}
+}

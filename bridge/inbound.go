@@ -115,7 +115,7 @@ func (b *Bridge) ensureThread(ctx context.Context, conv *store.Conversation) (*s
 			fields["state"], fields["resolved_by"], fields["resolved_at"] = conv.State, "", nil
 		}
 	}
-	ref, err := b.poster.PostHeader(ctx, channel, b.header(ctx, conv))
+	ref, err := b.poster.PostHeader(ctx, channel, b.HeaderFor(ctx, conv))
 	if err != nil {
 		return nil, fmt.Errorf("post thread header: %w", err)
 	}
@@ -202,7 +202,7 @@ func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *
 		return err
 	}
 	if headerChanged {
-		if err := b.poster.UpdateHeader(ctx, thread, b.header(ctx, conv)); err != nil {
+		if err := b.poster.UpdateHeader(ctx, thread, b.HeaderFor(ctx, conv)); err != nil {
 			return fmt.Errorf("update header: %w", err)
 		}
 	}

@@ -169,7 +169,7 @@ func (b *Bridge) show(ctx context.Context, c *store.Conversation, note ThreadPos
 		return nil
 	}
 	var errs []error
-	if err := b.poster.UpdateHeader(ctx, thread, b.header(ctx, c)); err != nil {
+	if err := b.poster.UpdateHeader(ctx, thread, b.HeaderFor(ctx, c)); err != nil {
 		errs = append(errs, fmt.Errorf("update header: %w", err))
 	}
 	if _, err := b.poster.PostInThread(ctx, thread, note); err != nil {
@@ -178,9 +178,10 @@ func (b *Bridge) show(ctx context.Context, c *store.Conversation, note ThreadPos
 	return errors.Join(errs...)
 }
 
-// header is HeaderOf with the contact names of the remote numbers. A failed
-// lookup leaves the name out rather than holding up the header.
-func (b *Bridge) header(ctx context.Context, c *store.Conversation) Header {
+// HeaderFor is HeaderOf with the contact names of the remote numbers: what
+// every header the bridge posts or updates shows. A failed lookup leaves the
+// name out rather than holding up the header.
+func (b *Bridge) HeaderFor(ctx context.Context, c *store.Conversation) Header {
 	h := HeaderOf(c)
 	nums := make([]string, len(h.Remotes))
 	for i, r := range h.Remotes {
@@ -214,7 +215,7 @@ func (b *Bridge) NameContact(ctx context.Context, number E164, name, by string) 
 	var errs []error
 	for i := range convs {
 		if thread, ok := Thread(&convs[i]); ok {
-			if err := b.poster.UpdateHeader(ctx, thread, b.header(ctx, &convs[i])); err != nil {
+			if err := b.poster.UpdateHeader(ctx, thread, b.HeaderFor(ctx, &convs[i])); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -224,6 +225,10 @@ func (b *Bridge) NameContact(ctx context.Context, number E164, name, by string) 
 	}
 	return convs, nil
 }
+
+// InboxChanged tells the watcher (the App Home) that the inbox of users
+// changed, e.g. after an answer was sent in a conversation one of them owns.
+func (b *Bridge) InboxChanged(ctx context.Context, users ...string) { b.inboxChanged(ctx, users...) }
 
 // inboxChanged tells the watcher whose inbox changed, each user once.
 func (b *Bridge) inboxChanged(ctx context.Context, users ...string) {
