@@ -135,7 +135,10 @@ func (h *Home) Publish(ctx context.Context, user string) error {
 // View builds user's Home tab: the store queries and the blocks.
 func (h *Home) View(ctx context.Context, user string) (slack.HomeTabViewRequest, error) {
 	now := h.now()
-	in, err := h.st.InboxFor(ctx, user, h.Limit, now.Add(-h.ResolvedWithin))
+	// A Home tab holds at most 100 blocks: four sections of at most 20
+	// items (and a few blocks each around them) stay under it.
+	limit := min(max(h.Limit, 1), 20)
+	in, err := h.st.InboxFor(ctx, user, limit, now.Add(-h.ResolvedWithin))
 	if err != nil {
 		return slack.HomeTabViewRequest{}, fmt.Errorf("app home: %w", err)
 	}

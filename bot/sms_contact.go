@@ -56,6 +56,7 @@ func (nc NumberCommands) contact(ctx context.Context, req *CommandRequest) (*sla
 		return nil, err
 	}
 	if name != "" {
+		name = strings.Join(strings.Fields(name), " ") // one line, as headers show it
 		if len([]rune(name)) > maxContactName {
 			return nil, Usagef("That name is too long (at most %d characters).", maxContactName)
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/smsbridge/smsbridge/store"
 )
@@ -179,5 +180,59 @@ func TestHeaderShowsContactNamesOfTheRemoteNumbers(t *testing.T) {
 	_, _, _, us := h.poster.snapshot()
 	if len(us) != 1 || us[0].ContactName != "Ana Lopez" {
 		t.Errorf("header updates: %+v", us)
+	}
+}
+
+// hookPoster runs a function once, just before the next thread post: a
+// teammate acting while the bridge is in the middle of an inbound text.
+type hookPoster struct {
+	*recPoster
+	mu     sync.Mutex
+	onPost func()
+}
+
+func (p *hookPoster) PostInThread(ctx context.Context, parent ThreadRef, post ThreadPost) (string, error) {
+	p.mu.Lock()
+	f := p.onPost
+	p.onPost = nil
+	p.mu.Unlock()
+	if f != nil {
+		f()
+	}
+	return p.recPoster.PostInThread(ctx, parent, post)
+}
+
+func TestTextReopeningWhileTeammateAssignsKeepsTheAssignment(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	c := h.threaded("+13125550123", store.StateResolved, "")
+	hp := &hookPoster{recPoster: h.poster}
+	engine := NewEngine(h.st, h.b.log, EngineConfig{Workers: 1, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
+	b := New(h.st, engine, hp, h.media, h.b.log, Config{Routes: Routes{Default: "CINBOX"}})
+	hp.onPost = func() {
+		if ch, err := b.Reassign(ctx, c.ID, "U1", "U2"); err != nil || !ch.Changed {
+			t.Errorf("reassign: %+v %v", ch, err)
+		}
+	}
+
+	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "back again"))
+	for {
+		lane, ok, err := h.st.ClaimLane(ctx, "test", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		engine.runLane(ctx, lane, "test")
+	}
+
+	c, _ = h.st.Conversation(ctx, c.ID)
+	if c.State != store.StateClaimed || c.AssigneeID != "U2" {
+		t.Fatalf("stored %q %q: the text undid the assignment", c.State, c.AssigneeID)
+	}
+	_, _, _, us := h.poster.snapshot()
+	if last := us[len(us)-1]; last.State != StateClaimed || last.AssigneeID != "U2" {
+		t.Errorf("last header shows %q %q", last.State, last.AssigneeID)
 	}
 }
