@@ -20,16 +20,14 @@ func TestAppHomeListsConversationsInTheirSectionsPerUser(t *testing.T) {
 	}
 	anaWaiting := e.conversation("+13125550001", map[string]any{"state": store.StateClaimed, "assignee_id": userAna,
 		"last_direction": store.Inbound, "last_text": "where is my order? <!channel>", "last_activity_at": now.Add(-3*time.Hour - 5*time.Minute)})
-	anaAnswered := e.conversation("+13125550002", map[string]any{"state": store.StateClaimed, "assignee_id": userAna,
+	e.conversation("+13125550002", map[string]any{"state": store.StateClaimed, "assignee_id": userAna,
 		"last_direction": store.Outbound, "last_text": "on its way", "last_activity_at": now.Add(-10 * time.Minute)})
-	benWaiting := e.conversation("+13125550003", map[string]any{"state": store.StateClaimed, "assignee_id": userBen,
+	e.conversation("+13125550003", map[string]any{"state": store.StateClaimed, "assignee_id": userBen,
 		"last_direction": store.Inbound, "last_text": "hello?", "last_activity_at": now.Add(-26 * time.Hour)})
-	openWaiting := e.conversation("+13125550004", map[string]any{"state": store.StateOpen,
+	e.conversation("+13125550004", map[string]any{"state": store.StateOpen,
 		"last_direction": store.Inbound, "last_text": "anyone there", "last_activity_at": now.Add(-40 * time.Minute)})
-	resolved := e.conversation("+13125550005", map[string]any{"state": store.StateResolved, "resolved_by": userBen,
+	e.conversation("+13125550005", map[string]any{"state": store.StateResolved, "resolved_by": userBen,
 		"resolved_at": now.Add(-2 * time.Hour), "last_direction": store.Outbound, "last_text": "bye", "last_activity_at": now.Add(-2 * time.Hour)})
-	_ = anaAnswered
-	_ = resolved
 
 	e.openHome(userAna)
 	e.openHome(userBen)
@@ -71,8 +69,6 @@ func TestAppHomeListsConversationsInTheirSectionsPerUser(t *testing.T) {
 	if w := section(ben, "Waiting for an answer"); !strings.Contains(w[1], "claimed by <@UANA>") {
 		t.Errorf("Ben does not see that Ana has it: %q", w[1])
 	}
-	_ = benWaiting
-	_ = openWaiting
 }
 
 func TestAppHomeIsRepublishedForEveryoneAChangeConcerns(t *testing.T) {
