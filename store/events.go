@@ -11,41 +11,6 @@ import (
 
 var memSeq atomic.Int64
 
-// InsertEvent stores ev unless an event with the same (Source, ExternalID)
-// exists, and marks its lane due. It reports whether ev was new. Both happen
-// in one transaction, so an acknowledged event always has its work queued.
-func (s *Store) InsertEvent(ctx context.Context, ev *Event) (bool, error) {
-	now := s.Now()
-	if ev.ReceivedAt.IsZero() {
-		ev.ReceivedAt = now
-	}
-	if ev.Status == "" {
-		ev.Status = EventPending
-		if ev.Lane == "" {
-			ev.Status = EventIgnored
-		}
-	}
-	if ev.NextAttemptAt.IsZero() {
-		ev.NextAttemptAt = now
-	}
-	inserted := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(ev)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return nil
-		}
-		inserted = true
-		if ev.Status != EventPending {
-			return nil
-		}
-		return markLaneDue(tx, ev.Lane, now)
-	})
-	return inserted, err
-}
-
 // markLaneDue makes lane due now unless it is already due earlier.
 func markLaneDue(tx *gorm.DB, lane string, at time.Time) error {
 	return tx.Clauses(clause.OnConflict{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -22,6 +23,11 @@ type Store struct {
 	now func() time.Time
 	// sqlite tells the few queries that differ which dialect to speak.
 	sqlite bool
+	// ingest feeds the group-commit loop of InsertEvent (ingest.go).
+	ingest     chan insertReq
+	ingestDone chan struct{}
+	ingestMu   sync.RWMutex
+	closed     bool
 }
 
 // Option configures Open.
@@ -75,6 +81,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		sqlDB.Close()
 		return nil, err
 	}
+	s.startIngest()
 	return s, nil
 }
 
@@ -101,6 +108,7 @@ func sqliteDSN(url string) string {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.stopIngest()
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err

@@ -41,7 +41,9 @@ func (f *flakyIngester) IngestTelnyx(ctx context.Context, ev *telnyx.Event, raw 
 	return f.b.IngestTelnyx(ctx, ev, raw)
 }
 
-func newTelnyxRig(t *testing.T) *telnyxRig {
+func newTelnyxRig(t *testing.T) *telnyxRig { return newTelnyxRigTB(t) }
+
+func newTelnyxRigTB(t testing.TB) *telnyxRig {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {
@@ -82,7 +84,9 @@ func (r *telnyxRig) events(t *testing.T) []store.Event {
 	return evs
 }
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t *testing.T, name string) []byte { return fixtureTB(t, name) }
+
+func fixtureTB(t testing.TB, name string) []byte {
 	b, err := os.ReadFile(filepath.Join("..", "telnyx", "testdata", "webhooks", name))
 	if err != nil {
 		t.Fatal(err)

@@ -144,18 +144,25 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	t.Logf("acknowledged %d webhooks; %d Slack posts before the kill", total.Load(), posted)
 
 	startChild(t, env)
-	want := 0
-	for _, a := range acked {
-		want += len(a)
-	}
-	slackSrv.Await(func() bool {
-		n := 0
+	allPosted := func() bool {
+		posted := map[string]bool{}
 		for _, texts := range crashReplies(slackSrv) {
-			n += len(texts)
+			for _, x := range texts {
+				posted[x] = true
+			}
 		}
-		return n >= want
-	}, 60*time.Second)
-
+		for _, a := range acked {
+			for _, x := range a {
+				if !posted[x] {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if !slackSrv.Await(allPosted, 60*time.Second) {
+		t.Error("not every acknowledged webhook reached Slack within 60s")
+	}
 	dups := 0
 	byConv := crashReplies(slackSrv)
 	for ci := 0; ci < convs; ci++ {

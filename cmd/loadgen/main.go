@@ -1,0 +1,162 @@
+// Command loadgen posts signed Telnyx webhooks to a running smsbridge and
+// reports throughput and latency. It plays Telnyx: it signs with an Ed25519
+// key made from -seed, whose public key `loadgen -print-key` prints for the
+// service's TELNYX_PUBLIC_KEY. With -slack-sink it also serves a minimal
+// Slack Web API that accepts every post, so the service's workers have
+// somewhere to post while the load runs. It sends only to the URL given;
+// use a loopback address.
+//
+//	loadgen -print-key -seed demo
+//	loadgen -slack-sink 127.0.0.1:9099 &
+//	loadgen -url http://127.0.0.1:8080/webhooks/telnyx -seed demo -n 20000 -c 32
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+func main() {
+	var (
+		url       = flag.String("url", "http://127.0.0.1:8080/webhooks/telnyx", "webhook URL of the service (loopback)")
+		seed      = flag.String("seed", "smsbridge-load", "seed of the signing key")
+		printKey  = flag.Bool("print-key", false, "print TELNYX_PUBLIC_KEY for -seed and exit")
+		n         = flag.Int("n", 20000, "webhooks to send")
+		c         = flag.Int("c", 32, "concurrent senders")
+		convs     = flag.Int("convs", 200, "distinct conversations (remote numbers)")
+		sink      = flag.String("slack-sink", "", "serve a Slack Web API that accepts everything at this address, and do nothing else")
+		maxTime   = flag.Duration("max-time", 2*time.Minute, "stop sending after this long")
+		runPrefix = flag.String("run", fmt.Sprint(time.Now().UnixNano()), "event id prefix (a new run sends new events)")
+	)
+	flag.Parse()
+	key := sha256.Sum256([]byte(*seed))
+	priv := ed25519.NewKeyFromSeed(key[:])
+	if *printKey {
+		fmt.Println(base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey)))
+		return
+	}
+	if *sink != "" {
+		serveSink(*sink)
+		return
+	}
+	os.Exit(load(*url, priv, *n, *c, *convs, *maxTime, *runPrefix))
+}
+
+func load(url string, priv ed25519.PrivateKey, n, c, convs int, maxTime time.Duration, run string) int {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c}, Timeout: 10 * time.Second}
+	lat := make([]time.Duration, n)
+	var next, fails, sent atomic.Int64
+	deadline := time.Now().Add(maxTime)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < c; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || time.Now().After(deadline) {
+					return
+				}
+				body := webhook(run, i, convs)
+				sig, ts := telnyx.Sign(priv, time.Now(), body)
+				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+				req.Header.Set(telnyx.HeaderSignature, sig)
+				req.Header.Set(telnyx.HeaderTimestamp, ts)
+				req.Header.Set("Content-Type", "application/json")
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				d := time.Since(t0)
+				sent.Add(1)
+				if err != nil {
+					fails.Add(1)
+					lat[i] = -1
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode/100 != 2 {
+					fails.Add(1)
+					lat[i] = -1
+					continue
+				}
+				lat[i] = d
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var ok []time.Duration
+	for _, d := range lat {
+		if d > 0 {
+			ok = append(ok, d)
+		}
+	}
+	slices.Sort(ok)
+	pct := func(p float64) time.Duration {
+		if len(ok) == 0 {
+			return 0
+		}
+		return ok[min(len(ok)-1, int(float64(len(ok))*p))]
+	}
+	fmt.Printf("sent %d webhooks in %s with %d senders: %d acknowledged (2xx), %d failed\n", sent.Load(), elapsed.Round(time.Millisecond), c, len(ok), fails.Load())
+	fmt.Printf("throughput %.0f acknowledged/s\n", float64(len(ok))/elapsed.Seconds())
+	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), pct(1))
+	if fails.Load() > 0 {
+		return 1
+	}
+	return 0
+}
+
+// webhook is a message.received like Telnyx's, unique per (run, i).
+func webhook(run string, i, convs int) []byte {
+	type ep struct {
+		PhoneNumber string `json:"phone_number"`
+		Carrier     string `json:"carrier"`
+		LineType    string `json:"line_type"`
+	}
+	body, _ := json.Marshal(map[string]any{
+		"data": map[string]any{
+			"event_type": "message.received", "id": fmt.Sprintf("load-%s-%d", run, i), "record_type": "event",
+			"occurred_at": time.Now().UTC().Format(time.RFC3339Nano),
+			"payload": map[string]any{
+				"id": fmt.Sprintf("msg-%s-%d", run, i), "record_type": "message", "direction": "inbound", "type": "SMS",
+				"from": ep{fmt.Sprintf("+1312555%04d", i%convs), "T-MOBILE USA, INC.", "Wireless"},
+				"to":   []ep{{"+18445550001", "TELNYX LLC", "VoIP"}}, "cc": []ep{}, "media": []any{},
+				"text": fmt.Sprintf("load test message %d", i), "encoding": "GSM-7", "parts": 1, "errors": []any{},
+			},
+		},
+		"meta": map[string]any{"attempt": 1, "delivered_to": "http://127.0.0.1/webhooks/telnyx"},
+	})
+	return body
+}
+
+// serveSink answers every Slack Web API call with ok:true and a fresh ts.
+func serveSink(addr string) {
+	var seq atomic.Int64
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		ts := fmt.Sprintf("1700000000.%06d", seq.Add(1))
+		fmt.Fprintf(w, `{"ok":true,"channel":"CLOAD","ts":%q,"user_id":"U0BOT","bot_id":"B0BOT","team_id":"T0","url":"https://load.slack.com/","message":{"ts":%q}}`, ts, ts)
+	})
+	fmt.Fprintln(os.Stderr, "slack sink listening on", addr)
+	if err := http.ListenAndServe(addr, h); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
