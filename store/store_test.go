@@ -44,7 +44,7 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 	}
 	defer s.Close()
 	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != len(migrations) {
+	if err != nil || v != migrations[len(migrations)-1].version {
 		t.Fatalf("version %d err %v", v, err)
 	}
 	if _, err := s.NextEvent(ctx, "l"); err != nil {
