@@ -117,7 +117,7 @@ func (h *obHarness) open(pubKey string) {
 	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}})
 	api := h.slack.Client()
 	files := &bot.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL()))}
-	h.out = bridge.NewOutbound(h.b, h.tx.sender(), files, &bot.UserNames{Client: api}, h.cfg)
+	h.out = bridge.NewOutbound(h.b, h.tx.sender(), files, bot.NewUserNames(api), h.cfg)
 
 	h.events = bot.NewEvents(log)
 	sm, err := bot.NewSlackMessages(context.Background(), api, h.out, log)

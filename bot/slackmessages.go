@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -185,42 +184,6 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 		return 0, errTooLarge
 	}
 	return l.buf.Write(p)
-}
-
-// UserNames names Slack users (users.info) for the SMS signature, with a
-// small cache.
-type UserNames struct {
-	Client *slack.Client
-	mu     sync.Mutex
-	cache  map[string]string
-}
-
-// UserName is the user's display name, else their real name.
-func (u *UserNames) UserName(ctx context.Context, id string) (string, error) {
-	u.mu.Lock()
-	name, ok := u.cache[id]
-	u.mu.Unlock()
-	if ok {
-		return name, nil
-	}
-	info, err := u.Client.GetUserInfoContext(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	name = info.Profile.DisplayName
-	if name == "" {
-		name = info.RealName
-	}
-	if name == "" {
-		name = info.Name
-	}
-	u.mu.Lock()
-	if u.cache == nil {
-		u.cache = map[string]string{}
-	}
-	u.cache[id] = name
-	u.mu.Unlock()
-	return name, nil
 }
 
 // SendAgainer commits a "Send again" (bridge.Outbound).

@@ -106,7 +106,7 @@ func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
 			return err
 		}
 		if thread, ok := Thread(conv); ok {
-			if err := o.poster().UpdateHeader(ctx, thread, HeaderOf(conv)); err != nil {
+			if err := o.poster().UpdateHeader(ctx, thread, o.b.HeaderFor(ctx, conv)); err != nil {
 				o.b.log.Warn("update header after opt-out", "conversation", conv.ID, "err", err)
 			}
 		}

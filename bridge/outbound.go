@@ -115,11 +115,6 @@ type SlackFileFetcher interface {
 	FetchSlackFile(ctx context.Context, url string, limit int64) (body []byte, contentType string, err error)
 }
 
-// UserNamer names a Slack user for the optional signature.
-type UserNamer interface {
-	UserName(ctx context.Context, userID string) (string, error)
-}
-
 // SendErrorKind is what a failed send means for sending it again.
 type SendErrorKind int
 
@@ -352,11 +347,9 @@ func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
 func (o *Outbound) newOutboxEntry(ctx context.Context, conv *store.Conversation, r SlackReply, key string) (*store.Message, error) {
 	text := strings.TrimSpace(r.Text)
 	if o.cfg.Signature && o.names != nil && r.User != "" && text != "" {
-		name, err := o.names.UserName(ctx, r.User)
-		if err != nil {
-			return nil, fmt.Errorf("signature: %w", err)
-		}
-		if name != "" {
+		// A name Slack cannot give now leaves the signature off rather than
+		// holding the reply back.
+		if name := o.names.UserName(ctx, r.User); name != "" {
 			// An ASCII dash: an em dash is not GSM-7 and would make every
 			// signed SMS UCS-2, doubling its segments.
 			text += "\n- " + name
@@ -463,6 +456,8 @@ func (o *Outbound) sendAccepted(ctx context.Context, conv *store.Conversation, m
 	}); err != nil {
 		o.b.log.Warn("record outbound activity", "conversation", conv.ID, "err", err)
 	}
+	// The conversation no longer waits for an answer: App Homes change.
+	o.b.InboxChanged(ctx, conv.AssigneeID, msg.AuthorID)
 	// What follows only shows the state; the send itself is recorded, so
 	// Slack failures are logged, not retried (a retry would find nothing to do).
 	if err := o.poster().React(ctx, msgRef(msg), ReactQueued); err != nil {
@@ -504,7 +499,7 @@ func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg
 				return uerr
 			}
 			if thread, ok := Thread(conv); ok {
-				if uerr := o.poster().UpdateHeader(ctx, thread, HeaderOf(conv)); uerr != nil {
+				if uerr := o.poster().UpdateHeader(ctx, thread, o.b.HeaderFor(ctx, conv)); uerr != nil {
 					o.b.log.Warn("update header after opt-out", "conversation", conv.ID, "err", uerr)
 				}
 			}
