@@ -8,6 +8,7 @@ const (
 	ActionClaim    = "conv_claim"
 	ActionResolve  = "conv_resolve"
 	ActionReopen   = "conv_reopen"
+	ActionUnassign = "conv_unassign"
 	ActionReassign = "conv_reassign"
 
 	// HeaderActionsBlockID prefixes the block_id of a header's actions block.

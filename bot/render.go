@@ -119,6 +119,9 @@ func headerActions(h bridge.Header) slack.Block {
 	if h.State != bridge.StateClaimed && h.State != bridge.StateResolved {
 		elems = append(elems, slack.NewButtonBlockElement(ActionClaim, id, plain("Claim")).WithStyle(slack.StylePrimary))
 	}
+	if h.State == bridge.StateClaimed {
+		elems = append(elems, slack.NewButtonBlockElement(ActionUnassign, id, plain("Unassign")))
+	}
 	if h.State == bridge.StateResolved {
 		elems = append(elems, slack.NewButtonBlockElement(ActionReopen, id, plain("Reopen")))
 	} else {

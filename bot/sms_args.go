@@ -14,15 +14,15 @@ import (
 // Reading /sms arguments: numbers in any written form, senders, flags,
 // channels, and Slack's own markup in a command's text.
 
-// slackLink matches what Slack makes of typed links, numbers and channels
+// cmdLink matches what Slack makes of typed links, numbers and channels
 // in a slash command's text: <https://x|label>, <tel:+1312…|+1 312…>, <#C1|name>.
-var slackLink = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
+var cmdLink = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
 
 // unslack turns a slash command's text back into what the teammate typed:
 // links to their URL (numbers to their label) and &amp; &lt; &gt; to & < >.
 func unslack(s string) string {
-	s = slackLink.ReplaceAllStringFunc(s, func(m string) string {
-		g := slackLink.FindStringSubmatch(m)
+	s = cmdLink.ReplaceAllStringFunc(s, func(m string) string {
+		g := cmdLink.FindStringSubmatch(m)
 		target, label := g[1], g[2]
 		switch {
 		case strings.HasPrefix(target, "tel:"):

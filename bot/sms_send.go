@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
@@ -140,14 +141,7 @@ func (s *sms) sendNow(ctx context.Context, in sendInput) (*slack.Msg, error) {
 	if err != nil {
 		return Ephemeral(fmt.Sprintf("Not sent to %s: %s", Escape(joinE164(in.To)), Escape(telnyxReason(err)))), nil
 	}
-	return s.recordSent(ctx, in, sent.ID, sent.From.PhoneNumber, recipientStatus(sent.To), sent.Parts, sent.Encoding), nil
-}
-
-func recipientStatus(to []telnyx.MessageParty) string {
-	if len(to) > 0 && to[0].Status != "" {
-		return to[0].Status
-	}
-	return "queued"
+	return s.recordSent(ctx, in, sent.ID, sent.From.PhoneNumber, store.OutQueued, sent.Parts, sent.Encoding), nil
 }
 
 // recordSent puts an accepted message into its conversation's thread and
@@ -211,7 +205,7 @@ func (s *sms) runWhatsApp(ctx context.Context, req *CommandRequest) (*slack.Msg,
 	if err != nil {
 		return Ephemeral(fmt.Sprintf("WhatsApp message to %s not sent: %s", Escape(FormatNumber(n)), Escape(telnyxReason(err)))), nil
 	}
-	return s.recordSent(ctx, in, sent.ID, "", recipientStatus(sent.To), 0, sent.Encoding), nil
+	return s.recordSent(ctx, in, sent.ID, "", store.OutQueued, 0, sent.Encoding), nil
 }
 
 func (s *sms) runStatus(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {

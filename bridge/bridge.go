@@ -62,6 +62,7 @@ type Bridge struct {
 	media  MediaFetcher
 	log    *slog.Logger
 	cfg    Config
+	inbox  inboxHooks // see inbox.go
 }
 
 // New wires a bridge and registers its handlers on engine.

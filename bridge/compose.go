@@ -51,7 +51,7 @@ type Sent struct {
 	Text     string
 	Media    []string
 	TelnyxID string
-	Status   string // Telnyx's status: queued, scheduled…
+	Status   string // store.OutQueued once Telnyx accepted it
 	AuthorID string // Slack user who sent it
 	Segments int
 	Encoding string

@@ -179,6 +179,11 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 			e.finish(work, ev, store.EventFailed, err.Error())
 		default:
 			next := e.st.Now().Add(e.backoff(ev.Attempts))
+			// A handler that knows when to try again (a 429's reset) says so.
+			var wait interface{ RetryAt() time.Time }
+			if errors.As(err, &wait) && wait.RetryAt().After(next) {
+				next = wait.RetryAt()
+			}
 			e.log.Warn("event will be retried", "event", ev.ID, "type", ev.Type, "attempt", ev.Attempts+1, "retry_at", next, "err", err)
 			if err := e.st.RetryEvent(work, ev, next, err.Error(), owner); err != nil {
 				e.log.Error("record retry", "event", ev.ID, "err", err)

@@ -83,7 +83,13 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 		}
 	}
 
-	return b.afterInbound(ctx, conv, p)
+	if err := b.afterInbound(ctx, conv, p); err != nil {
+		return err
+	}
+	if conv.State == string(StateClaimed) {
+		b.inboxChanged(ctx, conv.AssigneeID) // their App Home shows this text
+	}
+	return nil
 }
 
 // ensureThread gives the conversation a thread: the first message posts the
@@ -109,7 +115,7 @@ func (b *Bridge) ensureThread(ctx context.Context, conv *store.Conversation) (*s
 			fields["state"], fields["resolved_by"], fields["resolved_at"] = conv.State, "", nil
 		}
 	}
-	ref, err := b.poster.PostHeader(ctx, channel, HeaderOf(conv))
+	ref, err := b.poster.PostHeader(ctx, channel, b.HeaderFor(ctx, conv))
 	if err != nil {
 		return nil, fmt.Errorf("post thread header: %w", err)
 	}
@@ -181,9 +187,8 @@ func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *
 	case KeywordHelp:
 		notes = append(notes, fmt.Sprintf("%s asked for %s. The carrier's HELP reply is sent by Telnyx from the messaging profile.", p.From.PhoneNumber, kw))
 	}
-	if conv.State == string(StateResolved) {
-		conv.State, conv.ResolvedBy, conv.ResolvedAt = string(StateOpen), "", nil
-		fields["state"], fields["resolved_by"], fields["resolved_at"] = conv.State, "", nil
+	reopen := conv.State == string(StateResolved)
+	if reopen {
 		notes = append(notes, "Reopened by a new text.")
 		headerChanged = true
 	}
@@ -195,8 +200,23 @@ func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *
 	if err := b.st.UpdateConversation(ctx, conv.ID, fields); err != nil {
 		return err
 	}
+	if reopen {
+		// Compare-and-set, like the inbox buttons: a teammate may have
+		// reopened or reassigned it since it was read; that stands.
+		if _, err := b.st.UpdateConversationIf(ctx, conv.ID, map[string]any{"state": string(StateOpen), "resolved_by": "", "resolved_at": nil},
+			"state = ?", string(StateResolved)); err != nil {
+			return err
+		}
+	}
 	if headerChanged {
-		if err := b.poster.UpdateHeader(ctx, thread, HeaderOf(conv)); err != nil {
+		// The header shows the stored state, which a button may have changed
+		// while this text was being posted.
+		fresh, err := b.st.Conversation(ctx, conv.ID)
+		if err != nil {
+			return err
+		}
+		*conv = *fresh
+		if err := b.poster.UpdateHeader(ctx, thread, b.HeaderFor(ctx, conv)); err != nil {
 			return fmt.Errorf("update header: %w", err)
 		}
 	}

@@ -257,10 +257,8 @@ func (s *Scheduler) settleHanded(ctx context.Context, m *store.ScheduledMessage,
 	if err != nil {
 		return m, err
 	}
-	status := "scheduled"
-	if len(sent.To) > 0 && sent.To[0].Status != "" {
-		status = sent.To[0].Status
-	}
+	// Queued, as for any message Telnyx accepted: delivery webhooks move it on.
+	status := store.OutQueued
 	msg := &store.Message{ConversationID: conv.ID, Direction: store.Outbound, TelnyxID: &id, FromNumber: string(from),
 		ToNumbers: m.To, Text: m.Text, Media: m.Media, Status: status, Segments: sent.Parts, Encoding: sent.Encoding, AuthorID: m.CreatedBy}
 	_, err = s.b.st.InsertMessage(ctx, msg)
@@ -312,7 +310,8 @@ func (s *Scheduler) Cancel(ctx context.Context, id uint64, by string) (*store.Sc
 			return nil, err
 		}
 		if msg, err := s.b.st.MessageByTelnyxID(ctx, *m.TelnyxID); err == nil {
-			_ = s.b.st.UpdateMessage(ctx, msg.ID, map[string]any{"status": "cancelled"})
+			// Not a delivery status: nothing more to track for it.
+			_ = s.b.st.UpdateMessage(ctx, msg.ID, map[string]any{"status": store.SchedCancelled})
 		}
 	default:
 		return m, fmt.Errorf("%w: it is %s", ErrNotCancellable, m.Status)

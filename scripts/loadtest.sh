@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 N=${1:-20000}
 C=${2:-32}
 dir=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$dir"' EXIT
 go build -o "$dir/smsbridge" ./cmd/smsbridge
 go build -o "$dir/loadgen" ./cmd/loadgen
 "$dir/loadgen" -slack-sink 127.0.0.1:19099 &

@@ -77,6 +77,7 @@ func NewRouter(d Deps) *gin.Engine {
 	}
 	if d.Media != nil {
 		r.GET(PathMedia, d.Media)
+		r.HEAD(PathMedia, d.Media) // some fetchers ask for the size first
 	}
 	return r
 }

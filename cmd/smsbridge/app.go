@@ -88,6 +88,29 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 		deps.SlackCommands = webhooks.SlackSigned(cfg.SlackSigning, time.Now, log, slackIn.commands)
 		deps.SlackInteraction = webhooks.SlackSigned(cfg.SlackSigning, time.Now, log, slackIn.interactions)
 	}
+	// Outbound: thread replies become SMS; delivery comes back as reactions.
+	out := bridge.NewOutbound(br, &bridge.TelnyxSender{Client: tx},
+		&bot.SlackFiles{Client: sc}, bot.NewUserNames(sc),
+		bridge.OutboundConfig{NotePrefix: cfg.NotePrefix, Signature: cfg.Signature, PublicBaseURL: cfg.PublicBaseURL})
+	replies, err := bot.NewSlackMessages(ctx, sc, out, log) // auth.test: the bot's own user id
+	if err != nil {
+		return fmt.Errorf("slack auth.test (is SLACK_BOT_TOKEN right?): %w", err)
+	}
+	replies.Register(slackIn.events)
+	bot.RegisterSendAgain(slackIn.interactions, out)
+	deps.Media = webhooks.Media(out)
+
+	// The shared inbox: header buttons, App Home, /sms contact and history.
+	links := bot.NewThreadLinks(sc, "") // workspace URL from auth.test once
+	home := bot.NewHome(st, sc, links, log)
+	br.SetInboxHooks(bot.NewUserNames(sc), home)
+	bot.RegisterInboxActions(slackIn.interactions, br, sc, &bot.HTTPResponder{}, log)
+	home.Register(slackIn.events)
+	numbers := bot.NumberCommands{Namer: br, Store: st, Links: links, Region: cfg.DefaultRegion}
+	bot.RegisterContactCommand(slackIn.commands, numbers)
+	bot.RegisterHistoryCommand(slackIn.commands, numbers)
+	defer home.Wait()
+
 	router := webhooks.NewRouter(deps)
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
@@ -104,6 +127,20 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); engine.Run(workCtx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); out.RunMediaJanitor(workCtx, time.Hour) }()
+	if cfg.SlackAppToken != "" {
+		// Socket Mode: the same handlers, over a websocket Slack opens to us.
+		smAPI := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))
+		sm := bot.NewSocketMode(smAPI, slackIn.events, slackIn.commands, slackIn.interactions, log)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := sm.Run(workCtx); err != nil && workCtx.Err() == nil {
+				log.Error("socket mode stopped", "err", err)
+			}
+		}()
+	}
 
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()

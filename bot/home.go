@@ -1,0 +1,323 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/store"
+)
+
+// HomeStore is the store as the App Home needs it: indexed queries, so a
+// view costs the same with a hundred conversations or a hundred thousand.
+type HomeStore interface {
+	InboxFor(ctx context.Context, user string, limit int, resolvedSince time.Time) (*store.Inbox, error)
+	ContactNames(ctx context.Context, numbers []string) (map[string]string, error)
+}
+
+// Home publishes the App Home tab: what waits for an answer, what is mine,
+// what nobody has, what was resolved lately. It is built from the store,
+// never from Slack's history, when the user opens the tab and when
+// something changes for them (bridge.InboxWatcher).
+type Home struct {
+	st     HomeStore
+	client *slack.Client
+	links  *ThreadLinks
+	log    *slog.Logger
+	now    func() time.Time
+	// Limit is how many conversations each section lists (default 10).
+	Limit int
+	// ResolvedWithin is how far back "Recently resolved" looks (default 7 days).
+	ResolvedWithin time.Duration
+
+	mu      sync.Mutex
+	pending map[string]*publishState // users with a publish running
+	wg      sync.WaitGroup
+}
+
+// publishState coalesces a user's publishes: one runs at a time, and
+// changes that arrive meanwhile cause one more, built after them.
+type publishState struct{ again bool }
+
+var _ bridge.InboxWatcher = (*Home)(nil)
+
+// HomeOption configures a Home.
+type HomeOption func(*Home)
+
+// WithHomeClock sets the clock for "waiting for" times (tests).
+func WithHomeClock(now func() time.Time) HomeOption { return func(h *Home) { h.now = now } }
+
+// NewHome makes the App Home publisher. links makes the thread links.
+func NewHome(st HomeStore, client *slack.Client, links *ThreadLinks, log *slog.Logger, opts ...HomeOption) *Home {
+	h := &Home{st: st, client: client, links: links, log: log, now: time.Now, Limit: 10,
+		ResolvedWithin: 7 * 24 * time.Hour, pending: map[string]*publishState{}}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+// Register publishes the Home tab whenever a user opens it.
+func (h *Home) Register(ev *Events) {
+	ev.On("app_home_opened", func(ctx context.Context, e *slackevents.EventsAPIEvent, _ EventMeta) error {
+		opened, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent)
+		if !ok || opened.User == "" || (opened.Tab != "" && opened.Tab != "home") {
+			return nil
+		}
+		// Slack wants its acknowledgement within 3 s; the view is not
+		// durable work, so it is published after the acknowledgement.
+		h.InboxChanged(ctx, opened.User)
+		return nil
+	})
+}
+
+// InboxChanged republishes the Home tab of each user, in the background.
+// A burst of changes for one user costs at most two publishes: the one
+// running and one after it that shows them all.
+func (h *Home) InboxChanged(ctx context.Context, users ...string) {
+	for _, u := range users {
+		if u == "" {
+			continue
+		}
+		h.mu.Lock()
+		if p, ok := h.pending[u]; ok {
+			p.again = true
+			h.mu.Unlock()
+			continue
+		}
+		h.pending[u] = &publishState{}
+		h.wg.Add(1)
+		h.mu.Unlock()
+		go h.publishLoop(context.WithoutCancel(ctx), u)
+	}
+}
+
+func (h *Home) publishLoop(ctx context.Context, user string) {
+	defer h.wg.Done()
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		if err := h.Publish(pctx, user); err != nil {
+			h.log.Warn("publish app home", "user", user, "err", err)
+		}
+		cancel()
+		h.mu.Lock()
+		p := h.pending[user]
+		if !p.again {
+			delete(h.pending, user)
+			h.mu.Unlock()
+			return
+		}
+		p.again = false
+		h.mu.Unlock()
+	}
+}
+
+// Wait blocks until publishes in flight are done (shutdown, tests).
+func (h *Home) Wait() { h.wg.Wait() }
+
+// Publish builds user's Home tab from the store and publishes it.
+func (h *Home) Publish(ctx context.Context, user string) error {
+	view, err := h.View(ctx, user)
+	if err != nil {
+		return err
+	}
+	_, err = h.client.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
+	return err
+}
+
+// View builds user's Home tab: the store queries and the blocks.
+func (h *Home) View(ctx context.Context, user string) (slack.HomeTabViewRequest, error) {
+	now := h.now()
+	// A Home tab holds at most 100 blocks: four sections of at most 20
+	// items (and a few blocks each around them) stay under it.
+	limit := min(max(h.Limit, 1), 20)
+	in, err := h.st.InboxFor(ctx, user, limit, now.Add(-h.ResolvedWithin))
+	if err != nil {
+		return slack.HomeTabViewRequest{}, fmt.Errorf("app home: %w", err)
+	}
+	var nums []string
+	for _, list := range [][]store.Conversation{in.Waiting, in.Mine, in.Unassigned, in.Resolved} {
+		for _, c := range list {
+			nums = append(nums, strings.Split(c.RemoteKey, ",")...)
+		}
+	}
+	names, err := h.st.ContactNames(ctx, nums)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, fmt.Errorf("app home: %w", err)
+	}
+	hv := homeView{ctx: ctx, h: h, user: user, now: now, names: names}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain(":incoming_envelope: SMS inbox")),
+		slack.NewContextBlock("", mrkdwn(fmt.Sprintf("Updated <!date^%d^{date_short_pretty} at {time}|%s>",
+			now.Unix(), now.UTC().Format("2006-01-02 15:04 UTC")))),
+	}
+	blocks = append(blocks, hv.section(":hourglass_flowing_sand: Waiting for an answer", in.Waiting, in.More.Waiting, "No one is waiting for an answer.")...)
+	blocks = append(blocks, hv.section(":raising_hand: Mine", in.Mine, in.More.Mine, "You have not claimed any open conversation.")...)
+	blocks = append(blocks, hv.section(":inbox_tray: Unassigned", in.Unassigned, in.More.Unassigned, "Every open conversation has an owner.")...)
+	blocks = append(blocks, hv.section(":white_check_mark: Recently resolved", in.Resolved, in.More.Resolved, "Nothing resolved lately.")...)
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}, CallbackID: "smsbridge_home"}, nil
+}
+
+// homeView renders one Home tab.
+type homeView struct {
+	ctx   context.Context
+	h     *Home
+	user  string
+	now   time.Time
+	names map[string]string
+}
+
+func (v homeView) section(title string, convs []store.Conversation, more bool, empty string) []slack.Block {
+	blocks := []slack.Block{slack.NewDividerBlock(), slack.NewHeaderBlock(plain(title))}
+	if len(convs) == 0 {
+		return append(blocks, slack.NewContextBlock("", mrkdwn("_"+empty+"_")))
+	}
+	for i := range convs {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(v.item(&convs[i])), nil, nil))
+	}
+	if more {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("Showing %d; there are more.", len(convs)))))
+	}
+	return blocks
+}
+
+// item is one conversation: who (contact name or number) linked to its
+// thread, on which of our numbers, its state, how long it has waited, and
+// its last message.
+func (v homeView) item(c *store.Conversation) string {
+	remotes := bridge.Remotes(c.RemoteKey)
+	who := formatNumbers(remotes)
+	var known []string
+	for _, r := range remotes {
+		if n := v.names[string(r)]; n != "" {
+			known = append(known, n)
+		}
+	}
+	if len(known) > 0 {
+		who = strings.Join(known, ", ") + " · " + who
+	}
+	label := "*" + linkLabel(truncate(who, 200)) + "*"
+	if c.ThreadTS != "" {
+		label = "*<" + v.h.links.Link(v.ctx, c.Channel, c.ThreadTS) + "|" + linkLabel(truncate(who, 200)) + ">*"
+	}
+
+	var status []string
+	status = append(status, "to "+Escape(FormatNumber(bridge.E164(c.OurNumber))))
+	switch c.State {
+	case store.StateClaimed:
+		if c.AssigneeID == v.user {
+			status = append(status, "yours")
+		} else if m := mention(c.AssigneeID); m != "" {
+			status = append(status, "claimed by "+m)
+		}
+	case store.StateResolved:
+		s := "resolved"
+		if c.ResolvedAt != nil {
+			s += " " + ago(v.now.Sub(*c.ResolvedAt)) + " ago"
+		}
+		if m := mention(c.ResolvedBy); m != "" {
+			s += " by " + m
+		}
+		status = append(status, s)
+	default:
+		status = append(status, "unassigned")
+	}
+	if c.State != store.StateResolved {
+		if c.LastDirection == store.Inbound {
+			status = append(status, ":hourglass_flowing_sand: waiting "+ago(v.now.Sub(c.LastActivityAt)))
+		} else if c.LastDirection == store.Outbound {
+			status = append(status, "answered "+ago(v.now.Sub(c.LastActivityAt))+" ago")
+		}
+	}
+	if c.OptedOut {
+		status = append(status, ":no_entry_sign: opted out")
+	}
+
+	last := strings.Join(strings.Fields(c.LastText), " ")
+	if last == "" {
+		last = "(no text)"
+	}
+	arrow := "←"
+	if c.LastDirection == store.Outbound {
+		arrow = "→"
+	}
+	return label + "  " + strings.Join(status, " · ") + "\n" + arrow + " " + Escape(truncate(last, 200))
+}
+
+// linkLabel escapes text for the label of a <url|label> link, where a "|"
+// or ">" would end the label early.
+func linkLabel(s string) string {
+	return strings.NewReplacer("|", "¦").Replace(Escape(s))
+}
+
+// ago says how long a duration is, the way people say it: "just now",
+// "12 min", "3 h 5 min", "2 d 4 h".
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "under a minute"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 24*time.Hour:
+		h, m := int(d.Hours()), int(d.Minutes())%60
+		if m == 0 {
+			return fmt.Sprintf("%d h", h)
+		}
+		return fmt.Sprintf("%d h %d min", h, m)
+	default:
+		days, h := int(d.Hours())/24, int(d.Hours())%24
+		if h == 0 {
+			return fmt.Sprintf("%d d", days)
+		}
+		return fmt.Sprintf("%d d %d h", days, h)
+	}
+}
+
+// ThreadLinks builds links to Slack threads
+// ("https://acme.slack.com/archives/C123/p1700000000000100") from the
+// workspace URL, so a list of fifty threads does not cost fifty
+// chat.getPermalink calls.
+type ThreadLinks struct {
+	client *slack.Client
+	mu     sync.Mutex
+	base   string
+}
+
+// NewThreadLinks makes a link builder. workspaceURL ("https://acme.slack.com/")
+// may be "": it is then asked of auth.test once.
+func NewThreadLinks(client *slack.Client, workspaceURL string) *ThreadLinks {
+	l := &ThreadLinks{client: client}
+	if workspaceURL != "" {
+		l.base = strings.TrimSuffix(workspaceURL, "/") + "/"
+	}
+	return l
+}
+
+// Link is the link to the message channel/ts (a thread's parent opens the thread).
+func (l *ThreadLinks) Link(ctx context.Context, channel, ts string) string {
+	return l.workspace(ctx) + "archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
+}
+
+func (l *ThreadLinks) workspace(ctx context.Context) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.base != "" {
+		return l.base
+	}
+	if l.client != nil {
+		if resp, err := l.client.AuthTestContext(ctx); err == nil && resp.URL != "" {
+			l.base = strings.TrimSuffix(resp.URL, "/") + "/"
+			return l.base
+		}
+	}
+	// Slack redirects slack.com/archives/... to the workspace; not cached,
+	// so a later auth.test can still give the real one.
+	return "https://slack.com/"
+}

@@ -1,0 +1,177 @@
+package bot_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smsbridge/smsbridge/bot"
+	"github.com/smsbridge/smsbridge/store"
+)
+
+// Size of the benchmark's inbox.
+const (
+	benchConversations = 100_000
+	benchMessagesPer   = 10 // 1,000,000 messages
+	benchUsers         = 20
+	benchContacts      = 10_000
+)
+
+// BenchmarkAppHome builds one user's App Home (the store queries and the
+// view) on a SQLite inbox of 100,000 conversations and 1,000,000 messages,
+// and runs the /sms history queries on it. The data is generated once per
+// run with batched inserts in one transaction:
+//
+//	go test -run XXX -bench BenchmarkAppHome ./bot/
+func BenchmarkAppHome(b *testing.B) {
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), store.WithClock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Now()
+	if err := fillInbox(ctx, st, now); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("generated %d conversations and %d messages in %s", benchConversations, benchConversations*benchMessagesPer, time.Since(start).Round(time.Millisecond))
+
+	home := bot.NewHome(st, nil, bot.NewThreadLinks(nil, "https://acme.slack.com/"), slog.New(slog.DiscardHandler), bot.WithHomeClock(func() time.Time { return now }))
+	user := benchUser(3)
+
+	b.Run("view", func(b *testing.B) {
+		var items int
+		for b.Loop() {
+			v, err := home.View(ctx, user)
+			if err != nil {
+				b.Fatal(err)
+			}
+			items = len(v.Blocks.BlockSet)
+		}
+		if items < 40 {
+			b.Fatalf("the view has only %d blocks: sections are not full", items)
+		}
+	})
+	b.Run("history", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			convs, err := st.ConversationsWith(ctx, benchRemote(i*7919%benchConversations), 3)
+			if err != nil || len(convs) != 1 {
+				b.Fatalf("conversations %d err %v", len(convs), err)
+			}
+			msgs, err := st.History(ctx, convs[0].ID, 20)
+			if err != nil || len(msgs) != benchMessagesPer {
+				b.Fatalf("messages %d err %v", len(msgs), err)
+			}
+		}
+	})
+}
+
+func benchUser(i int) string      { return fmt.Sprintf("U%05d", i) }
+func benchRemote(i int) string    { return fmt.Sprintf("+1312%07d", i) }
+func benchOurNumber(i int) string { return fmt.Sprintf("+184455500%02d", i%3) }
+
+// fillInbox writes the benchmark's inbox with multi-row INSERTs on one
+// transaction: 70% resolved, 15% open, 15% claimed across benchUsers, half
+// waiting for an answer, activity spread over 90 days.
+func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
+	sqlDB, err := st.DB().DB()
+	if err != nil {
+		return err
+	}
+	tx, err := sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rng := rand.New(rand.NewPCG(1, 2))
+
+	convCols := []string{"id", "our_number", "remote_key", "channel", "thread_ts", "state", "assignee_id", "resolved_by", "resolved_at",
+		"opted_out", "last_activity_at", "last_direction", "last_text", "created_at", "updated_at"}
+	err = batchInsert(ctx, tx, "conversations", convCols, benchConversations, func(i int, row []any) {
+		last := now.Add(-time.Duration(rng.Int64N(int64(90 * 24 * time.Hour))))
+		state, assignee, resolvedBy := store.StateResolved, "", ""
+		var resolvedAt any
+		switch r := rng.IntN(100); {
+		case r < 15:
+			state = store.StateOpen
+		case r < 30:
+			state, assignee = store.StateClaimed, benchUser(rng.IntN(benchUsers))
+		default:
+			resolvedBy, resolvedAt = benchUser(rng.IntN(benchUsers)), last.Add(time.Hour)
+		}
+		dir := store.Inbound
+		if rng.IntN(2) == 0 {
+			dir = store.Outbound
+		}
+		copy(row, []any{i + 1, benchOurNumber(i), benchRemote(i), "CINBOX", fmt.Sprintf("1700%06d.%06d", i/1000, i%1000*100),
+			state, assignee, resolvedBy, resolvedAt, rng.IntN(100) == 0, last, dir,
+			"Hi, this is about order " + fmt.Sprint(i) + ": could you tell me when it ships? Thanks", last.Add(-48 * time.Hour), last})
+	})
+	if err != nil {
+		return err
+	}
+
+	msgCols := []string{"conversation_id", "direction", "telnyx_id", "from_number", "to_numbers", "text", "media", "status", "segments", "encoding", "created_at", "updated_at"}
+	err = batchInsert(ctx, tx, "messages", msgCols, benchConversations*benchMessagesPer, func(i int, row []any) {
+		conv := i / benchMessagesPer
+		at := now.Add(-time.Duration(benchMessagesPer-i%benchMessagesPer) * time.Hour).Add(-time.Duration(conv) * time.Second)
+		dir, status, from := store.Inbound, "received", benchRemote(conv)
+		if i%2 == 1 {
+			dir, status, from = store.Outbound, "delivered", benchOurNumber(conv)
+		}
+		copy(row, []any{conv + 1, dir, fmt.Sprintf("msg-%08d", i), from, benchOurNumber(conv) + "," + benchRemote(conv),
+			"Message text number " + fmt.Sprint(i) + " of a conversation about an order", "[]", status, 1, "GSM-7", at, at})
+	})
+	if err != nil {
+		return err
+	}
+
+	err = batchInsert(ctx, tx, "contacts", []string{"number", "name", "set_by", "created_at", "updated_at"}, benchContacts, func(i int, row []any) {
+		copy(row, []any{benchRemote(i * (benchConversations / benchContacts)), fmt.Sprintf("Customer %d", i), benchUser(0), now, now})
+	})
+	if err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// batchInsert inserts n rows of cols into table, 500 rows a statement.
+func batchInsert(ctx context.Context, tx *sql.Tx, table string, cols []string, n int, fill func(i int, row []any)) error {
+	const batch = 500
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
+	prefix := "INSERT INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES "
+	full, err := tx.PrepareContext(ctx, prefix+strings.TrimSuffix(strings.Repeat(one+",", batch), ","))
+	if err != nil {
+		return err
+	}
+	defer full.Close()
+	args := make([]any, 0, batch*len(cols))
+	row := make([]any, len(cols))
+	for i := 0; i < n; i++ {
+		fill(i, row)
+		args = append(args, row...)
+		if len(args) == cap(args) {
+			if _, err := full.ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("insert into %s: %w", table, err)
+			}
+			args = args[:0]
+		}
+	}
+	if len(args) > 0 {
+		rows := len(args) / len(cols)
+		q := prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+	}
+	return nil
+}

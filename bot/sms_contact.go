@@ -1,0 +1,209 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// NumberStore is the store as /sms contact and /sms history read it.
+type NumberStore interface {
+	Contact(ctx context.Context, number string) (*store.Contact, error)
+	ConversationsWith(ctx context.Context, remoteKey string, limit int) ([]store.Conversation, error)
+	History(ctx context.Context, conversationID uint64, limit int) ([]store.Message, error)
+}
+
+// ContactNamer names a number and refreshes its threads' headers
+// (bridge.Bridge implements it).
+type ContactNamer interface {
+	NameContact(ctx context.Context, number bridge.E164, name, by string) ([]store.Conversation, error)
+}
+
+// NumberCommands are /sms contact and /sms history.
+type NumberCommands struct {
+	Namer ContactNamer
+	Store NumberStore
+	Links *ThreadLinks
+	// Region is SMSBRIDGE_DEFAULT_REGION, for numbers typed without "+".
+	Region string
+}
+
+// maxContactName bounds a contact name (the column holds 200).
+const maxContactName = 80
+
+// RegisterContactCommand registers /sms contact <number> [name].
+func RegisterContactCommand(cmds *Commands, nc NumberCommands) {
+	cmds.Register(Command{
+		Name:    "contact",
+		Usage:   "/sms contact <number> [name]",
+		Example: `/sms contact (312) 555-0123 "Ana Lopez"`,
+		Help:    "name a number (shown in its threads and the App Home), or show what is known about it",
+		Run:     nc.contact,
+	})
+}
+
+func (nc NumberCommands) contact(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
+	number, name, err := numberAndRest(req.Args, nc.Region)
+	if err != nil {
+		return nil, err
+	}
+	if name != "" {
+		name = strings.Join(strings.Fields(name), " ") // one line, as headers show it
+		if len([]rune(name)) > maxContactName {
+			return nil, Usagef("That name is too long (at most %d characters).", maxContactName)
+		}
+		convs, err := nc.Namer.NameContact(ctx, number, name, req.UserID)
+		if err != nil && convs == nil {
+			return nil, err
+		}
+		text := fmt.Sprintf("%s is now *%s*.", Escape(FormatNumber(number)), Escape(name))
+		if n := withThread(convs); n > 0 {
+			text += fmt.Sprintf(" Updated the header of %d thread%s.", n, plural(n))
+		}
+		if err != nil {
+			text += " Some thread headers could not be updated; they show the name on their next change."
+		}
+		return ephemeral(text), nil
+	}
+	return nc.contactInfo(ctx, number)
+}
+
+// contactInfo shows what is known about a number: its name, its
+// conversations and their state, and whether it opted out.
+func (nc NumberCommands) contactInfo(ctx context.Context, number bridge.E164) (*slack.Msg, error) {
+	var b strings.Builder
+	c, err := nc.Store.Contact(ctx, string(number))
+	switch {
+	case err == nil:
+		fmt.Fprintf(&b, "*%s* · %s", Escape(c.Name), Escape(FormatNumber(number)))
+		if m := mention(c.SetBy); m != "" {
+			fmt.Fprintf(&b, " (named by %s)", m)
+		}
+	case errors.Is(err, store.ErrNotFound):
+		fmt.Fprintf(&b, "*%s* has no name yet. Name it with `/sms contact %s <name>`.", Escape(FormatNumber(number)), number)
+	default:
+		return nil, err
+	}
+	b.WriteString("\n")
+	convs, err := nc.Store.ConversationsWith(ctx, string(number), 10)
+	if err != nil {
+		return nil, err
+	}
+	if len(convs) == 0 {
+		b.WriteString("No conversations with this number yet.")
+		return ephemeral(b.String()), nil
+	}
+	for _, cv := range convs {
+		b.WriteString("• " + nc.conversationLine(ctx, &cv) + "\n")
+	}
+	return ephemeral(b.String()), nil
+}
+
+// conversationLine describes one conversation: our number, state, opt-out
+// and a link to its thread.
+func (nc NumberCommands) conversationLine(ctx context.Context, c *store.Conversation) string {
+	s := "with " + Escape(FormatNumber(bridge.E164(c.OurNumber))) + ": " + stateText(c)
+	if c.OptedOut {
+		s += " · :no_entry_sign: opted out"
+		if c.OptOutKeyword != "" {
+			s += " (texted " + Escape(truncate(c.OptOutKeyword, 40)) + ")"
+		}
+		if c.OptOutAt != nil {
+			s += " " + slackDate(*c.OptOutAt)
+		}
+	} else {
+		s += " · not opted out"
+	}
+	s += " · last activity " + slackDate(c.LastActivityAt)
+	if c.ThreadTS != "" && nc.Links != nil {
+		s += " · <" + nc.Links.Link(ctx, c.Channel, c.ThreadTS) + "|thread>"
+	}
+	return s
+}
+
+func stateText(c *store.Conversation) string {
+	switch c.State {
+	case store.StateClaimed:
+		if m := mention(c.AssigneeID); m != "" {
+			return "claimed by " + m
+		}
+		return "claimed"
+	case store.StateResolved:
+		if m := mention(c.ResolvedBy); m != "" {
+			return "resolved by " + m
+		}
+		return "resolved"
+	}
+	return "open"
+}
+
+// numberAndRest splits args into a phone number, written in as many words
+// as people write it ("(312) 555-0123", "+44 20 7946 0958"), and the rest.
+// The number is the leading words made of digits and + ( ) - . only.
+func numberAndRest(args []string, region string) (bridge.E164, string, error) {
+	i := 0
+	for i < len(args) && isNumberWord(args[i]) {
+		i++
+	}
+	if i == 0 {
+		return "", "", Usagef("Give a phone number first.")
+	}
+	raw := strings.Join(args[:i], " ")
+	n, err := NormalizeNumber(raw, region)
+	if err != nil {
+		return "", "", Usagef("%s is not a phone number I can read: give it with its country code, like +1 312 555 0123.", Escape(raw))
+	}
+	return n, strings.TrimSpace(strings.Join(args[i:], " ")), nil
+}
+
+func isNumberWord(w string) bool {
+	digits := false
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case strings.ContainsRune("+()-.", r):
+		default:
+			return false
+		}
+	}
+	return digits || strings.Trim(w, "()-.") == ""
+}
+
+// NormalizeNumber reads a phone number in any common form as E.164; region
+// (SMSBRIDGE_DEFAULT_REGION, e.g. "US") applies to numbers written without
+// a country code.
+func NormalizeNumber(s, region string) (bridge.E164, error) {
+	n, err := telnyx.NormalizeE164(s, region)
+	return bridge.E164(n), err
+}
+
+// slackDate shows t in each reader's time zone, with a UTC fallback.
+func slackDate(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+func withThread(convs []store.Conversation) int {
+	n := 0
+	for _, c := range convs {
+		if c.ThreadTS != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,641 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// The outbound pipeline: a teammate's reply in a conversation's thread
+// becomes one SMS (or group MMS) to the conversation's phones.
+//
+// A reply is committed as a Slack event in the conversation's lane, so it is
+// ordered with the conversation's inbound texts and delivery reports. Its
+// handler inserts the outbox entry, a store.Message whose OutboxKey
+// ("channel:ts") is unique: a redelivered event or the same Slack message
+// seen twice finds the entry already there and sends nothing more.
+//
+// Sending records the attempt (status "sending") before Telnyx is called.
+// What happens next decides what is safe:
+//   - accepted: "queued", with Telnyx's id, so delivery webhooks find it;
+//   - proven not sent (429, connection refused): back to "pending" and
+//     retried by the engine, after the 429's wait;
+//   - refused (opted out, invalid): final, and the thread says why;
+//   - anything else (timeout after the request left, 5xx), or a restart
+//     that finds an attempt with no result: "ambiguous". It is never resent
+//     automatically; the thread shows it with a "Send again" button.
+
+// ActionSendAgain is the action_id of the "Send again" button on an
+// ambiguous send; its value is the message id.
+const ActionSendAgain = "outbox_send_again"
+
+// Types of Slack work in the store.
+const (
+	SlackTypeMessage   = "message"
+	SlackTypeSendAgain = "send_again"
+)
+
+// Subtypes of a SlackReply that are not new messages.
+const (
+	ReplyEdited  = "message_changed"
+	ReplyDeleted = "message_deleted"
+)
+
+// Reactions on the teammate's reply that show where its SMS is.
+const (
+	ReactQueued      = "outbox_tray" // queued or sent
+	ReactDelivered   = "white_check_mark"
+	ReactFailed      = "x"
+	ReactAmbiguous   = "warning"
+	ReactUnconfirmed = "grey_question"
+	ReactRefused     = "no_entry_sign"
+)
+
+// MaxSegments is the most SMS parts one reply may take.
+const MaxSegments = 10
+
+// SlackReply is a person's message in a Slack channel as the outbound
+// pipeline needs it; bot builds it from the Events API message event, with
+// Slack's formatting already turned into plain text.
+type SlackReply struct {
+	EventID  string      `json:"event_id"`
+	Channel  string      `json:"channel"`
+	TS       string      `json:"ts"` // for edits and deletions: the original message's ts
+	ThreadTS string      `json:"thread_ts"`
+	User     string      `json:"user"`
+	Text     string      `json:"text"`
+	Subtype  string      `json:"subtype,omitempty"` // "", ReplyEdited or ReplyDeleted
+	Files    []SlackFile `json:"files,omitempty"`
+	// OldThread is set by IngestSlack for a reply in a conversation's
+	// previous thread: it is answered, not sent.
+	OldThread bool `json:"old_thread,omitempty"`
+}
+
+// SlackFile is a file attached to a reply.
+type SlackFile struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	URL         string `json:"url"` // url_private_download: needs the bot token
+	Size        int64  `json:"size"`
+}
+
+// OutSMS is one send: an SMS or MMS to one remote, or a group MMS to all.
+type OutSMS struct {
+	From      E164
+	To        []E164
+	Text      string
+	MediaURLs []string
+}
+
+// SentSMS is what Telnyx answered to an accepted send.
+type SentSMS struct {
+	ID       string
+	Status   string
+	Parts    int
+	Encoding string
+}
+
+// SMSSender sends through the Telnyx Messaging API. Its errors should be
+// *SendError so the pipeline knows whether the send may have happened; any
+// other error counts as ambiguous, which is never resent blindly.
+type SMSSender interface {
+	SendSMS(ctx context.Context, m OutSMS) (*SentSMS, error)
+}
+
+// SlackFileFetcher downloads a file attached to a Slack message with the
+// bot token. A failure that retrying cannot fix wraps ErrPermanent.
+type SlackFileFetcher interface {
+	FetchSlackFile(ctx context.Context, url string, limit int64) (body []byte, contentType string, err error)
+}
+
+// SendErrorKind is what a failed send means for sending it again.
+type SendErrorKind int
+
+const (
+	// SendAmbiguous: it may have been sent. The zero value, so that an
+	// unclassified failure is treated the safe way.
+	SendAmbiguous SendErrorKind = iota
+	// SendNotSent: provably not sent (429, connection refused); safe to retry.
+	SendNotSent
+	// SendOptedOut: Telnyx refused with 40300, the recipient sent STOP.
+	SendOptedOut
+	// SendRejected: Telnyx refused the request (4xx); sending it again
+	// unchanged cannot succeed.
+	SendRejected
+)
+
+// SendError is a classified send failure.
+type SendError struct {
+	Kind SendErrorKind
+	// RetryAt is when a rate limit resets (SendNotSent after a 429).
+	RetryAt time.Time
+	Code    string // Telnyx error code, e.g. "40300"
+	Title   string // Telnyx error title, for the thread
+	Err     error
+}
+
+func (e *SendError) Error() string { return e.Err.Error() }
+func (e *SendError) Unwrap() error { return e.Err }
+
+func sendErrorOf(err error) *SendError {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se
+	}
+	return &SendError{Kind: SendAmbiguous, Err: err}
+}
+
+// retryLater is a transient handler error that tells the engine when to try
+// again.
+type retryLater struct {
+	err error
+	at  time.Time
+}
+
+func (r *retryLater) Error() string       { return r.err.Error() }
+func (r *retryLater) Unwrap() error       { return r.err }
+func (r *retryLater) RetryAt() time.Time  { return r.at }
+func (o *Outbound) now() time.Time        { return o.b.st.Now() }
+func (o *Outbound) st() *store.Store      { return o.b.st }
+func (o *Outbound) poster() Poster        { return o.b.poster }
+func (o *Outbound) notify()               { o.b.engine.Notify() }
+func msgRef(m *store.Message) ThreadRef   { return ThreadRef{Channel: m.SlackChannel, TS: m.SlackTS} }
+func outboxKey(channel, ts string) string { return channel + ":" + ts }
+
+// OutboundConfig tunes the outbound pipeline. Zero values take defaults.
+type OutboundConfig struct {
+	// NotePrefix marks internal notes that are never texted; default "//".
+	NotePrefix string
+	// Signature appends "- <name>" of the teammate to each SMS.
+	Signature bool
+	// PublicBaseURL is where Telnyx fetches outbound MMS media
+	// (PUBLIC_BASE_URL); without it files cannot be sent.
+	PublicBaseURL string
+	// MediaTTL is how long a media URL serves its file; default 24h.
+	MediaTTL time.Duration
+	// MediaLimit caps the total size of a reply's files; default 1 MB,
+	// Telnyx's limit for one MMS.
+	MediaLimit int64
+	// SendTimeout bounds one call to Telnyx; default 30s.
+	SendTimeout time.Duration
+	// GiveUpAfter is how long a reply Telnyx cannot take (rate limited,
+	// unreachable) keeps being retried before the thread asks a person;
+	// default 1h.
+	GiveUpAfter time.Duration
+	// Segments counts a text's SMS parts and names its encoding; default
+	// telnyx.Segments.
+	Segments func(text string) (parts int, encoding string)
+}
+
+// Outbound is the outbound pipeline and delivery tracking.
+type Outbound struct {
+	b      *Bridge
+	sender SMSSender
+	files  SlackFileFetcher
+	names  UserNamer
+	cfg    OutboundConfig
+}
+
+// NewOutbound wires the outbound pipeline onto b and registers its handlers
+// on b's engine: Slack replies, "Send again", and Telnyx's message.sent and
+// message.finalized. files and names may be nil (no MMS, no signature).
+func NewOutbound(b *Bridge, sender SMSSender, files SlackFileFetcher, names UserNamer, cfg OutboundConfig) *Outbound {
+	if cfg.NotePrefix == "" {
+		cfg.NotePrefix = "//"
+	}
+	if cfg.MediaTTL <= 0 {
+		cfg.MediaTTL = 24 * time.Hour
+	}
+	if cfg.MediaLimit <= 0 {
+		cfg.MediaLimit = 1 << 20
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 30 * time.Second
+	}
+	if cfg.GiveUpAfter <= 0 {
+		cfg.GiveUpAfter = time.Hour
+	}
+	if cfg.Segments == nil {
+		cfg.Segments = defaultSegments
+	}
+	cfg.PublicBaseURL = strings.TrimRight(cfg.PublicBaseURL, "/")
+	o := &Outbound{b: b, sender: sender, files: files, names: names, cfg: cfg}
+	e := b.engine
+	e.Handle(SourceSlack, SlackTypeMessage, o.handleReply)
+	e.Handle(SourceSlack, SlackTypeSendAgain, o.handleSendAgain)
+	e.Handle(SourceTelnyx, telnyx.EventMessageSent, o.handleDelivery)
+	e.Handle(SourceTelnyx, telnyx.EventMessageFinalized, o.handleDelivery)
+	return o
+}
+
+// IsNote reports whether text is an internal note (starts with the prefix).
+func (o *Outbound) IsNote(text string) bool {
+	return strings.HasPrefix(strings.TrimSpace(text), o.cfg.NotePrefix)
+}
+
+// IngestSlack commits a person's message if it is work: a reply (or an edit
+// or deletion of one) in the thread of a known conversation, and not an
+// internal note. It reports whether it stored new work; messages elsewhere
+// are acknowledged and not stored. The caller (bot) has already dropped
+// bots' messages.
+func (o *Outbound) IngestSlack(ctx context.Context, r SlackReply) (bool, error) {
+	if r.Channel == "" || r.ThreadTS == "" || r.TS == "" || r.ThreadTS == r.TS {
+		return false, nil // not in a thread, or the thread's parent itself
+	}
+	if r.Subtype == "" && o.IsNote(r.Text) {
+		return false, nil
+	}
+	conv, err := o.st().ConversationByThread(ctx, r.Channel, r.ThreadTS)
+	if errors.Is(err, store.ErrNotFound) && r.Subtype == "" {
+		conv, err = o.st().ConversationByPrevThread(ctx, r.Channel, r.ThreadTS)
+		r.OldThread = err == nil
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	ext := r.EventID
+	if ext == "" {
+		ext = "msg:" + outboxKey(r.Channel, r.TS) + ":" + r.Subtype
+	}
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return false, err
+	}
+	lane := ConversationLane(E164(conv.OurNumber), Remotes(conv.RemoteKey))
+	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: SourceSlack, ExternalID: ext, Type: SlackTypeMessage, Lane: lane, Payload: payload})
+	if err != nil {
+		return false, err
+	}
+	if ok {
+		o.notify()
+	}
+	return ok, nil
+}
+
+// SendAgain commits a teammate's "Send again" for an ambiguous send. The
+// work runs in the conversation's lane; pressing twice sends once, because
+// only a message still ambiguous goes back to pending.
+func (o *Outbound) SendAgain(ctx context.Context, messageID uint64, user, actionTS string) error {
+	msg, err := o.st().Message(ctx, messageID)
+	if err != nil {
+		return err
+	}
+	conv, err := o.st().Conversation(ctx, msg.ConversationID)
+	if err != nil {
+		return err
+	}
+	payload, _ := json.Marshal(sendAgain{MessageID: messageID, User: user})
+	lane := ConversationLane(E164(conv.OurNumber), Remotes(conv.RemoteKey))
+	ext := fmt.Sprintf("again:%d:%s", messageID, actionTS)
+	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: SourceSlack, ExternalID: ext, Type: SlackTypeSendAgain, Lane: lane, Payload: payload})
+	if ok {
+		o.notify()
+	}
+	return err
+}
+
+type sendAgain struct {
+	MessageID uint64 `json:"message_id"`
+	User      string `json:"user"`
+}
+
+func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
+	var r SlackReply
+	if err := json.Unmarshal(ev.Payload, &r); err != nil {
+		return Permanent(fmt.Errorf("stored slack reply does not parse: %w", err))
+	}
+	if r.OldThread {
+		// The conversation continues in a newer thread; a reply here is
+		// not sent (the team would not see the exchange where it goes on).
+		note := "Not sent: this conversation continues in a newer thread in this channel. Reply there to text them."
+		_, err := o.poster().PostInThread(ctx, ThreadRef{Channel: r.Channel, TS: r.ThreadTS}, ThreadPost{Kind: KindNote, Text: note})
+		return err
+	}
+	conv, err := o.st().ConversationByThread(ctx, r.Channel, r.ThreadTS)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the conversation moved to a new thread since
+	}
+	if err != nil {
+		return err
+	}
+	if r.Subtype == ReplyEdited || r.Subtype == ReplyDeleted {
+		return o.noteChange(ctx, conv, r)
+	}
+	key := outboxKey(r.Channel, r.TS)
+	msg, err := o.st().MessageByOutboxKey(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		msg, err = o.newOutboxEntry(ctx, conv, r, key)
+	}
+	if err != nil {
+		return err
+	}
+	return o.process(ctx, conv, msg)
+}
+
+// newOutboxEntry inserts the outbox entry of a reply, with the text as it
+// will be sent (signature included), so retries send the same thing.
+func (o *Outbound) newOutboxEntry(ctx context.Context, conv *store.Conversation, r SlackReply, key string) (*store.Message, error) {
+	text := strings.TrimSpace(r.Text)
+	if o.cfg.Signature && o.names != nil && r.User != "" && text != "" {
+		// A name Slack cannot give now leaves the signature off rather than
+		// holding the reply back.
+		if name := o.names.UserName(ctx, r.User); name != "" {
+			// An ASCII dash: an em dash is not GSM-7 and would make every
+			// signed SMS UCS-2, doubling its segments.
+			text += "\n- " + name
+		}
+	}
+	urls := make([]string, 0, len(r.Files))
+	for _, f := range r.Files {
+		urls = append(urls, f.URL)
+	}
+	media, _ := json.Marshal(urls)
+	msg := &store.Message{
+		ConversationID: conv.ID, Direction: store.Outbound, OutboxKey: &key,
+		FromNumber: conv.OurNumber, ToNumbers: conv.RemoteKey, Text: text, Media: string(media),
+		Status: store.OutPending, AuthorID: r.User, SlackChannel: r.Channel, SlackTS: r.TS,
+		CreatedAt: o.now(),
+	}
+	if _, err := o.st().InsertMessage(ctx, msg); err != nil {
+		return nil, err
+	}
+	return msg, nil
+}
+
+// process moves an outbox entry on from where it stands. Only a pending
+// entry is sent; one found "sending" was attempted by a process that died
+// before it learnt the result, and is shown as ambiguous.
+func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *store.Message) error {
+	switch msg.Status {
+	case store.OutPending:
+	case store.OutSending:
+		return o.markAmbiguous(ctx, conv, msg, "smsbridge stopped while this SMS was being handed to Telnyx, so it is not known whether it went out.")
+	default:
+		return nil // already handled: a redelivery or the same message seen twice
+	}
+	remotes := Remotes(conv.RemoteKey)
+	if conv.OptedOut {
+		who := strings.Join(e164Strings(remotes), ", ")
+		why := fmt.Sprintf("Not sent: %s opted out", who)
+		if conv.OptOutKeyword != "" {
+			why += fmt.Sprintf(" (texted %s)", conv.OptOutKeyword)
+		}
+		why += ". smsbridge does not text them until they send START."
+		return o.refuse(ctx, conv, msg, store.OutOptedOut, why)
+	}
+	var urls []string
+	_ = json.Unmarshal([]byte(msg.Media), &urls)
+	parts, enc := 0, ""
+	if len(urls) == 0 {
+		if msg.Text == "" {
+			return o.refuse(ctx, conv, msg, store.OutRefused, "Not sent: the reply has no text.")
+		}
+		parts, enc = o.cfg.Segments(msg.Text)
+		if parts > MaxSegments {
+			return o.refuse(ctx, conv, msg, store.OutRefused, fmt.Sprintf(
+				"Not sent: this reply needs %d SMS segments (%s) and one SMS can have at most %d. Shorten it or split it into several replies.",
+				parts, enc, MaxSegments))
+		}
+	}
+	var media []string
+	if len(urls) > 0 {
+		if o.cfg.PublicBaseURL == "" || o.files == nil {
+			return o.refuse(ctx, conv, msg, store.OutRefused,
+				"Not sent: sending files as MMS needs PUBLIC_BASE_URL, the address where Telnyx can fetch them from smsbridge. Ask an admin to set it, or send the text without the file.")
+		}
+		var err error
+		media, err = o.prepareMedia(ctx, msg, urls)
+		if errors.Is(err, ErrPermanent) {
+			return o.refuse(ctx, conv, msg, store.OutRefused, "Not sent: "+err.Error())
+		}
+		if err != nil {
+			return err
+		}
+	}
+
+	// Record the attempt before Telnyx is called: a crash from here on
+	// leaves "sending", which a restart shows as ambiguous, never resends.
+	ok, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutSending, "segments": parts, "encoding": enc}, store.OutPending)
+	if err != nil || !ok {
+		return err
+	}
+	msg.Status, msg.Segments, msg.Encoding = store.OutSending, parts, enc
+	sctx, cancel := context.WithTimeout(ctx, o.cfg.SendTimeout)
+	sent, err := o.sender.SendSMS(sctx, OutSMS{From: E164(conv.OurNumber), To: remotes, Text: msg.Text, MediaURLs: media})
+	cancel()
+	if err != nil {
+		return o.sendFailed(ctx, conv, msg, err)
+	}
+	return o.sendAccepted(ctx, conv, msg, sent)
+}
+
+func (o *Outbound) sendAccepted(ctx context.Context, conv *store.Conversation, msg *store.Message, sent *SentSMS) error {
+	fields := map[string]any{"status": store.OutQueued, "telnyx_id": sent.ID, "error_text": ""}
+	if sent.Parts > 0 && msg.Segments == 0 {
+		msg.Segments = sent.Parts
+		fields["segments"] = sent.Parts
+	}
+	if err := o.st().UpdateMessage(ctx, msg.ID, fields); err != nil {
+		// Telnyx has it; failing to record that must not lead to a resend.
+		// The entry stays "sending" and a retry shows it as ambiguous.
+		return fmt.Errorf("record accepted send %s: %w", sent.ID, err)
+	}
+	now := o.now()
+	if err := o.st().UpdateConversation(ctx, conv.ID, map[string]any{
+		"last_direction": store.Outbound, "last_activity_at": now, "last_text": msg.Text,
+	}); err != nil {
+		o.b.log.Warn("record outbound activity", "conversation", conv.ID, "err", err)
+	}
+	// The conversation no longer waits for an answer: App Homes change.
+	o.b.InboxChanged(ctx, conv.AssigneeID, msg.AuthorID)
+	// What follows only shows the state; the send itself is recorded, so
+	// Slack failures are logged, not retried (a retry would find nothing to do).
+	if err := o.poster().React(ctx, msgRef(msg), ReactQueued); err != nil {
+		o.b.log.Warn("react queued", "message", msg.ID, "err", err)
+	}
+	if msg.Segments > 1 {
+		thread, _ := Thread(conv)
+		note := fmt.Sprintf("Sent as %d SMS segments (%s).", msg.Segments, orDefault(msg.Encoding, "encoding unknown"))
+		if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindOutbound, Text: note}); err != nil {
+			o.b.log.Warn("post send confirmation", "message", msg.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg *store.Message, err error) error {
+	se := sendErrorOf(err)
+	switch se.Kind {
+	case SendNotSent:
+		// Telnyx never saw it: back to pending, and the engine tries again
+		// (after the rate limit's reset when there is one).
+		// Past GiveUpAfter a late SMS is worse than asking: it stops, and
+		// the thread offers Send again.
+		if o.now().Sub(msg.CreatedAt) > o.cfg.GiveUpAfter {
+			why := fmt.Sprintf("Not sent: Telnyx could not take it for %s (%s). Nothing reached the phone; press Send again to try now.",
+				humanDuration(o.cfg.GiveUpAfter), se.Error())
+			actions := []Action{{ID: ActionSendAgain, Label: "Send again", Value: strconv.FormatUint(msg.ID, 10), Style: "primary"}}
+			return o.finish(ctx, conv, msg, store.OutSending, store.OutNotSent, why, actions)
+		}
+		if _, uerr := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": se.Error()}, store.OutSending); uerr != nil {
+			return uerr
+		}
+		return &retryLater{err: fmt.Errorf("send not made, will retry: %w", err), at: se.RetryAt}
+	case SendOptedOut:
+		now := o.now()
+		if !conv.OptedOut {
+			conv.OptedOut, conv.OptOutKeyword = true, "STOP"
+			if uerr := o.st().UpdateConversation(ctx, conv.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP", "opt_out_at": now}); uerr != nil {
+				return uerr
+			}
+			if thread, ok := Thread(conv); ok {
+				if uerr := o.poster().UpdateHeader(ctx, thread, o.b.HeaderFor(ctx, conv)); uerr != nil {
+					o.b.log.Warn("update header after opt-out", "conversation", conv.ID, "err", uerr)
+				}
+			}
+		}
+		why := fmt.Sprintf("Not sent: Telnyx says %s opted out (error %s). smsbridge will not text them until they send START.",
+			strings.Join(e164Strings(Remotes(conv.RemoteKey)), ", "), orDefault(se.Code, "40300"))
+		return o.finish(ctx, conv, msg, store.OutSending, store.OutOptedOut, why, nil)
+	case SendRejected:
+		why := "Not sent: Telnyx refused this message"
+		if se.Title != "" {
+			why += ": " + se.Title
+		}
+		if se.Code != "" {
+			why += fmt.Sprintf(" (error %s)", se.Code)
+		}
+		return o.finish(ctx, conv, msg, store.OutSending, store.OutFailed, why+".", nil)
+	default:
+		return o.markAmbiguous(ctx, conv, msg, fmt.Sprintf("The send to Telnyx failed in a way that does not tell whether the SMS went out (%s).", se.Error()))
+	}
+}
+
+// markAmbiguous shows an attempt whose outcome is unknown, with a button to
+// send it again. It is never resent without a person deciding.
+func (o *Outbound) markAmbiguous(ctx context.Context, conv *store.Conversation, msg *store.Message, why string) error {
+	text := why + " It was not sent again automatically, so the phone does not get it twice. If it did not arrive, press Send again."
+	actions := []Action{{ID: ActionSendAgain, Label: "Send again", Value: strconv.FormatUint(msg.ID, 10), Style: "primary"}}
+	return o.finish(ctx, conv, msg, store.OutSending, store.OutAmbiguous, text, actions)
+}
+
+// refuse ends a pending entry that our own rules keep from being sent.
+func (o *Outbound) refuse(ctx context.Context, conv *store.Conversation, msg *store.Message, status, why string) error {
+	return o.finish(ctx, conv, msg, store.OutPending, status, why, nil)
+}
+
+// finish posts why in the thread, marks the reply, and moves the entry from
+// status from to status to. The post comes first: if recording fails after
+// it, a retry posts again rather than the team never hearing of it.
+func (o *Outbound) finish(ctx context.Context, conv *store.Conversation, msg *store.Message, from, to, why string, actions []Action) error {
+	thread, _ := Thread(conv)
+	kind := KindError
+	if to == store.OutOptedOut || to == store.OutRefused {
+		kind = KindNote
+	}
+	if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: kind, Text: why, Actions: actions}); err != nil {
+		return fmt.Errorf("post outbound outcome: %w", err)
+	}
+	if r := reactionFor(to); r != "" {
+		if err := o.poster().React(ctx, msgRef(msg), r); err != nil {
+			o.b.log.Warn("react", "message", msg.ID, "err", err)
+		}
+	}
+	_, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": to, "error_text": why}, from)
+	return err
+}
+
+func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {
+	var sa sendAgain
+	if err := json.Unmarshal(ev.Payload, &sa); err != nil {
+		return Permanent(fmt.Errorf("stored send-again does not parse: %w", err))
+	}
+	msg, err := o.st().Message(ctx, sa.MessageID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	conv, err := o.st().Conversation(ctx, msg.ConversationID)
+	if err != nil {
+		return err
+	}
+	ok, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": ""}, store.OutAmbiguous, store.OutNotSent)
+	if err != nil || !ok {
+		return err // pressed twice, or already resolved: nothing to do
+	}
+	prev := msg.Status
+	msg.Status = store.OutPending
+	if err := o.poster().RemoveReaction(ctx, msgRef(msg), reactionFor(prev)); err != nil {
+		o.b.log.Warn("remove reaction", "message", msg.ID, "err", err)
+	}
+	if thread, ok := Thread(conv); ok {
+		note := "Sending again, as a teammate asked."
+		if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: note}); err != nil {
+			o.b.log.Warn("post send-again note", "message", msg.ID, "err", err)
+		}
+	}
+	return o.process(ctx, conv, msg)
+}
+
+// noteChange answers an edit or deletion of a reply that went out as SMS:
+// the phone keeps what it got.
+func (o *Outbound) noteChange(ctx context.Context, conv *store.Conversation, r SlackReply) error {
+	msg, err := o.st().MessageByOutboxKey(ctx, outboxKey(r.Channel, r.TS))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // not a reply we texted (a note, a refused one…)
+	}
+	if err != nil {
+		return err
+	}
+	switch msg.Status {
+	case store.OutRefused, store.OutOptedOut, store.OutFailed, store.OutPending, store.OutNotSent:
+		return nil
+	}
+	what := "edited"
+	if r.Subtype == ReplyDeleted {
+		what = "deleted"
+	}
+	note := fmt.Sprintf("A reply that was already sent as SMS was %s in Slack. The SMS has left and cannot be changed or recalled; send a new reply to correct it.", what)
+	thread, _ := Thread(conv)
+	_, err = o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: note})
+	return err
+}
+
+// reactionFor is the reaction that shows status on the teammate's reply.
+func reactionFor(status string) string {
+	switch status {
+	case store.OutQueued, store.OutSent:
+		return ReactQueued
+	case store.OutDelivered:
+		return ReactDelivered
+	case store.OutFailed, store.OutExpired, store.OutOptedOut, store.OutNotSent:
+		return ReactFailed
+	case store.OutAmbiguous:
+		return ReactAmbiguous
+	case store.OutUnconfirmed:
+		return ReactUnconfirmed
+	case store.OutRefused:
+		return ReactRefused
+	}
+	return ""
+}
+
+func e164Strings(ns []E164) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = string(n)
+	}
+	return out
+}

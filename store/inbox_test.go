@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestInboxQueriesUseIndexes pins that every App Home and history query is
+// an index range in the order it wants: no table scan, no sort.
+func TestInboxQueriesUseIndexes(t *testing.T) {
+	s := openTest(t)
+	now := time.Now()
+	for _, tc := range []struct {
+		name, sql, index string
+		args             []any
+	}{
+		{"mine", sqlAssigned, "ix_conv_assignee_state_activity", []any{"U1", StateClaimed, 11}},
+		{"unassigned", sqlAssigned, "ix_conv_assignee_state_activity", []any{"", StateOpen, 11}},
+		{"waiting", sqlWaiting, "ix_conv_state_direction_activity", []any{StateOpen, Inbound, false, 11}},
+		{"resolved", sqlResolved, "ix_conv_state_resolved", []any{StateResolved, now, 11}},
+		{"by remote", sqlByRemote, "ix_conv_remote_activity", []any{"+13125550123", 5}},
+		{"history", sqlHistory, "ix_messages_conv", []any{uint64(1), 20}},
+	} {
+		var rows []struct {
+			ID, Parent, Notused int
+			Detail              string
+		}
+		if err := s.DB().Raw("EXPLAIN QUERY PLAN "+tc.sql, tc.args...).Scan(&rows).Error; err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var plan []string
+		for _, r := range rows {
+			plan = append(plan, r.Detail)
+		}
+		p := strings.Join(plan, "; ")
+		t.Logf("%s: %s", tc.name, p)
+		if !strings.Contains(p, "USING INDEX "+tc.index) || strings.Contains(p, "SCAN") || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s: plan %q, want a search on %s without a scan or sort", tc.name, p, tc.index)
+		}
+	}
+}
+
+func TestInboxForSortsConversationsIntoSections(t *testing.T) {
+	c := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	s := openTest(t, WithClock(c.Now))
+	ctx := context.Background()
+	base := c.Now()
+	add := func(remote, state, assignee, dir string, ago time.Duration, optedOut bool) uint64 {
+		t.Helper()
+		conv, _, err := s.FindOrCreateConversation(ctx, "+18445550001", remote)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fields := map[string]any{"state": state, "assignee_id": assignee, "last_direction": dir,
+			"last_activity_at": base.Add(-ago), "opted_out": optedOut}
+		if state == StateResolved {
+			fields["resolved_at"] = base.Add(-ago)
+			fields["resolved_by"] = "U1"
+		}
+		if err := s.UpdateConversation(ctx, conv.ID, fields); err != nil {
+			t.Fatal(err)
+		}
+		return conv.ID
+	}
+	openOld := add("+13125550001", StateOpen, "", Inbound, 3*time.Hour, false)
+	openNew := add("+13125550002", StateOpen, "", Outbound, time.Hour, false)
+	mineWaiting := add("+13125550003", StateClaimed, "U1", Inbound, 2*time.Hour, false)
+	mineAnswered := add("+13125550004", StateClaimed, "U1", Outbound, 30*time.Minute, false)
+	theirs := add("+13125550005", StateClaimed, "U2", Inbound, 4*time.Hour, false)
+	optedOut := add("+13125550006", StateOpen, "", Inbound, 5*time.Hour, true) // opted out: not waiting
+	resolvedRecent := add("+13125550007", StateResolved, "", Inbound, 24*time.Hour, false)
+	add("+13125550008", StateResolved, "", Outbound, 40*24*time.Hour, false) // too old to list
+
+	in, err := s.InboxFor(ctx, "U1", 10, base.Add(-7*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(cs []Conversation) []uint64 {
+		var out []uint64
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	check := func(name string, got, want []uint64) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Errorf("%s = %v, want %v", name, got, want)
+			return
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%s = %v, want %v", name, got, want)
+				return
+			}
+		}
+	}
+	check("waiting", ids(in.Waiting), []uint64{theirs, openOld, mineWaiting})
+	check("mine", ids(in.Mine), []uint64{mineAnswered, mineWaiting})
+	check("unassigned", ids(in.Unassigned), []uint64{openNew, openOld, optedOut})
+	check("resolved", ids(in.Resolved), []uint64{resolvedRecent})
+
+	in, err = s.InboxFor(ctx, "U2", 2, base.Add(-7*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("U2 mine", ids(in.Mine), []uint64{theirs})
+	check("waiting, limit 2", ids(in.Waiting), []uint64{theirs, openOld})
+	if !in.More.Waiting || !in.More.Unassigned || in.More.Mine {
+		t.Errorf("more = %+v", in.More)
+	}
+}
+
+func TestContactsUpsertAndLookUp(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	if err := s.SetContact(ctx, &Contact{Number: "+13125550123", Name: "Ana", SetBy: "U1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetContact(ctx, &Contact{Number: "+13125550123", Name: "Ana Lopez", SetBy: "U2"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Contact(ctx, "+13125550123")
+	if err != nil || c.Name != "Ana Lopez" || c.SetBy != "U2" {
+		t.Fatalf("contact %+v err %v", c, err)
+	}
+	if _, err := s.Contact(ctx, "+13125550999"); err != ErrNotFound {
+		t.Fatalf("missing contact: %v", err)
+	}
+	names, err := s.ContactNames(ctx, []string{"+13125550123", "+13125550999"})
+	if err != nil || len(names) != 1 || names["+13125550123"] != "Ana Lopez" {
+		t.Fatalf("names %v err %v", names, err)
+	}
+}
