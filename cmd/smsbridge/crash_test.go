@@ -52,7 +52,11 @@ func startChild(t *testing.T, env []string) *child {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	addrc := make(chan string, 1)
 	go func() {
+		// Keep reading to the end, whatever the lines: a child whose stderr
+		// pipe fills up would block and look hung.
+		defer io.Copy(io.Discard, stderr)
 		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 4<<20)
 		for sc.Scan() {
 			var line struct {
 				Msg  string `json:"msg"`
@@ -105,6 +109,13 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	var acked [convs][]string
 	var total atomic.Int64
 	var killOnce sync.Once
+	var killed atomic.Bool
+	kill := func() {
+		killOnce.Do(func() {
+			killed.Store(true)
+			c.cmd.Process.Signal(syscall.SIGKILL)
+		})
+	}
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 5 * time.Second}
 	for ci := 0; ci < convs; ci++ {
@@ -115,27 +126,41 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 			for i := 0; i < perConv; i++ {
 				text := fmt.Sprintf("c%d-m%03d", ci, i)
 				body := sms("ev-"+text, "msg-"+text, from, "+18445550001", text)
-				sig, ts := telnyx.Sign(priv, time.Now(), body)
-				req, _ := http.NewRequest(http.MethodPost, "http://"+c.addr+"/webhooks/telnyx", bytes.NewReader(body))
-				req.Header.Set(telnyx.HeaderSignature, sig)
-				req.Header.Set(telnyx.HeaderTimestamp, ts)
-				resp, err := client.Do(req)
-				if err != nil {
-					return // the service is gone
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					return
+				// Like Telnyx, try again on failure, until the kill.
+				var resp *http.Response
+				for attempt := 0; ; attempt++ {
+					sig, ts := telnyx.Sign(priv, time.Now(), body)
+					req, _ := http.NewRequest(http.MethodPost, "http://"+c.addr+"/webhooks/telnyx", bytes.NewReader(body))
+					req.Header.Set(telnyx.HeaderSignature, sig)
+					req.Header.Set(telnyx.HeaderTimestamp, ts)
+					var err error
+					resp, err = client.Do(req)
+					if err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode == http.StatusOK {
+							break
+						}
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+					if killed.Load() {
+						return // the service is gone
+					}
+					if attempt == 20 {
+						t.Errorf("webhook %s failed before the kill: %v", text, err)
+						return
+					}
+					time.Sleep(50 * time.Millisecond)
 				}
 				acked[ci] = append(acked[ci], text)
 				if total.Add(1) == killAfter {
-					killOnce.Do(func() { c.cmd.Process.Signal(syscall.SIGKILL) })
+					kill()
 				}
 			}
 		}()
 	}
 	wg.Wait()
+	kill()
 	c.cmd.Wait()
 	if total.Load() < killAfter {
 		t.Fatalf("only %d webhooks acknowledged before the kill", total.Load())
