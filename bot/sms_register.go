@@ -34,6 +34,9 @@ type SMSAPI interface {
 	GetBulkUpdate(ctx context.Context, orderID string) (*telnyx.BulkUpdate, error)
 }
 
+// The Telnyx client is what /sms and the scheduler use.
+var _ SMSAPI = (*telnyx.Client)(nil)
+
 // SMSDeps is what the /sms commands need.
 type SMSDeps struct {
 	API       SMSAPI

@@ -25,6 +25,8 @@ type ScheduleAPI interface {
 	CancelScheduledMessage(ctx context.Context, id string) (*telnyx.Message, error)
 }
 
+var _ ScheduleAPI = (*telnyx.Client)(nil)
+
 // Scheduling errors the Slack side explains to the teammate.
 var (
 	ErrTooSoon = errors.New("must be at least 5 minutes ahead")
