@@ -50,7 +50,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		// Each write is its own statement or an explicit transaction; the
 		// default wrapping transaction only costs a round of locking.
 		SkipDefaultTransaction: true,
-		PrepareStmt:            true,
+		// No PrepareStmt: gorm prepares a new statement under a global lock
+		// on the pool, not on the transaction. With SQLite's single
+		// connection, a transaction that needs that lock while a goroutine
+		// holding it waits for the connection deadlocks (seen under load;
+		// the batch inserts also vary in shape and would fill the cache).
 	}
 	var err error
 	switch {
