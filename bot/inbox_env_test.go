@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/smsbridge/smsbridge/internal/testdb"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -58,7 +58,7 @@ type inboxEnv struct {
 func newInboxEnv(t *testing.T) *inboxEnv {
 	t.Helper()
 	e := &inboxEnv{t: t, srv: fakeslack.New(t), clock: &inboxClock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "inbox.db"), store.WithClock(e.clock.Now))
+	st, err := store.Open(context.Background(), testdb.URL(t), store.WithClock(e.clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/smsbridge/smsbridge/internal/testdb"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -87,7 +87,7 @@ func newOB(t testing.TB, opts ...obOption) *obHarness {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	h := &obHarness{
-		t: t, slack: fakeslack.New(t), dbPath: filepath.Join(t.TempDir(), "ob.db"), tnxKey: priv,
+		t: t, slack: fakeslack.New(t), dbPath: testdb.URL(t), tnxKey: priv,
 		cfg:    bridge.OutboundConfig{PublicBaseURL: obBase},
 		clock:  &obClock{},
 		engCfg: bridge.EngineConfig{Workers: 2, PollInterval: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
@@ -179,6 +179,16 @@ func (h *obHarness) settle() {
 			return
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+	var pending []store.Event
+	h.st.DB().Where("status = ?", store.EventPending).Find(&pending)
+	for _, ev := range pending {
+		h.t.Logf("pending event %d %s/%s attempts %d: %s", ev.ID, ev.Source, ev.Type, ev.Attempts, ev.LastError)
+	}
+	var lanes []store.Lane
+	h.st.DB().Find(&lanes)
+	for _, l := range lanes {
+		h.t.Logf("lane %+v due %v until %v now %v", l, l.DueAt, l.LeaseUntil, h.st.Now())
 	}
 	h.t.Fatal("work still pending after 10s")
 }

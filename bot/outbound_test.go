@@ -457,7 +457,10 @@ func TestOutboundCrashBetweenCommitAndSendSendsOnceAfterRestart(t *testing.T) {
 // knows an attempt with no result exists. It cannot know whether the phone
 // got it, so it does not resend: it shows the message with Send again.
 func TestOutboundCrashAfterTelnyxAcceptedIsAmbiguousNotResent(t *testing.T) {
-	h := newOB(t)
+	// One worker: the simulated crash ends its goroutine with Goexit, whose
+	// deferred lane release would otherwise let a second worker of the same
+	// "dead" process pick the message up before the test looks at it.
+	h := newOB(t, withEngineConfig(bridge.EngineConfig{Workers: 1, PollInterval: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
 	c := h.conversation()
 	crashed := make(chan struct{})
 	h.tx.mu.Lock()

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/smsbridge/smsbridge/internal/testdb"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -141,7 +141,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	h := &harness{t: t, poster: &recPoster{}, media: &fakeMedia{body: map[string][]byte{}},
-		clock: &testClock{t: time.Date(2026, 8, 20, 15, 0, 0, 0, time.UTC)}, dbPath: filepath.Join(t.TempDir(), "b.db")}
+		clock: &testClock{t: time.Date(2026, 8, 20, 15, 0, 0, 0, time.UTC)}, dbPath: testdb.URL(t)}
 	h.open()
 	return h
 }

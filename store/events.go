@@ -11,17 +11,6 @@ import (
 
 var memSeq atomic.Int64
 
-// markLaneDue makes lane due now unless it is already due earlier.
-func markLaneDue(tx *gorm.DB, lane string, at time.Time) error {
-	return tx.Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "name"}},
-		DoUpdates: clause.Set{{
-			Column: clause.Column{Name: "due_at"},
-			Value:  gorm.Expr("CASE WHEN lanes.due_at IS NULL OR lanes.due_at > ? THEN ? ELSE lanes.due_at END", at, at),
-		}},
-	}).Create(&Lane{Name: lane, DueAt: &at}).Error
-}
-
 // ClaimLane takes the lease of the lane due soonest that nobody holds, for
 // owner until now+lease. ok is false when no lane is due.
 func (s *Store) ClaimLane(ctx context.Context, owner string, lease time.Duration) (name string, ok bool, err error) {
@@ -107,9 +96,30 @@ func (s *Store) RetryEvent(ctx context.Context, ev *Event, next time.Time, reaso
 // it goes idle; otherwise it stays due for the next worker.
 func (s *Store) ReleaseLane(ctx context.Context, lane, owner string) error {
 	now := s.Now()
-	return s.db.WithContext(ctx).Exec(`UPDATE lanes SET lease_owner = '', lease_until = NULL,
-		due_at = CASE WHEN EXISTS (SELECT 1 FROM events WHERE events.lane = lanes.name AND events.status = ?) THEN ? ELSE NULL END
-		WHERE name = ? AND lease_owner = ?`, EventPending, now, lane, owner).Error
+	pending := "EXISTS (SELECT 1 FROM events WHERE events.lane = lanes.name AND events.status = ?)"
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Lock the lane row first. An insert commits its event and marks
+		// the lane due in one transaction that also locks this row, so once
+		// we hold the lock either that insert has committed (and the checks
+		// below, each a new snapshot, see its event) or it waits for us and
+		// then marks the lane due again. Without the lock, PostgreSQL could
+		// idle a lane whose new event it did not yet see: a lost wake-up.
+		// (SQLite has one writer, so there it is already serial; its
+		// dialect leaves FOR UPDATE out.)
+		var l Lane
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("name = ?", lane).Take(&l).Error; err != nil {
+			return notFound(err)
+		}
+		// Two plain updates rather than one CASE: PostgreSQL cannot infer
+		// the type of a bind parameter inside CASE.
+		err := tx.Model(&Lane{}).Where("name = ? AND lease_owner = ? AND "+pending, lane, owner, EventPending).
+			Updates(map[string]any{"lease_owner": "", "lease_until": nil, "due_at": now}).Error
+		if err != nil {
+			return err
+		}
+		return tx.Model(&Lane{}).Where("name = ? AND lease_owner = ? AND NOT "+pending, lane, owner, EventPending).
+			Updates(map[string]any{"lease_owner": "", "lease_until": nil, "due_at": nil}).Error
+	})
 }
 
 // EventCounts counts events by status (metrics).

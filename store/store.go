@@ -46,11 +46,15 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	}
 	cfg := &gorm.Config{
 		Logger:  logger.Discard,
-		NowFunc: func() time.Time { return s.now().UTC() },
+		NowFunc: s.Now,
 		// Each write is its own statement or an explicit transaction; the
 		// default wrapping transaction only costs a round of locking.
 		SkipDefaultTransaction: true,
-		PrepareStmt:            true,
+		// No PrepareStmt: gorm prepares a new statement under a global lock
+		// on the pool, not on the transaction. With SQLite's single
+		// connection, a transaction that needs that lock while a goroutine
+		// holding it waits for the connection deadlocks (seen under load;
+		// the batch inserts also vary in shape and would fill the cache).
 	}
 	var err error
 	switch {
@@ -126,7 +130,10 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Now is the store's clock.
-func (s *Store) Now() time.Time { return s.now().UTC() }
+// It is truncated to microseconds, the precision PostgreSQL keeps (which
+// rounds, so an untruncated time could be stored a moment in the future and
+// a lane due "now" would not yet be due).
+func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // DB exposes the gorm handle to the store's own tests and benchmarks tools.
 func (s *Store) DB() *gorm.DB { return s.db }

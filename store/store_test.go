@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/smsbridge/smsbridge/internal/testdb"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -19,7 +20,7 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 func openTest(t *testing.T, opts ...Option) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), opts...)
+	s, err := Open(context.Background(), testdb.URL(t), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"github.com/smsbridge/smsbridge/internal/testdb"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -45,7 +46,7 @@ func newTelnyxRig(t *testing.T) *telnyxRig { return newTelnyxRigTB(t) }
 
 func newTelnyxRigTB(t testing.TB) *telnyxRig {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"))
+	st, err := store.Open(context.Background(), testdb.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
