@@ -109,6 +109,17 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	numbers := bot.NumberCommands{Namer: br, Store: st, Links: links, Region: cfg.DefaultRegion}
 	bot.RegisterContactCommand(slackIn.commands, numbers)
 	bot.RegisterHistoryCommand(slackIn.commands, numbers)
+
+	// /sms: the rest of the Messaging API, and messages held for later.
+	sched := bridge.NewScheduler(br, tx, log)
+	bot.RegisterSMSCommands(slackIn.commands, slackIn.interactions, bot.SMSDeps{
+		API: tx, Bridge: br, Scheduler: sched, Slack: sc,
+		Routes:           bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
+		DefaultProfileID: cfg.TelnyxProfileID,
+		Region:           cfg.DefaultRegion,
+		Responder:        &bot.HTTPResponder{},
+		Log:              log,
+	})
 	defer home.Wait()
 
 	router := webhooks.NewRouter(deps)
@@ -129,6 +140,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	go func() { defer wg.Done(); engine.Run(workCtx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); out.RunMediaJanitor(workCtx, time.Hour) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); sched.Run(workCtx, 30*time.Second) }()
 	if cfg.SlackAppToken != "" {
 		// Socket Mode: the same handlers, over a websocket Slack opens to us.
 		smAPI := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))
