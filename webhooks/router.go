@@ -93,6 +93,21 @@ func ReadBody(c *gin.Context) ([]byte, error) {
 	return body, err
 }
 
+// readBody reads the raw body or answers the request itself: 413 for a body
+// over MaxBody, 400 for one that cannot be read. ok is false when it answered.
+func readBody(c *gin.Context) (body []byte, ok bool) {
+	body, err := ReadBody(c)
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		Fail(c, http.StatusRequestEntityTooLarge, err.Error())
+		return nil, false
+	case err != nil:
+		Fail(c, http.StatusBadRequest, "could not read body")
+		return nil, false
+	}
+	return body, true
+}
+
 // ErrTooLarge is a body over MaxBody.
 var ErrTooLarge = fmt.Errorf("body larger than %d bytes", MaxBody)
 

@@ -66,13 +66,8 @@ func SignSlack(secret string, ts time.Time, body []byte) http.Header {
 // A bad signature or stale timestamp is 401 and next never runs.
 func SlackSigned(secret string, now func() time.Time, log *slog.Logger, next http.Handler) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		body, err := ReadBody(c)
-		if errors.Is(err, ErrTooLarge) {
-			Fail(c, http.StatusRequestEntityTooLarge, err.Error())
-			return
-		}
-		if err != nil {
-			Fail(c, http.StatusBadRequest, "could not read body")
+		body, ok := readBody(c)
+		if !ok {
 			return
 		}
 		if err := VerifySlack(secret, now(), c.Request.Header, body); err != nil {

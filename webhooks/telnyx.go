@@ -2,7 +2,6 @@ package webhooks
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -27,13 +26,8 @@ type TelnyxHandler struct {
 
 // Serve handles one webhook.
 func (h *TelnyxHandler) Serve(c *gin.Context) {
-	body, err := ReadBody(c)
-	if errors.Is(err, ErrTooLarge) {
-		Fail(c, http.StatusRequestEntityTooLarge, err.Error())
-		return
-	}
-	if err != nil {
-		Fail(c, http.StatusBadRequest, "could not read body")
+	body, ok := readBody(c)
+	if !ok {
 		return
 	}
 	if err := h.Verifier.Verify(c.GetHeader(telnyx.HeaderSignature), c.GetHeader(telnyx.HeaderTimestamp), body); err != nil {
