@@ -169,7 +169,9 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 			continue
 		}
 		hctx, cancel := drainContext(ctx, e.cfg.DrainTimeout)
+		stopBeat := e.heartbeat(hctx, lane, owner)
 		err = h(hctx, ev)
+		stopBeat()
 		cancel()
 		switch {
 		case err == nil:
@@ -191,6 +193,33 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 			return
 		}
 	}
+}
+
+// heartbeat renews the lane's lease while a handler runs, so a slow event (a
+// long Retry-After, a large download) does not lose its lane to another
+// worker mid-way, which could then do the same work twice. A crashed
+// process stops beating and its lease runs out as before.
+func (e *Engine) heartbeat(ctx context.Context, lane, owner string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(e.cfg.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := e.st.RenewLease(ctx, lane, owner, e.cfg.Lease); err != nil {
+					e.log.Warn("renew lease", "lane", lane, "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func (e *Engine) finish(ctx context.Context, ev *store.Event, status, reason string) {

@@ -2,6 +2,9 @@ package bridge
 
 import (
 	"context"
+	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/telnyx"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -268,5 +271,54 @@ func TestLinkClickNotesInThread(t *testing.T) {
 	_, ps, _, _ := h.poster.snapshot()
 	if len(ps) != 2 || !strings.Contains(ps[1].P.Text, "https://runbooks.example.com/deploy") {
 		t.Fatalf("posts: %+v", ps)
+	}
+}
+
+// slowPoster holds PostInThread until released, like a long Retry-After.
+type slowPoster struct {
+	*recPoster
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *slowPoster) PostInThread(ctx context.Context, parent ThreadRef, p ThreadPost) (string, error) {
+	s.entered <- struct{}{}
+	<-s.release
+	return s.recPoster.PostInThread(ctx, parent, p)
+}
+
+func TestSlowHandlerKeepsItsLane(t *testing.T) {
+	h := newHarness(t)
+	slow := &slowPoster{recPoster: h.poster, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	log := slog.New(slog.DiscardHandler)
+	// Real time here: the lease is short and the heartbeat must renew it.
+	st, err := store.Open(context.Background(), testdb.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	eng := NewEngine(st, log, EngineConfig{Workers: 2, Lease: time.Second, PollInterval: 10 * time.Millisecond})
+	b := New(st, eng, slow, h.media, log, Config{Routes: Routes{Default: "CINBOX"}})
+	ev, _ := telnyx.ParseWebhook(inbound("e1", "m1", "+13125550123", "+18445550001", "slow"))
+	if _, err := b.IngestTelnyx(context.Background(), ev, inbound("e1", "m1", "+13125550123", "+18445550001", "slow")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); eng.Run(ctx) }()
+	<-slow.entered
+	// Three leases' worth of waiting: without renewal the second worker
+	// would take the lane and post the same text again.
+	select {
+	case <-slow.entered:
+		t.Fatal("a second worker took the lane of a handler still running")
+	case <-time.After(3 * time.Second):
+	}
+	close(slow.release)
+	cancel()
+	wg.Wait()
+	if _, ps, _, _ := h.poster.snapshot(); len(ps) != 1 {
+		t.Fatalf("%d posts", len(ps))
 	}
 }
