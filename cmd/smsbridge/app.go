@@ -128,7 +128,9 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	// Bodies are at most 1 MiB; a client slower than this is not Telnyx or
+	// Slack, and must not hold a connection forever.
+	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	log.Info("smsbridge listening", "addr", ln.Addr().String(), "version", version)
 	if ready != nil {
 		ready <- ln.Addr().String()
