@@ -129,7 +129,7 @@ func ConversationLane(our E164, remotes []E164) string {
 // parties splits a message's numbers into ours and the remote set. Inbound,
 // ours is the first to[]; outbound, it is from. Everyone else in from, to[]
 // and cc[] is remote: a group MMS is one conversation for the whole set.
-func parties(p *telnyx.MessagePayload) (our E164, remotes []E164) {
+func parties(p *telnyx.Message) (our E164, remotes []E164) {
 	var all []string
 	if p.Direction == "outbound" {
 		our = E164(p.From.PhoneNumber)

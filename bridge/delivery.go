@@ -47,7 +47,7 @@ func lowerThan(s string) []string {
 // deliveryStatus reads the status a delivery webhook reports. A group MMS
 // has one status per recipient: it counts as failed if any failed, and
 // delivered only when all were.
-func deliveryStatus(typ string, p *telnyx.MessagePayload) string {
+func deliveryStatus(typ string, p *telnyx.Message) string {
 	if typ == telnyx.EventMessageSent {
 		return store.OutSent
 	}
@@ -147,7 +147,7 @@ func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
 }
 
 // carrierError is the errors[] of a delivery report as the thread shows it.
-func carrierError(p *telnyx.MessagePayload) string {
+func carrierError(p *telnyx.Message) string {
 	var parts []string
 	for _, e := range p.Errors {
 		s := e.Title
@@ -162,7 +162,7 @@ func carrierError(p *telnyx.MessagePayload) string {
 	return strings.Join(parts, "; ")
 }
 
-func hasCode(p *telnyx.MessagePayload, code string) bool {
+func hasCode(p *telnyx.Message, code string) bool {
 	for _, e := range p.Errors {
 		if e.Code == code {
 			return true

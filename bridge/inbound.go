@@ -35,8 +35,8 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 	}
 	mediaJSON, _ := json.Marshal(mediaURLs)
 	received := tev.OccurredAt
-	if p.ReceivedAt != nil {
-		received = *p.ReceivedAt
+	if !p.ReceivedAt.IsZero() {
+		received = p.ReceivedAt.Time
 	}
 	if received.IsZero() {
 		received = b.st.Now()
@@ -138,7 +138,7 @@ func (b *Bridge) ensureThread(ctx context.Context, conv *store.Conversation) (*s
 // temporary) and uploads it into the thread. A download that fails for good
 // posts the link and the reason instead, so the team still sees that media
 // came; a Slack failure is returned for retry.
-func (b *Bridge) relayMedia(ctx context.Context, thread ThreadRef, m telnyx.Media, i int) error {
+func (b *Bridge) relayMedia(ctx context.Context, thread ThreadRef, m telnyx.MessageMedia, i int) error {
 	body, ctype, err := b.media.FetchMedia(ctx, m.URL, b.cfg.MediaLimit)
 	if err != nil {
 		b.log.Warn("mms media download failed", "index", i, "err", err)
@@ -162,7 +162,7 @@ func (b *Bridge) relayMedia(ctx context.Context, thread ThreadRef, m telnyx.Medi
 
 // afterInbound applies what an inbound text changes about its conversation:
 // opt-out keywords, reopening a resolved conversation, last activity.
-func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *telnyx.MessagePayload) error {
+func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *telnyx.Message) error {
 	thread, _ := Thread(conv)
 	now := b.st.Now()
 	fields := map[string]any{"last_activity_at": now, "last_direction": store.Inbound, "last_text": p.Text}

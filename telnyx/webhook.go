@@ -25,8 +25,9 @@ type Event struct {
 	ID         string
 	Type       string
 	OccurredAt time.Time
-	// Message is the payload of message.* events.
-	Message *MessagePayload
+	// Message is the payload of message.* events: the same message record
+	// the API returns, so webhooks and API answers share one type.
+	Message *Message
 	// Click is the payload of a link click.
 	Click *LinkClick
 	// Attempt is meta.attempt (1 for the first delivery).
@@ -43,47 +44,6 @@ func (e *Event) DedupKey() string {
 		return "link_clicked:" + e.Click.MessageID + ":" + e.Click.To + ":" + e.Click.URL + ":" + e.Click.TimeClicked
 	}
 	return ""
-}
-
-// MessagePayload is the message record carried by message.* events.
-type MessagePayload struct {
-	ID                 string       `json:"id"`
-	RecordType         string       `json:"record_type"`
-	Direction          string       `json:"direction"`
-	Type               string       `json:"type"` // SMS or MMS
-	From               Endpoint     `json:"from"`
-	To                 []Endpoint   `json:"to"`
-	Cc                 []Endpoint   `json:"cc"`
-	Text               string       `json:"text"`
-	Subject            *string      `json:"subject"`
-	Media              []Media      `json:"media"`
-	Encoding           string       `json:"encoding"`
-	Parts              int          `json:"parts"`
-	Errors             []ErrorEntry `json:"errors"`
-	MessagingProfileID string       `json:"messaging_profile_id"`
-	ReceivedAt         *time.Time   `json:"received_at"`
-	SentAt             *time.Time   `json:"sent_at"`
-	CompletedAt        *time.Time   `json:"completed_at"`
-	Cost               *Money       `json:"cost"`
-	Tags               []string     `json:"tags"`
-}
-
-// Endpoint is a from, to or cc entry of a message.
-type Endpoint struct {
-	PhoneNumber string `json:"phone_number"`
-	Carrier     string `json:"carrier,omitempty"`
-	LineType    string `json:"line_type,omitempty"`
-	Status      string `json:"status,omitempty"`
-}
-
-// Media is one MMS attachment. Its URL is temporary: fetch it at once.
-// HashSHA256 is a 64-character hex string; the spec's maxLength of 32 for it
-// is wrong and deliberately not checked.
-type Media struct {
-	URL         string `json:"url"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-	HashSHA256  string `json:"hash_sha256"`
 }
 
 // LinkClick is the body of a link click webhook.
@@ -152,7 +112,7 @@ func ParseWebhook(body []byte) (*Event, error) {
 		return nil, fmt.Errorf("%w: data.id and data.event_type are required", ErrMalformed)
 	}
 	if strings.HasPrefix(d.EventType, "message.") && len(d.Payload) > 0 && string(d.Payload) != "null" {
-		var p MessagePayload
+		var p Message
 		if err := json.Unmarshal(d.Payload, &p); err != nil {
 			return nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
 		}
