@@ -86,29 +86,19 @@ func (s *SocketMode) dispatch(ctx context.Context, evt socketmode.Event) {
 			s.ackRequest(ctx, evt.Request)
 			return
 		}
-		req := evt.Request
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			msg := s.Commands.Handle(ctx, cmd)
-			if msg == nil {
-				s.ack(ctx, req.EnvelopeID, nil)
-				return
+		s.ackAsync(ctx, evt.Request.EnvelopeID, func() any {
+			if msg := s.Commands.Handle(ctx, cmd); msg != nil {
+				return msg
 			}
-			s.ack(ctx, req.EnvelopeID, msg)
-		}()
+			return nil // an empty ack, not a typed nil *slack.Msg
+		})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil || s.Interactions == nil {
 			s.ackRequest(ctx, evt.Request)
 			return
 		}
-		req := evt.Request
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.ack(ctx, req.EnvelopeID, s.Interactions.Handle(ctx, &cb))
-		}()
+		s.ackAsync(ctx, evt.Request.EnvelopeID, func() any { return s.Interactions.Handle(ctx, &cb) })
 	case socketmode.EventTypeErrorBadMessage:
 		bad, _ := evt.Data.(*socketmode.ErrorBadMessage)
 		if bad == nil {
@@ -135,6 +125,17 @@ func (s *SocketMode) ackRequest(ctx context.Context, req *socketmode.Request) {
 	if req != nil && req.EnvelopeID != "" {
 		s.ack(ctx, req.EnvelopeID, nil)
 	}
+}
+
+// ackAsync acknowledges envelopeID with what answer returns, off the event
+// loop: a command may take up to its ack bound, and other envelopes must
+// not wait behind it.
+func (s *SocketMode) ackAsync(ctx context.Context, envelopeID string, answer func() any) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.ack(ctx, envelopeID, answer())
+	}()
 }
 
 func (s *SocketMode) ack(ctx context.Context, envelopeID string, payload any) {
