@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -36,12 +37,29 @@ type SlackMessages struct {
 
 // NewSlackMessages asks auth.test who the bot is, so that its own posts
 // (and file uploads, which may come without bot_id) are never texted.
+//
+// A Slack that does not answer at start-up (a network blip, a 5xx) is asked
+// again with backoff for about a minute; a refusal (a wrong or revoked
+// token: ok:false) fails at once, since waiting cannot fix it.
 func NewSlackMessages(ctx context.Context, client *slack.Client, in ReplyIngester, log *slog.Logger) (*SlackMessages, error) {
-	auth, err := client.AuthTestContext(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("auth.test: %w", err)
+	wait := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		auth, err := client.AuthTestContext(ctx)
+		if err == nil {
+			return &SlackMessages{In: in, BotUserID: auth.UserID, Log: log}, nil
+		}
+		var slackErr slack.SlackErrorResponse
+		if errors.As(err, &slackErr) || attempt == 8 || ctx.Err() != nil {
+			return nil, fmt.Errorf("auth.test: %w", err)
+		}
+		log.Warn("slack auth.test failed; trying again", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("auth.test: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 15*time.Second)
 	}
-	return &SlackMessages{In: in, BotUserID: auth.UserID, Log: log}, nil
 }
 
 // Register makes m handle "message" events on ev.
