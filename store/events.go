@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -134,4 +135,18 @@ func (s *Store) EventCounts(ctx context.Context) (map[string]int64, error) {
 		out[r.Status] = r.N
 	}
 	return out, err
+}
+
+// OldestPendingAge is how long the oldest pending event has waited; zero
+// when nothing is pending.
+func (s *Store) OldestPendingAge(ctx context.Context) (time.Duration, error) {
+	var ev Event
+	err := s.db.WithContext(ctx).Select("received_at").Where("status = ?", EventPending).Order("id").Take(&ev).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return s.Now().Sub(ev.ReceivedAt), nil
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -17,6 +18,9 @@ type Metrics struct {
 	requests map[string]uint64
 	// Events, if set, reports stored events by status (pending, failed…).
 	Events func(ctx context.Context) (map[string]int64, error)
+	// OldestPending, if set, says how long the oldest unfinished event has
+	// waited: the number to alert on when Slack or Telnyx is down.
+	OldestPending func(ctx context.Context) (time.Duration, error)
 }
 
 // NewMetrics makes an empty Metrics.
@@ -55,6 +59,12 @@ func (m *Metrics) handler(c *gin.Context) {
 			for _, s := range []string{"pending", "done", "failed", "ignored"} {
 				fmt.Fprintf(&b, "smsbridge_events{status=%q} %d\n", s, counts[s])
 			}
+		}
+	}
+	if m.OldestPending != nil {
+		if age, err := m.OldestPending(c.Request.Context()); err == nil {
+			b.WriteString("# TYPE smsbridge_oldest_pending_event_age_seconds gauge\n")
+			fmt.Fprintf(&b, "smsbridge_oldest_pending_event_age_seconds %.3f\n", age.Seconds())
 		}
 	}
 	c.Data(200, "text/plain; version=0.0.4", []byte(b.String()))

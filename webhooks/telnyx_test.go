@@ -217,3 +217,21 @@ func TestVerifySlack(t *testing.T) {
 		t.Fatalf("missing: %v", err)
 	}
 }
+
+func TestMetricsShowBacklog(t *testing.T) {
+	r := newTelnyxRig(t)
+	r.post(fixture(t, "message.received.sms.json"), nil)
+	m := NewMetrics()
+	m.Events = r.st.EventCounts
+	m.OldestPending = r.st.OldestPendingAge
+	log := slog.New(slog.DiscardHandler)
+	h := NewRouter(Deps{Log: log, DB: r.st, Metrics: m})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, PathMetrics, nil))
+	body := w.Body.String()
+	for _, want := range []string{`smsbridge_events{status="pending"} 1`, "smsbridge_oldest_pending_event_age_seconds "} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q:\n%s", want, body)
+		}
+	}
+}

@@ -78,6 +78,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 
 	metrics := webhooks.NewMetrics()
 	metrics.Events = st.EventCounts
+	metrics.OldestPending = st.OldestPendingAge
 	deps := webhooks.Deps{
 		Log: log, DB: st, Metrics: metrics,
 		Telnyx: &webhooks.TelnyxHandler{Verifier: verifier, Ingester: br, Log: log},
