@@ -17,7 +17,7 @@ import (
 // NumberStore is the store as /sms contact and /sms history read it.
 type NumberStore interface {
 	Contact(ctx context.Context, number string) (*store.Contact, error)
-	ConversationsWith(ctx context.Context, remoteKey string, limit int) ([]store.Conversation, error)
+	ConversationsOf(ctx context.Context, number string, limit int) ([]store.Conversation, error)
 	History(ctx context.Context, conversationID uint64, limit int) ([]store.Message, error)
 }
 
@@ -93,7 +93,7 @@ func (nc NumberCommands) contactInfo(ctx context.Context, number bridge.E164) (*
 		return nil, err
 	}
 	b.WriteString("\n")
-	convs, err := nc.Store.ConversationsWith(ctx, string(number), 10)
+	convs, err := nc.Store.ConversationsOf(ctx, string(number), 10)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,11 @@ func (nc NumberCommands) contactInfo(ctx context.Context, number bridge.E164) (*
 // conversationLine describes one conversation: our number, state, opt-out
 // and a link to its thread.
 func (nc NumberCommands) conversationLine(ctx context.Context, c *store.Conversation) string {
-	s := "with " + Escape(FormatNumber(bridge.E164(c.OurNumber))) + ": " + stateText(c)
+	s := "with " + Escape(FormatNumber(bridge.E164(c.OurNumber)))
+	if rs := bridge.Remotes(c.RemoteKey); len(rs) > 1 {
+		s += " (group MMS: " + Escape(formatNumbers(rs)) + ")"
+	}
+	s += ": " + stateText(c)
 	if c.OptedOut {
 		s += " · :no_entry_sign: opted out"
 		if c.OptOutKeyword != "" {

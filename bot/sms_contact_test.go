@@ -111,3 +111,31 @@ func TestHistoryCommandShowsBothDirectionsWithDeliveryStates(t *testing.T) {
 		t.Errorf("unknown number: %q", reply.Text)
 	}
 }
+
+func TestContactAndHistoryIncludeGroupConversations(t *testing.T) {
+	e := newInboxEnv(t)
+	e.conversation("+13125550123", nil)
+	g := e.conversation("+13125550123,+14155550188,+16465550142", nil)
+	e.conversation("+14155550188", nil) // not with our number of interest
+	if _, err := e.st.InsertMessage(t.Context(), &store.Message{ConversationID: g.ID, Direction: store.Inbound,
+		Text: "group hello", Status: "received", FromNumber: "+14155550188", CreatedAt: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
+	reply := e.command(userAna, "contact +13125550123")
+	if strings.Count(reply.Text, "• ") != 2 || !strings.Contains(reply.Text, "group MMS: +1 312-555-0123, +1 415-555-0188, +1 646-555-0142") {
+		t.Errorf("contact: %q", reply.Text)
+	}
+	reply = e.command(userAna, "history +13125550123")
+	if !strings.Contains(reply.Text, "group hello") || !strings.Contains(reply.Text, "group MMS") {
+		t.Errorf("history: %q", reply.Text)
+	}
+	// A number in the middle of a group's key is found too, and a number
+	// that merely starts the same way is not.
+	if cs, _ := e.st.ConversationsOf(t.Context(), "+14155550188", 10); len(cs) != 2 {
+		t.Errorf("%d conversations of +14155550188", len(cs))
+	}
+	if cs, _ := e.st.ConversationsOf(t.Context(), "+1312555012", 10); len(cs) != 0 {
+		t.Errorf("a prefix matched %d conversations", len(cs))
+	}
+}

@@ -38,7 +38,7 @@ func (nc NumberCommands) history(ctx context.Context, req *CommandRequest) (*sla
 	if rest != "" {
 		return nil, Usagef("Give only the number.")
 	}
-	convs, err := nc.Store.ConversationsWith(ctx, string(number), historyConversations)
+	convs, err := nc.Store.ConversationsOf(ctx, string(number), historyConversations)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,11 @@ const (
 	sqlResolved = `SELECT * FROM conversations WHERE state = ? AND resolved_at >= ? ORDER BY resolved_at DESC LIMIT ?`
 	// sqlByRemote lists the conversations with one remote set, newest first.
 	sqlByRemote = `SELECT * FROM conversations WHERE remote_key = ? ORDER BY last_activity_at DESC LIMIT ?`
+	// sqlGroupsWith lists the group conversations that include a number. A
+	// remote key is a sorted comma list, so the number is at its start, at
+	// its end or between commas. A LIKE with a leading wildcard cannot use
+	// an index: this serves /sms contact and /sms history, not the App Home.
+	sqlGroupsWith = `SELECT * FROM conversations WHERE remote_key LIKE ? OR remote_key LIKE ? OR remote_key LIKE ? ORDER BY last_activity_at DESC LIMIT ?`
 	// sqlHistory lists a conversation's messages, newest first.
 	sqlHistory = `SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`
 )
@@ -100,6 +105,19 @@ func (s *Store) ConversationsWith(ctx context.Context, remoteKey string, limit i
 	var cs []Conversation
 	err := s.db.WithContext(ctx).Raw(sqlByRemote, remoteKey, limit).Scan(&cs).Error
 	return cs, err
+}
+
+// ConversationsOf lists the conversations number is in: its 1:1
+// conversations first, then the group MMS conversations that include it,
+// each newest first and at most limit of each.
+func (s *Store) ConversationsOf(ctx context.Context, number string, limit int) ([]Conversation, error) {
+	cs, err := s.ConversationsWith(ctx, number, limit)
+	if err != nil {
+		return nil, err
+	}
+	var groups []Conversation
+	err = s.db.WithContext(ctx).Raw(sqlGroupsWith, number+",%", "%,"+number, "%,"+number+",%", limit).Scan(&groups).Error
+	return append(cs, groups...), err
 }
 
 // History lists a conversation's newest messages, both directions, newest
