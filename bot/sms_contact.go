@@ -43,7 +43,7 @@ const maxContactName = 80
 func RegisterContactCommand(cmds *Commands, nc NumberCommands) {
 	cmds.Register(Command{
 		Name:    "contact",
-		Usage:   "/sms contact <number> [name]",
+		Usage:   "/sms contact <number> [name | --clear]",
 		Example: `/sms contact (312) 555-0123 "Ana Lopez"`,
 		Help:    "name a number (shown in its threads and the App Home), or show what is known about it",
 		Run:     nc.contact,
@@ -54,6 +54,13 @@ func (nc NumberCommands) contact(ctx context.Context, req *CommandRequest) (*sla
 	number, name, err := numberAndRest(req.Args, nc.Region)
 	if err != nil {
 		return nil, err
+	}
+	if name == "--clear" {
+		convs, err := nc.Namer.NameContact(ctx, number, "", req.UserID)
+		if err != nil && convs == nil {
+			return nil, err
+		}
+		return ephemeral(fmt.Sprintf("%s has no name now.", Escape(FormatNumber(number)))), nil
 	}
 	if name != "" {
 		name = strings.Join(strings.Fields(name), " ") // one line, as headers show it

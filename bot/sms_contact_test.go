@@ -54,7 +54,7 @@ func TestContactCommandRejectsWhatIsNotANumber(t *testing.T) {
 	e := newInboxEnv(t)
 	for _, text := range []string{"contact", "contact Ana", "contact 12 Ana"} {
 		reply := e.command(userAna, text)
-		if !strings.Contains(reply.Text, "Usage: `/sms contact <number> [name]`") {
+		if !strings.Contains(reply.Text, "Usage: `/sms contact <number> [name | --clear]`") {
 			t.Errorf("%q: %q", text, reply.Text)
 		}
 	}
@@ -137,5 +137,23 @@ func TestContactAndHistoryIncludeGroupConversations(t *testing.T) {
 	}
 	if cs, _ := e.st.ConversationsOf(t.Context(), "+1312555012", 10); len(cs) != 0 {
 		t.Errorf("a prefix matched %d conversations", len(cs))
+	}
+}
+
+func TestContactCommandClearForgetsTheName(t *testing.T) {
+	e := newInboxEnv(t)
+	c := e.conversation("+13125550123", nil)
+	e.command(userAna, `contact +13125550123 "Ana Lopez"`)
+
+	reply := e.command(userAna, "contact +13125550123 --clear")
+
+	if !strings.Contains(reply.Text, "has no name now") {
+		t.Fatalf("reply: %q", reply.Text)
+	}
+	if _, err := e.st.Contact(t.Context(), "+13125550123"); err == nil {
+		t.Fatal("the name is still stored")
+	}
+	if h := e.header(c); h.Updates != 2 || strings.Contains(h.BlockText(), "Ana Lopez") {
+		t.Errorf("header (updates %d) still names the contact: %s", h.Updates, h.BlockText())
 	}
 }

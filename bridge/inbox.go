@@ -202,13 +202,21 @@ func (b *Bridge) HeaderFor(ctx context.Context, c *store.Conversation) Header {
 	return h
 }
 
-// NameContact names number (E.164) and rewrites the headers of its 1:1
-// conversations so they show the name. It returns those conversations.
+// NameContact names number (E.164), or forgets its name when name is "",
+// and rewrites the headers of its conversations (1:1 and group) so they
+// show it. It returns those conversations.
 func (b *Bridge) NameContact(ctx context.Context, number E164, name, by string) ([]store.Conversation, error) {
-	if err := b.st.SetContact(ctx, &store.Contact{Number: string(number), Name: name, SetBy: by}); err != nil {
+	var err error
+	if name == "" {
+		err = b.st.DeleteContact(ctx, string(number))
+	} else {
+		err = b.st.SetContact(ctx, &store.Contact{Number: string(number), Name: name, SetBy: by})
+	}
+	if err != nil {
 		return nil, err
 	}
-	convs, err := b.st.ConversationsWith(ctx, string(number), 50)
+	// Group headers show their members' names too.
+	convs, err := b.st.ConversationsOf(ctx, string(number), 50)
 	if err != nil {
 		return nil, err
 	}

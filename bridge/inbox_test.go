@@ -173,12 +173,14 @@ func TestHeaderShowsContactNamesOfTheRemoteNumbers(t *testing.T) {
 		t.Fatalf("headers: %+v", hs)
 	}
 
+	// Renaming refreshes the 1:1 header and the group's, which names its
+	// members too.
 	convs, err := h.b.NameContact(ctx, "+13125550123", "Ana Lopez", "U1")
-	if err != nil || len(convs) != 1 {
+	if err != nil || len(convs) != 2 {
 		t.Fatalf("convs %v err %v", convs, err)
 	}
 	_, _, _, us := h.poster.snapshot()
-	if len(us) != 1 || us[0].ContactName != "Ana Lopez" {
+	if len(us) != 2 || us[0].ContactName != "Ana Lopez" || us[1].ContactName != "Ana Lopez, Ben" {
 		t.Errorf("header updates: %+v", us)
 	}
 }

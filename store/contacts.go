@@ -27,6 +27,11 @@ func (s *Store) SetContact(ctx context.Context, c *Contact) error {
 	}).Create(c).Error
 }
 
+// DeleteContact forgets number's name; a number with none is not an error.
+func (s *Store) DeleteContact(ctx context.Context, number string) error {
+	return s.db.WithContext(ctx).Where("number = ?", number).Delete(&Contact{}).Error
+}
+
 // Contact finds the contact of number, or ErrNotFound.
 func (s *Store) Contact(ctx context.Context, number string) (*Contact, error) {
 	var c Contact
