@@ -124,6 +124,9 @@ func (b *Bridge) ensureThread(ctx context.Context, conv *store.Conversation) (*s
 	if err := b.st.UpdateConversation(ctx, conv.ID, fields); err != nil {
 		return nil, err
 	}
+	if err := b.st.AddThread(ctx, conv.ID, ref.Channel, ref.TS); err != nil {
+		return nil, err
+	}
 	if stale {
 		old := ThreadRef{Channel: conv.PrevChannel, TS: conv.PrevThreadTS}
 		note := fmt.Sprintf("This conversation continues in a new thread after %s of silence.", humanDuration(b.cfg.Silence))

@@ -2,6 +2,8 @@ package bridge
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"github.com/smsbridge/smsbridge/internal/testdb"
 	"github.com/smsbridge/smsbridge/telnyx"
 	"log/slog"
@@ -320,5 +322,30 @@ func TestSlowHandlerKeepsItsLane(t *testing.T) {
 	wg.Wait()
 	if _, ps, _, _ := h.poster.snapshot(); len(ps) != 1 {
 		t.Fatalf("%d posts", len(ps))
+	}
+}
+
+func TestEveryEarlierThreadOfAConversationIsRecognised(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for i, text := range []string{"first", "second, a month later", "third, another month later"} {
+		if i > 0 {
+			h.clock.Advance(31 * 24 * time.Hour)
+		}
+		h.ingest(inbound(fmt.Sprintf("e%d", i), fmt.Sprintf("m%d", i), "+13125550123", "+18445550001", text))
+		h.drain()
+	}
+	hs, _, _, _ := h.poster.snapshot()
+	if len(hs) != 3 {
+		t.Fatalf("%d threads", len(hs))
+	}
+	for _, old := range hs[:2] {
+		c, err := h.st.ConversationByPrevThread(ctx, old.Channel, old.TS)
+		if err != nil || c.ThreadTS != hs[2].TS {
+			t.Fatalf("thread %s: conversation %+v err %v", old.TS, c, err)
+		}
+	}
+	if _, err := h.st.ConversationByPrevThread(ctx, hs[2].Channel, hs[2].TS); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the current thread counted as an earlier one: %v", err)
 	}
 }

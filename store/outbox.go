@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -101,13 +103,28 @@ func (s *Store) PurgeExpiredOutboxMedia(ctx context.Context) (int64, error) {
 	return res.RowsAffected, res.Error
 }
 
-// ConversationByPrevThread finds the conversation whose previous thread is
-// (channel, threadTS): it moved to a new thread after a long silence.
+// ConversationByPrevThread finds the conversation that once lived in thread
+// (channel, threadTS) and has since moved to a newer one after a long
+// silence (any earlier thread, not only the last).
 func (s *Store) ConversationByPrevThread(ctx context.Context, channel, threadTS string) (*Conversation, error) {
 	var c Conversation
-	err := s.db.WithContext(ctx).Where("prev_thread_ts = ? AND prev_channel = ?", threadTS, channel).Take(&c).Error
+	err := s.db.WithContext(ctx).
+		Joins("JOIN threads ON threads.conversation_id = conversations.id").
+		Where("threads.channel = ? AND threads.ts = ?", channel, threadTS).
+		Where("NOT (conversations.channel = ? AND conversations.thread_ts = ?)", channel, threadTS).
+		Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		// The conversation's own record of its previous thread.
+		err = s.db.WithContext(ctx).Where("prev_thread_ts = ? AND prev_channel = ?", threadTS, channel).Take(&c).Error
+	}
 	if err != nil {
 		return nil, notFound(err)
 	}
 	return &c, nil
+}
+
+// AddThread records that conversation id lives (or lived) in a thread.
+func (s *Store) AddThread(ctx context.Context, conversationID uint64, channel, threadTS string) error {
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&Thread{Channel: channel, TS: threadTS, ConversationID: conversationID, CreatedAt: s.Now()}).Error
 }

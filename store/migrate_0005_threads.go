@@ -1,0 +1,37 @@
+package store
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Thread is one Slack thread a conversation has lived in. A conversation
+// that starts a fresh thread after a long silence keeps its older threads
+// here, so a reply in any of them is recognised (and answered that it was
+// not sent), not silently ignored.
+type Thread struct {
+	Channel        string `gorm:"primaryKey;size:32"`
+	TS             string `gorm:"primaryKey;size:32"`
+	ConversationID uint64 `gorm:"not null;index"`
+	CreatedAt      time.Time
+}
+
+func init() {
+	registerMigration(5, "threads: every thread of a conversation", func(tx *gorm.DB) error {
+		if err := tx.Migrator().CreateTable(&Thread{}); err != nil {
+			return err
+		}
+		// Backfill from what conversations knew: their current and
+		// previous threads.
+		for _, cols := range [][2]string{{"channel", "thread_ts"}, {"prev_channel", "prev_thread_ts"}} {
+			err := tx.Exec(`INSERT INTO threads (channel, ts, conversation_id, created_at)
+				SELECT ` + cols[0] + `, ` + cols[1] + `, id, created_at FROM conversations WHERE ` + cols[1] + ` <> ''
+				ON CONFLICT DO NOTHING`).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
