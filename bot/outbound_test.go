@@ -633,3 +633,23 @@ func TestOutboundGivesUpOnLongUnsendableAndOffersSendAgain(t *testing.T) {
 		t.Fatalf("reactions %v", r)
 	}
 }
+
+// A reply that came in just before the conversation moved to a new thread
+// is not sent, and the teammate is told so in the thread they wrote in.
+func TestOutboundReplyWhoseConversationMovedIsAnsweredNotSent(t *testing.T) {
+	h := newOB(t)
+	c := h.conversation()
+	ctx := context.Background()
+	body, _ := h.reply(c, "written a moment before the move")
+	h.postEvent(body, 0) // committed, not yet worked
+	ref, _ := h.poster.PostHeader(ctx, obChannel, bridge.HeaderOf(c))
+	h.st.UpdateConversation(ctx, c.ID, map[string]any{"prev_channel": c.Channel, "prev_thread_ts": c.ThreadTS, "thread_ts": ref.TS})
+	h.start()
+	h.settle()
+	if h.tx.attempts() != 0 {
+		t.Fatal("a reply in a thread the conversation had left was sent")
+	}
+	if texts := strings.Join(h.threadTexts(c), "\n"); !strings.Contains(texts, "continues in a newer thread") {
+		t.Fatalf("old thread: %s", texts)
+	}
+}

@@ -309,21 +309,34 @@ type sendAgain struct {
 	User      string `json:"user"`
 }
 
+// noteMovedOn answers a reply in a thread the conversation has left: it is
+// not sent (the team would not see the exchange where it goes on).
+func (o *Outbound) noteMovedOn(ctx context.Context, r SlackReply) error {
+	note := "Not sent: this conversation continues in a newer thread in this channel. Reply there to text them."
+	_, err := o.poster().PostInThread(ctx, ThreadRef{Channel: r.Channel, TS: r.ThreadTS}, ThreadPost{Kind: KindNote, Text: note})
+	return err
+}
+
 func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
 	var r SlackReply
 	if err := json.Unmarshal(ev.Payload, &r); err != nil {
 		return Permanent(fmt.Errorf("stored slack reply does not parse: %w", err))
 	}
 	if r.OldThread {
-		// The conversation continues in a newer thread; a reply here is
-		// not sent (the team would not see the exchange where it goes on).
-		note := "Not sent: this conversation continues in a newer thread in this channel. Reply there to text them."
-		_, err := o.poster().PostInThread(ctx, ThreadRef{Channel: r.Channel, TS: r.ThreadTS}, ThreadPost{Kind: KindNote, Text: note})
-		return err
+		return o.noteMovedOn(ctx, r)
 	}
 	conv, err := o.st().ConversationByThread(ctx, r.Channel, r.ThreadTS)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // the conversation moved to a new thread since
+		// The conversation moved to a new thread after this reply came in.
+		// Unless it is an edit, or a copy of a reply already sent, the
+		// teammate must hear that it was not sent.
+		if r.Subtype != "" {
+			return nil
+		}
+		if _, err := o.st().MessageByOutboxKey(ctx, outboxKey(r.Channel, r.TS)); err == nil {
+			return nil
+		}
+		return o.noteMovedOn(ctx, r)
 	}
 	if err != nil {
 		return err
