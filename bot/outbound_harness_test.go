@@ -166,6 +166,16 @@ func (h *obHarness) stop() {
 	h.inter.Wait()
 }
 
+// replyAndSettle posts a teammate's reply in c's thread as a Slack event,
+// waits until the work it causes is done, and returns the reply's ts.
+func (h *obHarness) replyAndSettle(c *store.Conversation, text string) string {
+	h.t.Helper()
+	body, ts := h.reply(c, text)
+	h.postEvent(body, 0)
+	h.settle()
+	return ts
+}
+
 // settle waits until no stored work is pending.
 func (h *obHarness) settle() {
 	h.t.Helper()

@@ -137,9 +137,7 @@ func TestOutboundOptedOutNumberIsNotTexted(t *testing.T) {
 	c := h.conversation()
 	h.st.UpdateConversation(context.Background(), c.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP"})
 	h.start()
-	body, ts := h.reply(c, "are you there?")
-	h.postEvent(body, 0)
-	h.settle()
+	ts := h.replyAndSettle(c, "are you there?")
 	if h.tx.attempts() != 0 {
 		t.Fatalf("texted an opted-out number")
 	}
@@ -157,9 +155,7 @@ func TestOutboundTelnyx40300MarksConversationOptedOut(t *testing.T) {
 	c := h.conversation()
 	h.tx.failNext(failOptedOut)
 	h.start()
-	body, _ := h.reply(c, "hi")
-	h.postEvent(body, 0)
-	h.settle()
+	h.replyAndSettle(c, "hi")
 	conv, _ := h.st.Conversation(context.Background(), c.ID)
 	if !conv.OptedOut {
 		t.Fatal("conversation not marked opted out")
@@ -168,9 +164,7 @@ func TestOutboundTelnyx40300MarksConversationOptedOut(t *testing.T) {
 		t.Fatalf("header not updated: %s", hdr.BlockText())
 	}
 	// The next reply is not even tried.
-	body, _ = h.reply(c, "hello?")
-	h.postEvent(body, 0)
-	h.settle()
+	h.replyAndSettle(c, "hello?")
 	if h.tx.attempts() != 1 {
 		t.Fatalf("%d attempts", h.tx.attempts())
 	}
@@ -181,9 +175,7 @@ func TestOutboundRateLimitedThenSucceedsSendsOnce(t *testing.T) {
 	c := h.conversation()
 	h.tx.failNext(failRateLimited)
 	h.start()
-	body, ts := h.reply(c, "hi")
-	h.postEvent(body, 0)
-	h.settle()
+	ts := h.replyAndSettle(c, "hi")
 	if n := len(h.tx.sends()); n != 1 || h.tx.attempts() != 2 {
 		t.Fatalf("%d sends in %d attempts", n, h.tx.attempts())
 	}
@@ -197,9 +189,7 @@ func TestOutboundAmbiguousFailureIsShownNotResent(t *testing.T) {
 	c := h.conversation()
 	h.tx.failNext(failServerError)
 	h.start()
-	body, ts := h.reply(c, "your order shipped")
-	h.postEvent(body, 0)
-	h.settle()
+	ts := h.replyAndSettle(c, "your order shipped")
 	if h.tx.attempts() != 1 || len(h.tx.sends()) != 0 {
 		t.Fatalf("attempts %d sends %d", h.tx.attempts(), len(h.tx.sends()))
 	}
@@ -235,9 +225,7 @@ func TestOutboundRejectedSendSaysWhy(t *testing.T) {
 	c := h.conversation()
 	h.tx.failNext(failRejected)
 	h.start()
-	body, ts := h.reply(c, "hi")
-	h.postEvent(body, 0)
-	h.settle()
+	ts := h.replyAndSettle(c, "hi")
 	texts := strings.Join(h.threadTexts(c), "\n")
 	if !strings.Contains(texts, "Invalid 'to' address") || !strings.Contains(texts, "40310") {
 		t.Fatalf("thread: %s", texts)
@@ -251,9 +239,7 @@ func TestOutboundTooManySegmentsRefusedWithCount(t *testing.T) {
 	h := newOB(t)
 	c := h.conversation()
 	h.start()
-	body, _ := h.reply(c, strings.Repeat("a", 153*11))
-	h.postEvent(body, 0)
-	h.settle()
+	h.replyAndSettle(c, strings.Repeat("a", 153*11))
 	if h.tx.attempts() != 0 {
 		t.Fatal("sent a text over 10 segments")
 	}
@@ -276,9 +262,7 @@ func TestOutboundMultiSegmentConfirmationShowsCountAndEncoding(t *testing.T) {
 	}
 	// One segment: no confirmation post.
 	before := len(h.threadTexts(c))
-	body, _ = h.reply(c, "short")
-	h.postEvent(body, 0)
-	h.settle()
+	h.replyAndSettle(c, "short")
 	if len(h.threadTexts(c)) != before {
 		t.Fatal("a one-segment reply got a confirmation post")
 	}
@@ -288,9 +272,7 @@ func TestOutboundGroupConversationSendsOneGroupMMS(t *testing.T) {
 	h := newOB(t)
 	c := h.conversation(obRemote, "+16465550142", "+14155550188")
 	h.start()
-	body, _ := h.reply(c, "see you all at 6")
-	h.postEvent(body, 0)
-	h.settle()
+	h.replyAndSettle(c, "see you all at 6")
 	sends := h.tx.sends()
 	if len(sends) != 1 || !sends[0].Group || len(sends[0].To) != 3 || sends[0].From != obOur {
 		t.Fatalf("sends %+v", sends)
@@ -302,9 +284,7 @@ func TestOutboundSignatureAppendsName(t *testing.T) {
 	h.slack.AddUser(slackUser(obUser, "Ana"))
 	c := h.conversation()
 	h.start()
-	body, _ := h.reply(c, "on it")
-	h.postEvent(body, 0)
-	h.settle()
+	h.replyAndSettle(c, "on it")
 	if s := h.tx.sends(); len(s) != 1 || s[0].Text != "on it\n- Ana" {
 		t.Fatalf("sends %+v", s)
 	}
@@ -530,9 +510,7 @@ func TestOutboundTimeoutAfterSendIsAmbiguous(t *testing.T) {
 	c := h.conversation()
 	h.tx.failNext(failHang)
 	h.start()
-	body, ts := h.reply(c, "hi")
-	h.postEvent(body, 0)
-	h.settle()
+	ts := h.replyAndSettle(c, "hi")
 	if h.tx.attempts() != 1 {
 		t.Fatalf("%d attempts", h.tx.attempts())
 	}
@@ -563,9 +541,7 @@ func TestOutboundDeliveryFailure40300MarksOptedOut(t *testing.T) {
 	h := newOB(t)
 	c := h.conversation()
 	h.start()
-	body, ts := h.reply(c, "hi")
-	h.postEvent(body, 0)
-	h.settle()
+	ts := h.replyAndSettle(c, "hi")
 	m := h.outbound(obChannel + ":" + ts)
 	h.postTelnyx(deliveryReport("ev-fin", telnyx.EventMessageFinalized, *m.TelnyxID, "delivery_failed",
 		telnyx.ErrorEntry{Code: "40300", Title: "Blocked due to STOP message"}))
@@ -587,9 +563,7 @@ func TestOutboundReplyInPreviousThreadIsAnsweredNotSent(t *testing.T) {
 	ref, _ := h.poster.PostHeader(ctx, obChannel, bridge.HeaderOf(old))
 	h.st.UpdateConversation(ctx, old.ID, map[string]any{"prev_channel": old.Channel, "prev_thread_ts": old.ThreadTS, "thread_ts": ref.TS})
 	h.start()
-	body, _ := h.reply(old, "replying in the old thread")
-	h.postEvent(body, 0)
-	h.settle()
+	h.replyAndSettle(old, "replying in the old thread")
 	if h.tx.attempts() != 0 {
 		t.Fatal("a reply in the previous thread was sent")
 	}
