@@ -118,15 +118,15 @@ func (c *Commands) Handle(ctx context.Context, sc slack.SlashCommand) *slack.Msg
 	cmd, ok := c.cmds[name]
 	c.mu.RUnlock()
 	if !ok {
-		return ephemeral(fmt.Sprintf("Unknown command `%s`. Try `/sms help`.", Escape(req.Sub)))
+		return Ephemeral(fmt.Sprintf("Unknown command `%s`. Try `/sms help`.", Escape(req.Sub)))
 	}
 	if cmd.Admin && c.Admins != nil {
 		allowed, err := c.Admins.Allowed(ctx, sc.UserID)
 		if err != nil {
-			return ephemeral("Could not check your permissions with Slack; please try again.")
+			return Ephemeral("Could not check your permissions with Slack; please try again.")
 		}
 		if !allowed {
-			return ephemeral(fmt.Sprintf("Sorry, `/sms %s` is for smsbridge admins. Ask an admin if this needs doing.", cmd.Name))
+			return Ephemeral(fmt.Sprintf("Sorry, `/sms %s` is for smsbridge admins. Ask an admin if this needs doing.", cmd.Name))
 		}
 	}
 	ackWithin, timeout := c.AckWithin, c.Timeout
@@ -162,7 +162,7 @@ func (c *Commands) Handle(ctx context.Context, sc slack.SlashCommand) *slack.Msg
 			c.Log.Error("command reply via response_url failed", "command", cmd.Name, "err", err)
 		}
 	}()
-	return ephemeral(fmt.Sprintf("Working on `/sms %s`…", cmd.Name))
+	return Ephemeral(fmt.Sprintf("Working on `/sms %s`…", cmd.Name))
 }
 
 func (c *Commands) run(ctx context.Context, cmd Command, req *CommandRequest) *slack.Msg {
@@ -174,10 +174,10 @@ func (c *Commands) run(ctx context.Context, cmd Command, req *CommandRequest) *s
 		if cmd.Example != "" {
 			text += fmt.Sprintf("\nExample: `%s`", cmd.Example)
 		}
-		return ephemeral(text)
+		return Ephemeral(text)
 	case err != nil:
 		c.Log.Error("command failed", "command", cmd.Name, "err", err)
-		return ephemeral(fmt.Sprintf("`/sms %s` failed: %s", cmd.Name, Escape(err.Error())))
+		return Ephemeral(fmt.Sprintf("`/sms %s` failed: %s", cmd.Name, Escape(err.Error())))
 	}
 	return msg
 }
@@ -203,7 +203,7 @@ func (c *Commands) help(ctx context.Context, req *CommandRequest) (*slack.Msg, e
 			fmt.Fprintf(&b, "    e.g. `%s`\n", cmd.Example)
 		}
 	}
-	return ephemeral(b.String()), nil
+	return Ephemeral(b.String()), nil
 }
 
 // ParseCommand splits a slash command's text into subcommand and args.
@@ -240,12 +240,10 @@ func SplitArgs(s string) []string {
 	return out
 }
 
-func ephemeral(text string) *slack.Msg {
+// Ephemeral is a reply only the user who ran the command sees.
+func Ephemeral(text string) *slack.Msg {
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text}
 }
-
-// Ephemeral is a reply only the user who ran the command sees.
-func Ephemeral(text string) *slack.Msg { return ephemeral(text) }
 
 // Admins decides who may run admin commands: SMSBRIDGE_ADMINS when set,
 // otherwise workspace admins and owners (users.info).

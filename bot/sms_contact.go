@@ -60,7 +60,7 @@ func (nc NumberCommands) contact(ctx context.Context, req *CommandRequest) (*sla
 		if err != nil && convs == nil {
 			return nil, err
 		}
-		return ephemeral(fmt.Sprintf("%s has no name now.", Escape(FormatNumber(number)))), nil
+		return Ephemeral(fmt.Sprintf("%s has no name now.", Escape(FormatNumber(number)))), nil
 	}
 	if name != "" {
 		name = strings.Join(strings.Fields(name), " ") // one line, as headers show it
@@ -78,7 +78,7 @@ func (nc NumberCommands) contact(ctx context.Context, req *CommandRequest) (*sla
 		if err != nil {
 			text += " Some thread headers could not be updated; they show the name on their next change."
 		}
-		return ephemeral(text), nil
+		return Ephemeral(text), nil
 	}
 	return nc.contactInfo(ctx, number)
 }
@@ -106,12 +106,12 @@ func (nc NumberCommands) contactInfo(ctx context.Context, number bridge.E164) (*
 	}
 	if len(convs) == 0 {
 		b.WriteString("No conversations with this number yet.")
-		return ephemeral(b.String()), nil
+		return Ephemeral(b.String()), nil
 	}
 	for _, cv := range convs {
 		b.WriteString("• " + nc.conversationLine(ctx, &cv) + "\n")
 	}
-	return ephemeral(b.String()), nil
+	return Ephemeral(b.String()), nil
 }
 
 // conversationLine describes one conversation: our number, state, opt-out

@@ -47,7 +47,7 @@ func (nc NumberCommands) history(ctx context.Context, req *CommandRequest) (*sla
 		who = "*" + Escape(c.Name) + "* · " + who
 	}
 	if len(convs) == 0 {
-		return ephemeral("No conversations with " + who + " yet."), nil
+		return Ephemeral("No conversations with " + who + " yet."), nil
 	}
 	var b strings.Builder
 	for i := range convs {
@@ -69,7 +69,7 @@ func (nc NumberCommands) history(ctx context.Context, req *CommandRequest) (*sla
 		}
 		b.WriteString("\n")
 	}
-	return ephemeral(strings.TrimSpace(b.String())), nil
+	return Ephemeral(strings.TrimSpace(b.String())), nil
 }
 
 // historyLine is one message: when, which way, what, and how its delivery went.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/smsbridge/smsbridge/store"
@@ -245,22 +246,13 @@ func (b *Bridge) inboxChanged(ctx context.Context, users ...string) {
 	}
 	var uniq []string
 	for _, u := range users {
-		if u != "" && !contains(uniq, u) {
+		if u != "" && !slices.Contains(uniq, u) {
 			uniq = append(uniq, u)
 		}
 	}
 	if len(uniq) > 0 {
 		b.inbox.watch.InboxChanged(ctx, uniq...)
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // userName names a Slack user for a note; without a namer, the id.

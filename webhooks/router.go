@@ -82,24 +82,15 @@ func NewRouter(d Deps) *gin.Engine {
 	return r
 }
 
-// ReadBody reads the raw body, at most MaxBody bytes. A larger body is an
-// error the caller turns into 413.
-func ReadBody(c *gin.Context) ([]byte, error) {
+// readBody reads the raw body, at most MaxBody bytes, or answers the
+// request itself: 413 for a larger body, 400 for one that cannot be read.
+// ok is false when it answered.
+func readBody(c *gin.Context) (body []byte, ok bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, ErrTooLarge
-	}
-	return body, err
-}
-
-// readBody reads the raw body or answers the request itself: 413 for a body
-// over MaxBody, 400 for one that cannot be read. ok is false when it answered.
-func readBody(c *gin.Context) (body []byte, ok bool) {
-	body, err := ReadBody(c)
 	switch {
-	case errors.Is(err, ErrTooLarge):
-		Fail(c, http.StatusRequestEntityTooLarge, err.Error())
+	case errors.As(err, &tooBig):
+		Fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", MaxBody))
 		return nil, false
 	case err != nil:
 		Fail(c, http.StatusBadRequest, "could not read body")
@@ -107,9 +98,6 @@ func readBody(c *gin.Context) (body []byte, ok bool) {
 	}
 	return body, true
 }
-
-// ErrTooLarge is a body over MaxBody.
-var ErrTooLarge = fmt.Errorf("body larger than %d bytes", MaxBody)
 
 // Fail answers an error as JSON with a short reason.
 func Fail(c *gin.Context, status int, reason string) {
