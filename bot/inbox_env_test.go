@@ -123,7 +123,7 @@ func (e *inboxEnv) text(eventID, remote, body string) {
 func (e *inboxEnv) conversation(remote string, fields map[string]any) *store.Conversation {
 	e.t.Helper()
 	ctx := context.Background()
-	c, _, err := e.st.FindOrCreateConversation(ctx, ourNumber, remote)
+	c, _, err := e.st.FindOrCreateConversation(ctx, store.KindSMS, ourNumber, remote)
 	if err != nil {
 		e.t.Fatal(err)
 	}

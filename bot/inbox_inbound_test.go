@@ -15,7 +15,7 @@ func (e *inboxEnv) threadOf(remote string) *store.Conversation {
 	e.t.Helper()
 	var c *store.Conversation
 	e.srv.WaitFor(func() bool {
-		got, err := e.st.ConversationByNumbers(e.t.Context(), ourNumber, remote)
+		got, err := e.st.ConversationByNumbers(e.t.Context(), store.KindSMS, ourNumber, remote)
 		if err == nil && got.ThreadTS != "" {
 			c = got
 			return true
@@ -30,7 +30,7 @@ func (e *inboxEnv) threadOf(remote string) *store.Conversation {
 func (e *inboxEnv) handled(remote, text string) {
 	e.t.Helper()
 	e.srv.WaitFor(func() bool {
-		c, err := e.st.ConversationByNumbers(e.t.Context(), ourNumber, remote)
+		c, err := e.st.ConversationByNumbers(e.t.Context(), store.KindSMS, ourNumber, remote)
 		return err == nil && c.LastText == text && c.LastDirection == store.Inbound
 	}, 5*time.Second)
 }
@@ -107,7 +107,7 @@ func TestTextAfterLongSilenceStartsNewThreadLinkedToTheOld(t *testing.T) {
 	e.text("e2", "+13125550123", "remember me?")
 	var cur *store.Conversation
 	e.srv.WaitFor(func() bool {
-		c, _ := e.st.ConversationByNumbers(t.Context(), ourNumber, "+13125550123")
+		c, _ := e.st.ConversationByNumbers(t.Context(), store.KindSMS, ourNumber, "+13125550123")
 		if c != nil && c.ThreadTS != old.ThreadTS && len(e.srv.ThreadReplies(c.Channel, c.ThreadTS)) == 1 {
 			cur = c
 			return true

@@ -215,7 +215,7 @@ func (h *obHarness) conversation(remotes ...string) *store.Conversation {
 	for i, r := range remotes {
 		rs[i] = bridge.E164(r)
 	}
-	c, _, err := h.st.FindOrCreateConversation(ctx, obOur, bridge.RemoteKey(rs))
+	c, _, err := h.st.FindOrCreateConversation(ctx, store.KindSMS, obOur, bridge.RemoteKey(rs))
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -135,7 +135,9 @@ func TestOutboundIgnoresBotsNotesEditsAndOtherThreads(t *testing.T) {
 func TestOutboundOptedOutNumberIsNotTexted(t *testing.T) {
 	h := newOB(t)
 	c := h.conversation()
-	h.st.UpdateConversation(context.Background(), c.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP"})
+	if _, err := h.b.RecordOptOut(context.Background(), obOur, obRemote, "", store.OptOutKeyword, "STOP", "STOP"); err != nil {
+		t.Fatal(err)
+	}
 	h.start()
 	ts := h.replyAndSettle(c, "are you there?")
 	if h.tx.attempts() != 0 {

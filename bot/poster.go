@@ -279,3 +279,18 @@ func errOrEmpty(err error) error {
 	}
 	return err
 }
+
+// Notify shows text to user alone in channel (chat.postEphemeral), within
+// the channel's rate. It implements bridge.Notifier.
+func (p *Poster) Notify(ctx context.Context, channel, user, text string) error {
+	if err := p.waitChannel(ctx, channel); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return p.retry(ctx, "notify", func(ctx context.Context) error {
+		_, err := p.client.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(Escape(text), false),
+			slack.MsgOptionParse(false), slack.MsgOptionLinkNames(false))
+		return err
+	})
+}
+
+var _ bridge.Notifier = (*Poster)(nil)

@@ -244,7 +244,7 @@ func TestComposeModalSendsAndSchedules(t *testing.T) {
 		t.Fatalf("bare /sms answered %+v, want the modal only", msg)
 	}
 	views := e.slack.Views()
-	if len(views) != 1 || views[0].TriggerID != "TRIG-" {
+	if len(views) != 1 || !strings.HasPrefix(views[0].TriggerID, "TRIG-") {
 		t.Fatalf("views = %+v", views)
 	}
 	v, err := views[0].SlackView()
@@ -275,9 +275,9 @@ func TestComposeModalSendsAndSchedules(t *testing.T) {
 			composeWhen:      {composeWhen: {Value: when}},
 		}
 		cb := &slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: userAlice},
-			View: slack.View{CallbackID: ComposeCallbackID, PrivateMetadata: chSupport, State: &slack.ViewState{Values: vals}}}
+			View: slack.View{ID: views[0].ID, CallbackID: ComposeCallbackID, PrivateMetadata: chSupport, State: &slack.ViewState{Values: vals}}}
 		resp := e.in.Handle(e.ctx, cb)
-		e.in.Wait()
+		e.settle()
 		return resp
 	}
 	// Field errors keep the modal open and reach nobody.
@@ -298,7 +298,7 @@ func TestComposeModalSendsAndSchedules(t *testing.T) {
 		t.Errorf("compose send body = %v", body)
 	}
 	eph := e.slack.Ephemerals(chSupport)
-	if len(eph) != 1 || eph[0].User != userAlice || !strings.Contains(eph[0].Text, "Sent to") {
+	if len(eph) != 1 || eph[0].User != userAlice || !strings.Contains(eph[0].Text, "Sending to") {
 		t.Errorf("result = %+v", eph)
 	}
 	// Schedule from the pool is refused? No: from another number, later.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -222,32 +223,63 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		return slack.NewErrorsViewSubmissionResponse(errs), nil
 	}
 	channel, user := cb.View.PrivateMetadata, cb.User.ID
-	in := sendInput{Opts: o, To: to, Text: text, User: user, Channel: channel}
+	in := sendInput{Opts: o, To: to, Text: text, User: user, Channel: channel, Key: "view:" + cb.View.ID}
+	if at.IsZero() {
+		// Sending now only queues it in the outbox: quick enough to answer
+		// within the submission, so a refusal keeps the form open with
+		// what was typed.
+		q, err := s.queueSend(ctx, &in)
+		var (
+			ue      *UsageError
+			refused *bridge.RefusedError
+		)
+		switch {
+		case errors.As(err, &ue):
+			// Today's usage errors of a send are about the sender.
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{composeFromOther: ue.Reason}), nil
+		case errors.As(err, &refused):
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{composeTo: refused.Reason}), nil
+		case err != nil:
+			return nil, err
+		}
+		s.showLater(ctx, channel, user, s.queuedAnswer(in, q))
+		return nil, nil
+	}
 	s.in.wg.Add(1)
 	go func() {
 		defer s.in.wg.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		defer cancel()
-		var msg *slack.Msg
-		var err error
-		if at.IsZero() {
-			msg, err = s.sendNow(ctx, in)
-		} else {
-			msg, err = s.schedule(ctx, scheduleInput{sendInput: in, At: at, Loc: loc})
-		}
+		msg, err := s.schedule(ctx, scheduleInput{sendInput: in, At: at, Loc: loc})
 		if err != nil {
-			msg = Ephemeral("Not sent: " + Escape(err.Error()))
+			msg = Ephemeral("Not scheduled: " + Escape(err.Error()))
 		}
-		if msg == nil || channel == "" {
-			return
-		}
-		opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
-		if len(msg.Blocks.BlockSet) > 0 {
-			opts = append(opts, slack.MsgOptionBlocks(msg.Blocks.BlockSet...))
-		}
-		if _, err := s.Slack.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
-			s.Log.Warn("compose result could not be shown", "err", err)
-		}
+		s.show(ctx, channel, user, msg)
 	}()
 	return nil, nil
+}
+
+// showLater shows msg to user in channel once the modal has closed.
+func (s *sms) showLater(ctx context.Context, channel, user string, msg *slack.Msg) {
+	s.in.wg.Add(1)
+	go func() {
+		defer s.in.wg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		s.show(ctx, channel, user, msg)
+	}()
+}
+
+// show posts msg as an ephemeral message to user in channel.
+func (s *sms) show(ctx context.Context, channel, user string, msg *slack.Msg) {
+	if msg == nil || channel == "" {
+		return
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
+	if len(msg.Blocks.BlockSet) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks.BlockSet...))
+	}
+	if _, err := s.Slack.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
+		s.Log.Warn("compose result could not be shown", "err", err)
+	}
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +22,9 @@ import (
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
+
+// triggerSeq makes each command's trigger id unique, as Slack's are.
+var triggerSeq atomic.Int64
 
 // Test identities.
 const (
@@ -64,6 +69,7 @@ type smsEnv struct {
 	st    *store.Store
 	br    *bridge.Bridge
 	eng   *bridge.Engine
+	out   *bridge.Outbound
 	sched *bridge.Scheduler
 	cmds  *Commands
 	in    *Interactions
@@ -117,12 +123,13 @@ func (e *smsEnv) start() {
 	routes := bridge.Routes{Default: chInbox, ByNumber: map[bridge.E164]string{ourNumber: chSupport}}
 	e.eng = bridge.NewEngine(st, log, bridge.EngineConfig{})
 	e.br = bridge.New(st, e.eng, poster, nil, log, bridge.Config{Routes: routes})
+	e.out = bridge.NewOutbound(e.br, &bridge.TelnyxSender{Client: e.api, ProfileID: faketelnyx.DefaultProfileID}, nil, nil, bridge.OutboundConfig{})
 	e.sched = bridge.NewScheduler(e.br, e.api, log)
 	e.sched.Now = e.clock.Now
 	e.cmds = NewCommands(&Admins{IDs: []string{userAdmin}}, &HTTPResponder{}, log)
 	e.in = NewInteractions(log)
 	RegisterSMSCommands(e.cmds, e.in, SMSDeps{
-		API: e.api, Bridge: e.br, Scheduler: e.sched, Slack: e.slack.Client(), Routes: routes,
+		API: e.api, Bridge: e.br, Outbox: e.out, Scheduler: e.sched, Slack: e.slack.Client(), Routes: routes,
 		DefaultProfileID: faketelnyx.DefaultProfileID, Region: "US", Log: log, Now: e.clock.Now,
 		BulkPoll: time.Millisecond,
 	})
@@ -143,7 +150,7 @@ func (e *smsEnv) run(user, channel, text string) (*slack.Msg, string) {
 	url := e.slack.ResponseURL()
 	sub, _, _ := strings.Cut(strings.TrimSpace(text), " ")
 	msg := e.cmds.Handle(e.ctx, slack.SlashCommand{Command: "/sms", Text: text, UserID: user, ChannelID: channel,
-		ResponseURL: url, TriggerID: "TRIG-" + sub})
+		ResponseURL: url, TriggerID: fmt.Sprintf("TRIG-%s-%d", sub, triggerSeq.Add(1))})
 	return msg, url
 }
 

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -12,19 +11,14 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/bridge"
-	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
-// SMSAPI is the part of the Telnyx Messaging API client /sms uses.
+// SMSAPI is the part of the Telnyx Messaging API client /sms uses: lookups
+// and number settings, never sends (those go through the outbox).
 // *telnyx.Client implements it.
 type SMSAPI interface {
-	SendMessage(ctx context.Context, r telnyx.SendRequest) (*telnyx.Message, error)
-	ScheduleMessage(ctx context.Context, r telnyx.SendRequest) (*telnyx.Message, error)
-	SendGroupMMS(ctx context.Context, r telnyx.GroupMMSRequest) (*telnyx.Message, error)
-	SendWhatsApp(ctx context.Context, r telnyx.WhatsAppRequest) (*telnyx.WhatsAppMessage, error)
 	GetMessage(ctx context.Context, id string) (*telnyx.Message, error)
-	CancelScheduledMessage(ctx context.Context, id string) (*telnyx.Message, error)
 	ListOptOutsPage(ctx context.Context, f telnyx.OptOutFilter, page, size int) ([]telnyx.OptOut, telnyx.PageMeta, error)
 	ListNumberSettingsPage(ctx context.Context, f telnyx.NumberFilter, page, size int) ([]telnyx.NumberSettings, telnyx.PageMeta, error)
 	ListMobileNumberSettingsPage(ctx context.Context, page, size int) ([]telnyx.MobileNumberSettings, telnyx.PageMeta, error)
@@ -39,8 +33,11 @@ var _ SMSAPI = (*telnyx.Client)(nil)
 
 // SMSDeps is what the /sms commands need.
 type SMSDeps struct {
-	API       SMSAPI
-	Bridge    *bridge.Bridge
+	API    SMSAPI
+	Bridge *bridge.Bridge
+	// Outbox sends: every /sms send, group, whatsapp and compose goes
+	// through it, the same way out as a thread reply.
+	Outbox    *bridge.Outbound
 	Scheduler *bridge.Scheduler
 	// Slack reads users' time zones (users.info), opens modals and posts
 	// admin notices and bulk progress.
@@ -154,35 +151,6 @@ func (s *sms) resolveFrom(ctx context.Context, o *sendOpts, channel string) erro
 		list[i] = string(n)
 	}
 	return Usagef("several numbers are routed to this channel (%s): pick one with --from", strings.Join(list, ", "))
-}
-
-// optedOut reports whether remote is known to have opted out of texts from
-// our number (in their 1:1 conversation or in the group's).
-func (s *sms) optedOut(ctx context.Context, our bridge.E164, remotes []bridge.E164) (bridge.E164, bool, error) {
-	st := s.Bridge.Store()
-	keys := []string{bridge.RemoteKey(remotes)}
-	if len(remotes) > 1 {
-		for _, r := range remotes {
-			keys = append(keys, string(r))
-		}
-	}
-	for _, k := range keys {
-		c, err := st.ConversationByNumbers(ctx, string(our), k)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return "", false, err
-		}
-		if c.OptedOut {
-			who := bridge.E164(k)
-			if strings.Contains(k, ",") {
-				who = remotes[0]
-			}
-			return who, true, nil
-		}
-	}
-	return "", false, nil
 }
 
 // userLocation is a teammate's Slack time zone.

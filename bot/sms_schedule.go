@@ -122,13 +122,12 @@ func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error
 	if in.Opts.kind == SenderAlpha {
 		profile = s.DefaultProfileID
 	}
-	if who, out, err := s.optedOut(ctx, in.Opts.from, in.To); err != nil {
-		return nil, err
-	} else if out {
-		return Ephemeral(fmt.Sprintf("Not scheduled: %s has opted out of texts from %s (they sent STOP).", FormatNumber(who), FormatNumber(in.Opts.from))), nil
-	}
 	m, err := s.Scheduler.Schedule(ctx, bridge.ScheduleRequest{From: in.Opts.from, ProfileID: profile, To: in.To[0],
 		Text: in.Text, Media: in.Opts.media, SendAt: in.At, By: in.User})
+	var refused *bridge.RefusedError
+	if errors.As(err, &refused) {
+		return Ephemeral(Escape(refused.Reason)), nil
+	}
 	if errors.Is(err, bridge.ErrTooSoon) {
 		return nil, Usagef("Cannot schedule: the time must be at least 5 minutes ahead.")
 	}

@@ -29,7 +29,7 @@ func TestScheduleTomorrowInTeammatesZoneGoesToTelnyxWithCancelButton(t *testing.
 	if _, err := e.st.MessageByTelnyxID(e.ctx, *m.TelnyxID); err != nil {
 		t.Errorf("the outbound message is not recorded for its delivery webhooks: %v", err)
 	}
-	conv, err := e.st.ConversationByNumbers(e.ctx, ourNumber, remote)
+	conv, err := e.st.ConversationByNumbers(e.ctx, store.KindSMS, ourNumber, remote)
 	if err != nil || conv.ThreadTS == "" {
 		t.Fatalf("no conversation thread: %v", err)
 	}
@@ -183,7 +183,7 @@ func TestInterruptedHandOffIsNeverResent(t *testing.T) {
 	if m.Status != store.SchedUnknown {
 		t.Fatalf("status = %s, want unknown", m.Status)
 	}
-	conv, _ := e.st.ConversationByNumbers(e.ctx, ourNumber, remote)
+	conv, _ := e.st.ConversationByNumbers(e.ctx, store.KindSMS, ourNumber, remote)
 	replies := e.slack.ThreadReplies(chSupport, conv.ThreadTS)
 	if last := replies[len(replies)-1]; !strings.Contains(last.Text, "may or may not have reached Telnyx") {
 		t.Errorf("the team was not told: %q", last.Text)
@@ -194,12 +194,16 @@ func TestInterruptedHandOffIsNeverResent(t *testing.T) {
 func TestHeldMessageIsNotHandedOverAfterRecipientOptsOut(t *testing.T) {
 	e := newSMSEnv(t)
 	e.text(userAlice, chSupport, "schedule in 2 weeks +13125550123 promo")
-	conv, err := e.st.ConversationByNumbers(e.ctx, ourNumber, remote)
+	conv, err := e.st.ConversationByNumbers(e.ctx, store.KindSMS, ourNumber, remote)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// They text STOP a few days later (the inbound pipeline records it).
-	e.st.UpdateConversation(e.ctx, conv.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP"})
+	// An opt-out recorded without the STOP hooks running (a STOP cancels
+	// what is scheduled at once; see TestStopCancelsHeldAndHandedMessages):
+	// the hand-off asks the policy again.
+	if _, err := e.st.AddOptOut(e.ctx, &store.OptOut{Remote: remote, OurNumber: ourNumber, Source: store.OptOutKeyword, Keyword: "STOP"}); err != nil {
+		t.Fatal(err)
+	}
 	e.clock.Advance(10 * 24 * time.Hour)
 	e.tick()
 	if n := len(e.tx.Requests()); n != 0 {

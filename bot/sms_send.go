@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -46,6 +48,10 @@ func (s *sms) registerSend() {
 
 // sendInput is a message to send now, from a command or the compose modal.
 type sendInput struct {
+	// Key is unique per request (its Slack trigger id), so a repeat of
+	// the same request sends nothing more.
+	Key     string
+	Kind    string // store.KindSMS ("") or store.KindWhatsApp
 	Opts    sendOpts
 	To      []bridge.E164
 	Text    string
@@ -69,7 +75,7 @@ func (s *sms) runSend(ctx context.Context, req *CommandRequest) (*slack.Msg, err
 	if text == "" && len(o.media) == 0 {
 		return nil, Usagef("Missing the text to send.")
 	}
-	return s.sendNow(ctx, sendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID})
+	return s.sendNow(ctx, sendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID, Key: req.TriggerID})
 }
 
 func (s *sms) runGroup(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
@@ -91,12 +97,29 @@ func (s *sms) runGroup(ctx context.Context, req *CommandRequest) (*slack.Msg, er
 	if text == "" && len(o.media) == 0 {
 		return nil, Usagef("Missing the text to send.")
 	}
-	return s.sendNow(ctx, sendInput{Opts: o, To: to, Text: text, User: req.UserID, Channel: req.ChannelID})
+	return s.sendNow(ctx, sendInput{Opts: o, To: to, Text: text, User: req.UserID, Channel: req.ChannelID, Key: req.TriggerID})
 }
 
-// sendNow sends to one number (SMS/MMS) or several (group MMS), records it
-// in the conversation's thread and answers the teammate.
+// sendNow queues a message to one number (SMS/MMS) or several (group MMS)
+// in the outbox, the same way out as a thread reply, and tells the
+// teammate where it will show. What happens to it (sent, refused, not
+// delivered) shows in its conversation's thread.
 func (s *sms) sendNow(ctx context.Context, in sendInput) (*slack.Msg, error) {
+	q, err := s.queueSend(ctx, &in)
+	var refused *bridge.RefusedError
+	if errors.As(err, &refused) {
+		return Ephemeral(Escape(refused.Reason)), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.queuedAnswer(in, q), nil
+}
+
+// queueSend checks in and hands it to the outbox. A refusal is a
+// *UsageError (the request is wrong) or a *bridge.RefusedError (the
+// opt-out policy).
+func (s *sms) queueSend(ctx context.Context, in *sendInput) (*bridge.Queued, error) {
 	if err := s.resolveFrom(ctx, &in.Opts, in.Channel); err != nil {
 		return nil, err
 	}
@@ -104,61 +127,44 @@ func (s *sms) sendNow(ctx context.Context, in sendInput) (*slack.Msg, error) {
 	if len(in.To) > 1 && o.kind != SenderNumber {
 		return nil, Usagef("A group MMS must come from one of our phone numbers, not a %s.", o.kind)
 	}
-	if info := telnyx.Segments(in.Text); info.TooLong() {
+	if info := telnyx.Segments(in.Text); in.Kind != store.KindWhatsApp && info.TooLong() {
 		return nil, Usagef("The text is %d SMS parts long; Telnyx sends at most %d. Shorten it.", info.Segments, telnyx.MaxSegments)
 	}
-	if !o.pool {
-		if who, out, err := s.optedOut(ctx, o.from, in.To); err != nil {
-			return nil, err
-		} else if out {
-			return Ephemeral(fmt.Sprintf("Not sent: %s has opted out of texts from %s (they sent STOP). smsbridge will not text them until they send START.", FormatNumber(who), FormatNumber(o.from))), nil
-		}
+	r := bridge.SendRequest{Key: in.Key, Kind: in.Kind, From: o.from, To: in.To, Text: in.Text, Media: o.media, AuthorID: in.User, Origin: in.Channel}
+	if o.pool {
+		r.From, r.ProfileID = "", s.DefaultProfileID
 	}
-	var sent *telnyx.Message
-	var err error
-	if len(in.To) > 1 {
-		to := make([]string, len(in.To))
-		for i, n := range in.To {
-			to[i] = string(n)
+	if o.kind == SenderAlpha {
+		if s.DefaultProfileID == "" {
+			return nil, Usagef("An alphanumeric sender ID needs TELNYX_MESSAGING_PROFILE_ID (the profile it belongs to) to be set.")
 		}
-		sent, err = s.API.SendGroupMMS(ctx, telnyx.GroupMMSRequest{From: string(o.from), To: to, Text: in.Text, MediaURLs: o.media})
-	} else {
-		r := telnyx.SendRequest{From: string(o.from), To: string(in.To[0]), Text: in.Text, MediaURLs: o.media}
-		if o.pool {
-			r.From, r.MessagingProfileID = "", s.DefaultProfileID
+		if len(o.media) > 0 {
+			return nil, Usagef("An alphanumeric sender ID cannot send media.")
 		}
-		if o.kind == SenderAlpha {
-			if s.DefaultProfileID == "" {
-				return nil, Usagef("An alphanumeric sender ID needs TELNYX_MESSAGING_PROFILE_ID (the profile it belongs to) to be set.")
-			}
-			if len(o.media) > 0 {
-				return nil, Usagef("An alphanumeric sender ID cannot send media.")
-			}
-			r.MessagingProfileID = s.DefaultProfileID
-		}
-		sent, err = s.API.SendMessage(ctx, r)
+		r.ProfileID = s.DefaultProfileID
 	}
-	if err != nil {
-		return Ephemeral(fmt.Sprintf("Not sent to %s: %s", Escape(joinE164(in.To)), Escape(telnyxReason(err)))), nil
+	if r.Key == "" {
+		// Slack sends a trigger id with every command and submission;
+		// without one nothing can recognise a repeat, so each is its own.
+		var b [12]byte
+		rand.Read(b[:])
+		r.Key = "anon:" + hex.EncodeToString(b[:])
 	}
-	return s.recordSent(ctx, in, sent.ID, sent.From.PhoneNumber, store.OutQueued, sent.Parts, sent.Encoding), nil
+	return s.Outbox.Send(ctx, r)
 }
 
-// recordSent puts an accepted message into its conversation's thread and
-// tells the teammate where it went.
-func (s *sms) recordSent(ctx context.Context, in sendInput, telnyxID, from, status string, parts int, enc string) *slack.Msg {
-	our := in.Opts.from
-	if from != "" {
-		our = bridge.E164(from) // the pool's choice
+// queuedAnswer tells the teammate where a queued send will show.
+func (s *sms) queuedAnswer(in sendInput, q *bridge.Queued) *slack.Msg {
+	o := in.Opts
+	what := "Sending"
+	if in.Kind == store.KindWhatsApp {
+		what = "Sending by WhatsApp"
 	}
-	channel, err := s.Bridge.RecordSent(ctx, bridge.Sent{Our: our, Remotes: in.To, Text: in.Text, Media: in.Opts.media,
-		TelnyxID: telnyxID, Status: status, AuthorID: in.User, Segments: parts, Encoding: enc})
-	text := fmt.Sprintf("Sent to %s from %s (message id `%s`).", Escape(joinE164(in.To)), Escape(FormatNumber(our)), telnyxID)
-	if err != nil {
-		s.Log.Error("sent message not recorded in its thread", "telnyx_id", telnyxID, "err", err)
-		return Ephemeral(text + " It could not be added to the conversation's thread: " + Escape(err.Error()))
+	if q.Pool {
+		return Ephemeral(fmt.Sprintf("%s to %s from the number pool. Once Telnyx picks the number, it shows in that conversation's thread, where replies will come.", what, Escape(joinE164(in.To))))
 	}
-	return Ephemeral(text + fmt.Sprintf(" It is in its conversation's thread in <#%s>, where replies will come.", channel))
+	return Ephemeral(fmt.Sprintf("%s to %s from %s. It shows in its conversation's thread in <#%s>, with its delivery state, and replies will come there.",
+		what, Escape(joinE164(in.To)), Escape(FormatNumber(o.from)), q.Channel))
 }
 
 func joinE164(ns []bridge.E164) string {
@@ -188,24 +194,14 @@ func (s *sms) runWhatsApp(ctx context.Context, req *CommandRequest) (*slack.Msg,
 	if len(o.media) > 0 {
 		return nil, Usagef("--media is not supported for WhatsApp here.")
 	}
-	in := sendInput{Opts: o, To: []bridge.E164{n}, Text: text, User: req.UserID, Channel: req.ChannelID}
+	in := sendInput{Opts: o, To: []bridge.E164{n}, Text: text, User: req.UserID, Channel: req.ChannelID, Key: req.TriggerID, Kind: store.KindWhatsApp}
 	if err := s.resolveFrom(ctx, &in.Opts, req.ChannelID); err != nil {
 		return nil, err
 	}
-	if in.Opts.kind != SenderNumber {
+	if in.Opts.kind != SenderNumber || in.Opts.pool {
 		return nil, Usagef("WhatsApp needs one of our phone numbers as the sender.")
 	}
-	if who, out, err := s.optedOut(ctx, in.Opts.from, in.To); err != nil {
-		return nil, err
-	} else if out {
-		return Ephemeral(fmt.Sprintf("Not sent: %s has opted out of messages from %s.", FormatNumber(who), FormatNumber(in.Opts.from))), nil
-	}
-	body, _ := json.Marshal(map[string]any{"type": "text", "text": map[string]any{"body": text}})
-	sent, err := s.API.SendWhatsApp(ctx, telnyx.WhatsAppRequest{From: string(in.Opts.from), To: string(n), MessagingProfileID: s.DefaultProfileID, Message: body})
-	if err != nil {
-		return Ephemeral(fmt.Sprintf("WhatsApp message to %s not sent: %s", Escape(FormatNumber(n)), Escape(telnyxReason(err)))), nil
-	}
-	return s.recordSent(ctx, in, sent.ID, "", store.OutQueued, 0, sent.Encoding), nil
+	return s.sendNow(ctx, in)
 }
 
 func (s *sms) runStatus(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {

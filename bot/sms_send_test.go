@@ -3,11 +3,11 @@ package bot
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/store"
@@ -70,7 +70,7 @@ func TestSendFromRoutedNumberJoinsConversationThread(t *testing.T) {
 	e := newSMSEnv(t)
 	// Slack escapes &, < and > in a command's text.
 	reply := e.text(userAlice, chSupport, "send (312) 555-0123 Table for 2 &amp; a &lt;high chair&gt;")
-	mustContain(t, reply, "Sent to", "+1 312-555-0123", "<#"+chSupport+">")
+	mustContain(t, reply, "Sending to", "+1 312-555-0123", "<#"+chSupport+">")
 
 	body := e.only("POST /messages")
 	if body["from"] != ourNumber || body["to"] != remote || body["text"] != "Table for 2 & a <high chair>" {
@@ -79,7 +79,7 @@ func TestSendFromRoutedNumberJoinsConversationThread(t *testing.T) {
 	if _, ok := body["messaging_profile_id"]; ok {
 		t.Errorf("a send from a number names no profile: %v", body)
 	}
-	conv, err := e.st.ConversationByNumbers(e.ctx, ourNumber, remote)
+	conv, err := e.st.ConversationByNumbers(e.ctx, store.KindSMS, ourNumber, remote)
 	if err != nil {
 		t.Fatalf("conversation not opened: %v", err)
 	}
@@ -136,7 +136,7 @@ func TestSendSenderOptionsMakeTheRightTelnyxRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newSMSEnv(t)
 			reply := e.text(userAlice, chSupport, tt.cmd)
-			mustContain(t, reply, "Sent to")
+			mustContain(t, reply, "Sending to")
 			body := e.only("POST /messages")
 			for k, v := range tt.want {
 				if !jsonEqual(body[k], v) {
@@ -187,37 +187,51 @@ func TestSendRefusals(t *testing.T) {
 
 func TestSendToOptedOutRecipientIsRefusedWithoutTexting(t *testing.T) {
 	e := newSMSEnv(t)
-	conv, _, err := e.st.FindOrCreateConversation(e.ctx, ourNumber, remote)
+	conv, _, err := e.st.FindOrCreateConversation(e.ctx, store.KindSMS, ourNumber, remote)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.st.UpdateConversation(e.ctx, conv.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP"})
-	mustContain(t, e.text(userAlice, chSupport, "send 312 555 0123 are you there?"), "Not sent", "opted out")
+	if _, err := e.br.RecordOptOut(e.ctx, ourNumber, remote, "", store.OptOutKeyword, "STOP", "STOP"); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := e.st.Conversation(e.ctx, conv.ID); !c.OptedOut {
+		t.Errorf("the conversation does not show the opt-out")
+	}
+	mustContain(t, e.text(userAlice, chSupport, "send 312 555 0123 are you there?"), "Not sent", "opted out", "STOP")
 	if n := len(e.tx.Requests()); n != 0 {
 		t.Errorf("an opted-out recipient was texted (%d requests)", n)
 	}
 }
 
-func TestSendTelnyxOptOutRefusalIsExplained(t *testing.T) {
+func TestSendTelnyxOptOutRefusalIsShownAndRecorded(t *testing.T) {
 	e := newSMSEnv(t)
 	e.tx.Enqueue("POST /messages", faketelnyx.Error(422, "40300", "Blocked due to STOP message", "to has opted out"))
-	mustContain(t, e.text(userAlice, chSupport, "send +13125550123 hi"), "Not sent", "opted out")
-	if _, err := e.st.ConversationByNumbers(e.ctx, ourNumber, remote); err == nil {
-		if tops := topLevel(e.slack.Messages(chSupport)); len(tops) != 0 {
-			t.Errorf("a refused message opened a thread")
-		}
+	mustContain(t, e.text(userAlice, chSupport, "send +13125550123 hi"), "Sending to")
+	conv, err := e.st.ConversationByNumbers(e.ctx, store.KindSMS, ourNumber, remote)
+	if err != nil || conv.ThreadTS == "" {
+		t.Fatalf("conversation thread: %v", err)
+	}
+	replies := e.slack.ThreadReplies(chSupport, conv.ThreadTS)
+	if last := replies[len(replies)-1]; !strings.Contains(last.BlockText(), "opted out") || !strings.Contains(last.BlockText(), "40300") {
+		t.Fatalf("thread does not say Telnyx refused it: %q", last.BlockText())
+	}
+	// Recorded: the next send is refused here, without asking Telnyx.
+	before := len(e.tx.RequestsTo("POST /messages"))
+	mustContain(t, e.text(userAlice, chSupport, "send +13125550123 hello?"), "Not sent", "opted out")
+	if n := len(e.tx.RequestsTo("POST /messages")); n != before {
+		t.Errorf("Telnyx was asked again after it reported the opt-out")
 	}
 }
 
 func TestGroupSendsOneGroupMMSIntoTheGroupThread(t *testing.T) {
 	e := newSMSEnv(t)
 	reply := e.text(userAlice, chSupport, "group 312-555-0123,(312) 555-0124 Meeting moved to 3pm")
-	mustContain(t, reply, "Sent to")
+	mustContain(t, reply, "Sending to")
 	body := e.only("POST /messages/group_mms")
 	if body["from"] != ourNumber || !jsonEqual(body["to"], []string{"+13125550123", "+13125550124"}) || body["text"] != "Meeting moved to 3pm" {
 		t.Errorf("group_mms body = %v", body)
 	}
-	conv, err := e.st.ConversationByNumbers(e.ctx, ourNumber, "+13125550123,+13125550124")
+	conv, err := e.st.ConversationByNumbers(e.ctx, store.KindSMS, ourNumber, "+13125550123,+13125550124")
 	if err != nil || conv.ThreadTS == "" {
 		t.Fatalf("group conversation thread: %v %+v", err, conv)
 	}
@@ -225,7 +239,7 @@ func TestGroupSendsOneGroupMMSIntoTheGroupThread(t *testing.T) {
 
 func TestWhatsAppSendsTextMessage(t *testing.T) {
 	e := newSMSEnv(t)
-	mustContain(t, e.text(userAlice, chSupport, "whatsapp +44 20 7946 0958 Your order has shipped"), "Sent to")
+	mustContain(t, e.text(userAlice, chSupport, "whatsapp +44 20 7946 0958 Your order has shipped"), "Sending by WhatsApp to")
 	body := e.only("POST /messages/whatsapp")
 	if body["from"] != ourNumber || body["to"] != "+442079460958" {
 		t.Errorf("whatsapp body = %v", body)
@@ -252,38 +266,31 @@ func TestStatusShowsMessageAndExplainsRetention(t *testing.T) {
 	mustContain(t, e.text(userAlice, chSupport, "status"), "Give one message id", "Usage:")
 }
 
-func TestSlowTelnyxDoesNotDelayTheAcknowledgement(t *testing.T) {
+func TestSendIsAcknowledgedFromTheOutboxBeforeTelnyxIsCalled(t *testing.T) {
 	e := newSMSEnv(t)
-	// Telnyx answers after 5 s, or as soon as the test has seen the
-	// acknowledgement, whichever is first.
-	slow := make(chan struct{})
-	var once sync.Once
-	answer := func() { once.Do(func() { close(slow) }) }
-	timer := time.AfterFunc(5*time.Second, answer)
-	defer timer.Stop()
-	e.tx.Enqueue("POST /messages", faketelnyx.Response{Hang: slow})
-
-	msg, url := e.run(userAlice, chSupport, "send +13125550123 slow one")
-	select {
-	case <-slow:
-		t.Fatal("the acknowledgement waited for Telnyx's answer")
-	default:
+	msg, _ := e.run(userAlice, chSupport, "send +13125550123 slow one")
+	if n := len(e.tx.RequestsTo("POST /messages")); n != 0 {
+		t.Fatalf("Telnyx got %d requests before the acknowledgement: the command sent it itself", n)
 	}
-	if n := len(e.tx.RequestsTo("POST /messages")); n != 1 {
-		t.Fatalf("Telnyx got %d requests before the acknowledgement, want 1 (in flight)", n)
+	if msg == nil || !strings.Contains(msg.Text, "Sending to") || msg.ResponseType != "ephemeral" {
+		t.Fatalf("acknowledgement = %+v", msg)
 	}
-	if msg == nil || !strings.Contains(msg.Text, "Working on `/sms send`") || msg.ResponseType != "ephemeral" {
-		t.Fatalf("acknowledgement = %+v, want the working-on-it note", msg)
-	}
-	if n := len(e.slack.ResponsePosts(url)); n != 0 {
-		t.Fatalf("result posted before Telnyx answered")
-	}
-	answer()
-	e.slack.WaitFor(func() bool { return len(e.slack.ResponsePosts(url)) == 1 }, 10*time.Second)
-	mustContain(t, e.slack.ResponsePosts(url)[0].Text, "Sent to", "+1 312-555-0123")
+	// The outbox entry exists before Telnyx is called, in the
+	// conversation's lane.
 	e.settle()
-	if conv, err := e.st.ConversationByNumbers(e.ctx, ourNumber, remote); err != nil || conv.ThreadTS == "" {
-		t.Errorf("the slow send did not reach its thread: %v", err)
+	if n := len(e.tx.RequestsTo("POST /messages")); n != 1 {
+		t.Fatalf("%d sends, want 1", n)
+	}
+	conv, err := e.st.ConversationByNumbers(e.ctx, store.KindSMS, ourNumber, remote)
+	if err != nil || conv.ThreadTS == "" {
+		t.Fatalf("the send did not reach its thread: %v", err)
+	}
+	msgs, _ := e.st.RecentMessages(e.ctx, conv.ID, 10)
+	if len(msgs) != 1 || msgs[0].OutboxKey == nil || msgs[0].Status != store.OutQueued || msgs[0].SlackTS == "" {
+		t.Fatalf("outbox entry = %+v", msgs)
+	}
+	if r := e.slack.Reactions(chSupport, msgs[0].SlackTS); !slices.Contains(r, bridge.ReactQueued) {
+		t.Errorf("the thread post does not show it queued: %v", r)
 	}
 }
 
@@ -300,7 +307,7 @@ func TestSendAndFirstInboundTextAtOnceMakeOneThreadInOrder(t *testing.T) {
 	// Both are queued before either is worked on: the send's confirmation
 	// and the inbound text share the conversation's lane.
 	msg, _ := e.run(userAlice, chSupport, "send +13125550123 Deploying now")
-	mustContain(t, msg.Text, "Sent to")
+	mustContain(t, msg.Text, "Sending to")
 	if _, err := e.br.IngestTelnyx(e.ctx, ev, raw); err != nil {
 		t.Fatal(err)
 	}

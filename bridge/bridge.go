@@ -63,6 +63,8 @@ type Bridge struct {
 	log    *slog.Logger
 	cfg    Config
 	inbox  inboxHooks // see inbox.go
+
+	optOutHooks []OptOutHook // see optout.go
 }
 
 // New wires a bridge and registers its handlers on engine.
@@ -117,13 +119,38 @@ func telnyxLane(ev *telnyx.Event) string {
 	if our == "" || len(remotes) == 0 {
 		return ""
 	}
-	return ConversationLane(our, remotes)
+	return KindLane(messageKind(ev.Message), our, remotes)
 }
 
-// ConversationLane is the lane of the conversation of our number with
+// ConversationLane is the lane of the SMS conversation of our number with
 // remotes.
 func ConversationLane(our E164, remotes []E164) string {
+	return KindLane(store.KindSMS, our, remotes)
+}
+
+// KindLane is the lane of the conversation of kind (store.KindSMS or
+// store.KindWhatsApp) of our number with remotes. SMS lanes keep the form
+// they had before conversations had a kind, so stored work still matches.
+func KindLane(kind string, our E164, remotes []E164) string {
+	if kind == store.KindWhatsApp {
+		return "wa:" + string(our) + "|" + RemoteKey(remotes)
+	}
 	return "conv:" + string(our) + "|" + RemoteKey(remotes)
+}
+
+// LaneOf is conv's lane.
+func LaneOf(conv *store.Conversation) string {
+	return KindLane(conv.Kind, E164(conv.OurNumber), Remotes(conv.RemoteKey))
+}
+
+// messageKind is the conversation kind a Telnyx message belongs to. The
+// spec's inbound payload names SMS and MMS; WhatsApp messages carry type
+// "WHATSAPP" (the spec's WhatsappResponse), in either direction.
+func messageKind(p *telnyx.Message) string {
+	if strings.EqualFold(p.Type, "WHATSAPP") {
+		return store.KindWhatsApp
+	}
+	return store.KindSMS
 }
 
 // parties splits a message's numbers into ours and the remote set. Inbound,
@@ -194,6 +221,7 @@ func (b *Bridge) ChannelFor(ctx context.Context, our E164) (string, error) {
 func HeaderOf(c *store.Conversation) Header {
 	h := Header{
 		ConversationID: c.ID,
+		Kind:           orDefault(c.Kind, store.KindSMS),
 		OurNumber:      E164(c.OurNumber),
 		Remotes:        Remotes(c.RemoteKey),
 		State:          ConversationState(c.State),

@@ -20,6 +20,7 @@ const (
 
 // threadPostWork is the payload of an EventThreadPost.
 type threadPostWork struct {
+	Kind    string `json:",omitempty"` // "" is SMS
 	Our     E164
 	Remotes []E164
 	Post    ThreadPost
@@ -36,10 +37,16 @@ func (b *Bridge) EnsureThread(ctx context.Context, conv *store.Conversation) (*s
 	return b.ensureThread(ctx, conv)
 }
 
-// ConversationWith finds or creates the conversation of our number with
-// remotes (one for 1:1, several for group MMS).
+// ConversationWith finds or creates the SMS conversation of our number
+// with remotes (one for 1:1, several for group MMS).
 func (b *Bridge) ConversationWith(ctx context.Context, our E164, remotes []E164) (*store.Conversation, error) {
-	conv, _, err := b.st.FindOrCreateConversation(ctx, string(our), RemoteKey(remotes))
+	return b.ConversationOf(ctx, store.KindSMS, our, remotes)
+}
+
+// ConversationOf finds or creates the conversation of kind of our number
+// with remotes.
+func (b *Bridge) ConversationOf(ctx context.Context, kind string, our E164, remotes []E164) (*store.Conversation, error) {
+	conv, _, err := b.st.FindOrCreateConversation(ctx, kind, string(our), RemoteKey(remotes))
 	return conv, err
 }
 
@@ -120,7 +127,7 @@ func (b *Bridge) queuePost(ctx context.Context, key string, w threadPostWork) er
 		return err
 	}
 	row := &store.Event{Source: SourceBridge, ExternalID: key, Type: EventThreadPost,
-		Lane: ConversationLane(w.Our, w.Remotes), Payload: payload}
+		Lane: KindLane(w.Kind, w.Our, w.Remotes), Payload: payload}
 	inserted, err := b.st.InsertEvent(ctx, row)
 	if err != nil {
 		return err
@@ -138,7 +145,7 @@ func (b *Bridge) handleThreadPost(ctx context.Context, ev *store.Event) error {
 	if err := json.Unmarshal(ev.Payload, &w); err != nil {
 		return Permanent(fmt.Errorf("stored thread post does not parse: %v", err))
 	}
-	conv, err := b.ConversationWith(ctx, w.Our, w.Remotes)
+	conv, err := b.ConversationOf(ctx, w.Kind, w.Our, w.Remotes)
 	if err != nil {
 		return err
 	}

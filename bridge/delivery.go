@@ -99,16 +99,10 @@ func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
 	}
 	errText := carrierError(p)
 
-	if status == store.OutFailed && hasCode(p, "40300") && !conv.OptedOut {
+	if status == store.OutFailed && hasCode(p, "40300") {
 		// The carrier refused because they sent STOP: stop texting them.
-		conv.OptedOut, conv.OptOutKeyword = true, "STOP"
-		if err := o.st().UpdateConversation(ctx, conv.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP", "opt_out_at": o.now()}); err != nil {
+		if err := o.b.recordTelnyxOptOut(ctx, conv); err != nil {
 			return err
-		}
-		if thread, ok := Thread(conv); ok {
-			if err := o.poster().UpdateHeader(ctx, thread, o.b.HeaderFor(ctx, conv)); err != nil {
-				o.b.log.Warn("update header after opt-out", "conversation", conv.ID, "err", err)
-			}
 		}
 	}
 

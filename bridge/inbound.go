@@ -25,8 +25,13 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 	}
 	p := tev.Message
 	our, remotes := parties(p)
-	conv, _, err := b.st.FindOrCreateConversation(ctx, string(our), RemoteKey(remotes))
+	conv, _, err := b.st.FindOrCreateConversation(ctx, messageKind(p), string(our), RemoteKey(remotes))
 	if err != nil {
+		return err
+	}
+	// Telnyx names the number's messaging profile: remember it, since a
+	// STOP blocks the whole profile.
+	if err := b.st.SetNumberProfile(ctx, string(our), p.MessagingProfileID); err != nil {
 		return err
 	}
 	mediaURLs := make([]string, len(p.Media))
@@ -172,20 +177,26 @@ func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *
 	var notes []string
 	headerChanged := false
 
+	from, our := E164(p.From.PhoneNumber), E164(conv.OurNumber)
 	switch kw, kind := Keyword(p.Text); kind {
 	case KeywordOptOut:
-		if !conv.OptedOut {
-			conv.OptedOut, conv.OptOutKeyword = true, kw
-			fields["opted_out"], fields["opt_out_keyword"], fields["opt_out_at"] = true, kw, now
+		// Recorded for the sender, from our number and its profile; every
+		// conversation with them (groups too) shows it, and what is
+		// pending to them is cancelled (the hooks).
+		added, err := b.RecordOptOut(ctx, our, from, p.MessagingProfileID, store.OptOutKeyword, kw, p.Text)
+		if err != nil {
+			return err
+		}
+		if added {
 			notes = append(notes, fmt.Sprintf("%s sent %s: they have opted out. smsbridge will not text them until they send START.", p.From.PhoneNumber, kw))
-			headerChanged = true
 		}
 	case KeywordOptIn:
-		if conv.OptedOut {
-			conv.OptedOut, conv.OptOutKeyword = false, ""
-			fields["opted_out"], fields["opt_out_keyword"], fields["opt_out_at"] = false, "", nil
+		lifted, err := b.RecordOptIn(ctx, our, from, p.MessagingProfileID, kw, p.Text)
+		if err != nil {
+			return err
+		}
+		if lifted {
 			notes = append(notes, fmt.Sprintf("%s sent %s: they have opted back in.", p.From.PhoneNumber, kw))
-			headerChanged = true
 		}
 	case KeywordHelp:
 		notes = append(notes, fmt.Sprintf("%s asked for %s. The carrier's HELP reply is sent by Telnyx from the messaging profile.", p.From.PhoneNumber, kw))

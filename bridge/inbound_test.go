@@ -185,7 +185,7 @@ func TestInboundStopOptsOutAndStartOptsBackIn(t *testing.T) {
 	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
 	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", " Stop "))
 	h.drain()
-	c, err := h.st.ConversationByNumbers(context.Background(), "+18445550001", "+13125550123")
+	c, err := h.st.ConversationByNumbers(context.Background(), store.KindSMS, "+18445550001", "+13125550123")
 	if err != nil || !c.OptedOut || c.OptOutKeyword != "STOP" {
 		t.Fatalf("%+v %v", c, err)
 	}
@@ -222,7 +222,7 @@ func TestInboundReopensResolvedAndMentionsAssignee(t *testing.T) {
 	ctx := context.Background()
 	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
 	h.drain()
-	c, _ := h.st.ConversationByNumbers(ctx, "+18445550001", "+13125550123")
+	c, _ := h.st.ConversationByNumbers(ctx, store.KindSMS, "+18445550001", "+13125550123")
 	h.st.UpdateConversation(ctx, c.ID, map[string]any{"state": "claimed", "assignee_id": "U777"})
 	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "still there?"))
 	h.drain()
@@ -263,7 +263,7 @@ func TestLinkClickNotesInThread(t *testing.T) {
 	ctx := context.Background()
 	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
 	h.drain()
-	c, _ := h.st.ConversationByNumbers(ctx, "+18445550001", "+13125550123")
+	c, _ := h.st.ConversationByNumbers(ctx, store.KindSMS, "+18445550001", "+13125550123")
 	id := "40385f64-5717-4562-b3fc-2c963f66afa6"
 	h.st.InsertMessage(ctx, &store.Message{ConversationID: c.ID, Direction: store.Outbound, TelnyxID: &id, Text: "see runbook"})
 	fixture, _ := os.ReadFile("../telnyx/testdata/webhooks/link_clicked.json")

@@ -31,7 +31,7 @@ func (h *harness) threaded(remote, state, assignee string) *store.Conversation {
 	ctx := context.Background()
 	h.ingest(inbound("e-"+remote, "m-"+remote, remote, "+18445550001", "hi"))
 	h.drain()
-	c, err := h.st.ConversationByNumbers(ctx, "+18445550001", remote)
+	c, err := h.st.ConversationByNumbers(ctx, store.KindSMS, "+18445550001", remote)
 	if err != nil {
 		h.t.Fatal(err)
 	}

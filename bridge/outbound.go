@@ -61,6 +61,9 @@ const (
 // MaxSegments is the most SMS parts one reply may take.
 const MaxSegments = 10
 
+// MaxWhatsAppText is the longest WhatsApp text body, in characters.
+const MaxWhatsAppText = 4096
+
 // SlackReply is a person's message in a Slack channel as the outbound
 // pipeline needs it; bot builds it from the Events API message event, with
 // Slack's formatting already turned into plain text.
@@ -86,9 +89,13 @@ type SlackFile struct {
 	Size        int64  `json:"size"`
 }
 
-// OutSMS is one send: an SMS or MMS to one remote, or a group MMS to all.
+// OutSMS is one send: an SMS or MMS to one remote, a group MMS to all, or
+// a WhatsApp message.
 type OutSMS struct {
-	From      E164
+	Kind string // store.KindSMS ("" too) or store.KindWhatsApp
+	From E164   // empty for a number pool: ProfileID's pool picks one
+	// ProfileID is the messaging profile of a pool or sender-ID send.
+	ProfileID string
 	To        []E164
 	Text      string
 	MediaURLs []string
@@ -97,6 +104,7 @@ type OutSMS struct {
 // SentSMS is what Telnyx answered to an accepted send.
 type SentSMS struct {
 	ID       string
+	From     E164 // the number Telnyx sent from (a pool's choice)
 	Status   string
 	Parts    int
 	Encoding string
@@ -230,6 +238,7 @@ func NewOutbound(b *Bridge, sender SMSSender, files SlackFileFetcher, names User
 	e := b.engine
 	e.Handle(SourceSlack, SlackTypeMessage, o.handleReply)
 	e.Handle(SourceSlack, SlackTypeSendAgain, o.handleSendAgain)
+	e.Handle(SourceBridge, EventSend, o.handleSend) // send.go
 	e.Handle(SourceTelnyx, telnyx.EventMessageSent, o.handleDelivery)
 	e.Handle(SourceTelnyx, telnyx.EventMessageFinalized, o.handleDelivery)
 	return o
@@ -397,19 +406,27 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 		return nil // already handled: a redelivery or the same message seen twice
 	}
 	remotes := Remotes(conv.RemoteKey)
-	if conv.OptedOut {
-		who := strings.Join(e164Strings(remotes), ", ")
-		why := fmt.Sprintf("Not sent: %s opted out", who)
-		if conv.OptOutKeyword != "" {
-			why += fmt.Sprintf(" (texted %s)", conv.OptOutKeyword)
-		}
-		why += ". smsbridge does not text them until they send START."
-		return o.refuse(ctx, conv, msg, store.OutOptedOut, why)
+	// The one opt-out policy, asked now, when it would be sent.
+	blocked, err := o.b.MayText(ctx, E164(conv.OurNumber), "", remotes)
+	if err != nil {
+		return err
+	}
+	if len(blocked) > 0 {
+		return o.refuse(ctx, conv, msg, store.OutOptedOut, BlockedReason(blocked))
 	}
 	var urls []string
 	_ = json.Unmarshal([]byte(msg.Media), &urls)
 	parts, enc := 0, ""
-	if len(urls) == 0 {
+	whatsapp := conv.Kind == store.KindWhatsApp
+	switch {
+	case whatsapp && len(urls) > 0:
+		return o.refuse(ctx, conv, msg, store.OutRefused, "Not sent: smsbridge sends WhatsApp messages as text only; send the text without the file.")
+	case whatsapp && msg.Text == "":
+		return o.refuse(ctx, conv, msg, store.OutRefused, "Not sent: the reply has no text.")
+	case whatsapp && len([]rune(msg.Text)) > MaxWhatsAppText:
+		return o.refuse(ctx, conv, msg, store.OutRefused, fmt.Sprintf("Not sent: a WhatsApp text is at most %d characters; this one has %d. Shorten it or split it into several replies.", MaxWhatsAppText, len([]rune(msg.Text))))
+	case whatsapp:
+	case len(urls) == 0:
 		if msg.Text == "" {
 			return o.refuse(ctx, conv, msg, store.OutRefused, "Not sent: the reply has no text.")
 		}
@@ -421,12 +438,13 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 		}
 	}
 	var media []string
-	if len(urls) > 0 {
+	if len(urls) > 0 && isSendKey(msg.OutboxKey) {
+		media = urls // given as URLs Telnyx fetches itself
+	} else if len(urls) > 0 {
 		if o.cfg.PublicBaseURL == "" || o.files == nil {
 			return o.refuse(ctx, conv, msg, store.OutRefused,
 				"Not sent: sending files as MMS needs PUBLIC_BASE_URL, the address where Telnyx can fetch them from smsbridge. Ask an admin to set it, or send the text without the file.")
 		}
-		var err error
 		media, err = o.prepareMedia(ctx, msg, urls)
 		if errors.Is(err, ErrPermanent) {
 			return o.refuse(ctx, conv, msg, store.OutRefused, "Not sent: "+err.Error())
@@ -444,7 +462,7 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 	}
 	msg.Status, msg.Segments, msg.Encoding = store.OutSending, parts, enc
 	sctx, cancel := context.WithTimeout(ctx, o.cfg.SendTimeout)
-	sent, err := o.sender.SendSMS(sctx, OutSMS{From: E164(conv.OurNumber), To: remotes, Text: msg.Text, MediaURLs: media})
+	sent, err := o.sender.SendSMS(sctx, OutSMS{Kind: conv.Kind, From: E164(conv.OurNumber), To: remotes, Text: msg.Text, MediaURLs: media})
 	cancel()
 	if err != nil {
 		return o.sendFailed(ctx, conv, msg, err)
@@ -505,30 +523,16 @@ func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg
 		}
 		return &retryLater{err: fmt.Errorf("send not made, will retry: %w", err), at: se.RetryAt}
 	case SendOptedOut:
-		now := o.now()
-		if !conv.OptedOut {
-			conv.OptedOut, conv.OptOutKeyword = true, "STOP"
-			if uerr := o.st().UpdateConversation(ctx, conv.ID, map[string]any{"opted_out": true, "opt_out_keyword": "STOP", "opt_out_at": now}); uerr != nil {
-				return uerr
-			}
-			if thread, ok := Thread(conv); ok {
-				if uerr := o.poster().UpdateHeader(ctx, thread, o.b.HeaderFor(ctx, conv)); uerr != nil {
-					o.b.log.Warn("update header after opt-out", "conversation", conv.ID, "err", uerr)
-				}
-			}
+		// Telnyx knows of an opt-out we did not: record it, so nothing
+		// else is sent to them from here either.
+		if err := o.b.recordTelnyxOptOut(ctx, conv); err != nil {
+			return err
 		}
 		why := fmt.Sprintf("Not sent: Telnyx says %s opted out (error %s). smsbridge will not text them until they send START.",
 			strings.Join(e164Strings(Remotes(conv.RemoteKey)), ", "), orDefault(se.Code, "40300"))
 		return o.finish(ctx, conv, msg, store.OutSending, store.OutOptedOut, why, nil)
 	case SendRejected:
-		why := "Not sent: Telnyx refused this message"
-		if se.Title != "" {
-			why += ": " + se.Title
-		}
-		if se.Code != "" {
-			why += fmt.Sprintf(" (error %s)", se.Code)
-		}
-		return o.finish(ctx, conv, msg, store.OutSending, store.OutFailed, why+".", nil)
+		return o.finish(ctx, conv, msg, store.OutSending, store.OutFailed, "Not sent: Telnyx refused this message"+sendRefusal(se), nil)
 	default:
 		return o.markAmbiguous(ctx, conv, msg, fmt.Sprintf("The send to Telnyx failed in a way that does not tell whether the SMS went out (%s).", se.Error()))
 	}

@@ -30,6 +30,7 @@ const (
 // the bridge decides what it says.
 type Header struct {
 	ConversationID uint64
+	Kind           string // store.KindSMS or store.KindWhatsApp: how it is answered
 	OurNumber      E164
 	Remotes        []E164 // one for 1:1, several for group MMS
 	ContactName    string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/smsbridge/smsbridge/store"
@@ -61,10 +62,45 @@ type Scheduler struct {
 	Backoff time.Duration
 }
 
-// NewScheduler makes a scheduler on the bridge's store and poster.
+// NewScheduler makes a scheduler on the bridge's store and poster. It
+// registers itself for opt-outs: a STOP cancels what is scheduled to that
+// number.
 func NewScheduler(b *Bridge, api ScheduleAPI, log *slog.Logger) *Scheduler {
-	return &Scheduler{b: b, api: api, log: log, Now: b.st.Now, Margin: time.Hour,
+	s := &Scheduler{b: b, api: api, log: log, Now: b.st.Now, Margin: time.Hour,
 		HandoffTimeout: 5 * time.Minute, Late: time.Hour, Backoff: time.Minute}
+	b.OnOptOut(s.cancelForOptOut)
+	return s
+}
+
+// cancelForOptOut cancels every message still scheduled to remote from our
+// number (or its profile) after they opted out: those held here at once,
+// those Telnyx holds with DELETE /messages/{id}. Each is reported in its
+// thread; one Telnyx will not cancel any more (under a minute to go) is
+// reported as such.
+func (s *Scheduler) cancelForOptOut(ctx context.Context, our, remote E164, profile string) {
+	froms := []string{string(our)}
+	if profile != "" {
+		nums, err := s.b.st.NumbersOfProfile(ctx, profile)
+		if err == nil {
+			froms = append(froms, nums...)
+		}
+	}
+	ms, err := s.b.st.ScheduledTo(ctx, string(remote), froms, profile)
+	if err != nil {
+		s.log.Error("opt-out: list scheduled messages", "err", err)
+		return
+	}
+	for i := range ms {
+		m := &ms[i]
+		_, err := s.cancel(ctx, m.ID, "", "the recipient opted out")
+		if err == nil {
+			continue
+		}
+		s.log.Warn("opt-out: cancel scheduled message", "id", m.ID, "err", err)
+		s.note(ctx, m, "optout-not-cancelled", KindError, fmt.Sprintf(
+			"The recipient opted out, but scheduled message #%d could not be cancelled (%s). Telnyx refuses a text to anyone who opted out on the same messaging profile.",
+			m.ID, strings.TrimPrefix(err.Error(), ErrNotCancellable.Error()+": ")))
+	}
 }
 
 // ScheduleRequest is a message to send at SendAt.
@@ -85,6 +121,17 @@ func (s *Scheduler) Schedule(ctx context.Context, r ScheduleRequest) (*store.Sch
 	now := s.Now()
 	if r.SendAt.Sub(now) < TelnyxMinAhead {
 		return nil, ErrTooSoon
+	}
+	from := r.From
+	if r.ProfileID != "" && !strings.HasPrefix(string(from), "+") {
+		from = "" // a sender ID or the pool: the profile decides
+	}
+	blocked, err := s.b.MayText(ctx, from, r.ProfileID, []E164{r.To})
+	if err != nil {
+		return nil, err
+	}
+	if len(blocked) > 0 {
+		return nil, &RefusedError{Reason: strings.Replace(BlockedReason(blocked), "Not sent", "Not scheduled", 1)}
 	}
 	media, _ := json.Marshal(r.Media)
 	if r.Media == nil {
@@ -172,17 +219,23 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 		return m, err
 	}
 	// Nobody is texted after they opted out, even if they did so after
-	// the message was scheduled.
-	if conv, err := s.b.st.ConversationByNumbers(ctx, m.From, m.To); err == nil && conv.OptedOut {
-		why := "the recipient opted out (sent " + orDefault(conv.OptOutKeyword, "STOP") + ") after it was scheduled"
+	// the message was scheduled: the one policy decides.
+	from := E164(m.From)
+	if m.ProfileID != "" && !strings.HasPrefix(m.From, "+") {
+		from = "" // a sender ID or the pool: the profile decides
+	}
+	blocked, err := s.b.MayText(ctx, from, m.ProfileID, []E164{E164(m.To)})
+	if err != nil {
+		return nil, err
+	}
+	if len(blocked) > 0 {
+		why := "the recipient opted out (sent " + orDefault(blocked[0].Keyword, "STOP") + ") after it was scheduled"
 		ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedFailed, "last_error": why})
 		if err == nil && ok {
 			m.Status, m.LastError = store.SchedFailed, why
 			s.note(ctx, m, "optedout", KindNote, fmt.Sprintf("Scheduled message #%d was not sent: %s.", m.ID, why))
 		}
 		return m, err
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
 	}
 	ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedHanding, "handoff_at": now, "attempts": m.Attempts + 1})
 	if err != nil {
@@ -289,6 +342,11 @@ func (s *Scheduler) note(ctx context.Context, m *store.ScheduledMessage, what st
 // Telnyx has is cancelled there (DELETE /messages/{id}). A refusal wraps
 // ErrNotCancellable with the reason.
 func (s *Scheduler) Cancel(ctx context.Context, id uint64, by string) (*store.ScheduledMessage, error) {
+	return s.cancel(ctx, id, by, "")
+}
+
+// cancel cancels as Cancel does; why, when given, is said in the thread.
+func (s *Scheduler) cancel(ctx context.Context, id uint64, by, why string) (*store.ScheduledMessage, error) {
 	m, err := s.b.st.Scheduled(ctx, id)
 	if err != nil {
 		return nil, err
@@ -300,7 +358,7 @@ func (s *Scheduler) Cancel(ctx context.Context, id uint64, by string) (*store.Sc
 			return nil, err
 		}
 		if !ok { // handed over meanwhile: cancel it there
-			return s.Cancel(ctx, id, by)
+			return s.cancel(ctx, id, by, why)
 		}
 	case store.SchedHanding:
 		return m, fmt.Errorf("%w: it is being handed to Telnyx right now; try again in a minute", ErrNotCancellable)
@@ -319,7 +377,11 @@ func (s *Scheduler) Cancel(ctx context.Context, id uint64, by string) (*store.Sc
 		return m, fmt.Errorf("%w: it is %s", ErrNotCancellable, m.Status)
 	}
 	m.Status, m.CancelledBy = store.SchedCancelled, by
-	if _, err := s.b.PostNote(ctx, fmt.Sprintf("sched:%d:cancelled", m.ID), E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: fmt.Sprintf("Scheduled message #%d was cancelled.", m.ID), Mention: by}); err != nil {
+	note := fmt.Sprintf("Scheduled message #%d was cancelled.", m.ID)
+	if why != "" {
+		note = fmt.Sprintf("Scheduled message #%d was cancelled: %s.", m.ID, why)
+	}
+	if _, err := s.b.PostNote(ctx, fmt.Sprintf("sched:%d:cancelled", m.ID), E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: note, Mention: by}); err != nil {
 		s.log.Warn("cancel note failed", "id", id, "err", err)
 	}
 	return m, nil

@@ -2,11 +2,17 @@ package bridge
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
+	"unicode"
 
+	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
+
+func hasLetter(s string) bool { return strings.IndexFunc(s, unicode.IsLetter) >= 0 }
 
 // TelnyxSender is the SMSSender of the Telnyx Messaging API client: POST
 // /messages from the conversation's number for one recipient, POST
@@ -16,27 +22,45 @@ import (
 // resends a POST that may have arrived.
 type TelnyxSender struct {
 	Client *telnyx.Client
+	// ProfileID is TELNYX_MESSAGING_PROFILE_ID: the profile an
+	// alphanumeric sender ID sends through, when the message names none.
+	ProfileID string
 }
 
-// SendSMS implements SMSSender.
+// SendSMS implements SMSSender. A WhatsApp message goes to POST
+// /messages/whatsapp as text.
 func (s *TelnyxSender) SendSMS(ctx context.Context, m OutSMS) (*SentSMS, error) {
 	to := e164Strings(m.To)
 	var (
 		msg *telnyx.Message
 		err error
 	)
+	profile := m.ProfileID
+	if profile == "" && m.From != "" && !strings.HasPrefix(string(m.From), "+") && hasLetter(string(m.From)) {
+		profile = s.ProfileID // an alphanumeric sender ID belongs to a profile
+	}
 	switch {
 	case len(to) == 0:
 		return nil, &SendError{Kind: SendRejected, Title: "no recipient", Err: errors.New("send: no recipient")}
+	case m.Kind == store.KindWhatsApp:
+		if len(to) != 1 {
+			return nil, &SendError{Kind: SendRejected, Title: "a WhatsApp message goes to one number", Err: errors.New("send: whatsapp to several")}
+		}
+		body, _ := json.Marshal(map[string]any{"type": "text", "text": map[string]any{"body": m.Text}})
+		wa, werr := s.Client.SendWhatsApp(ctx, telnyx.WhatsAppRequest{From: string(m.From), To: to[0], MessagingProfileID: profile, Message: body})
+		if werr != nil {
+			return nil, ClassifySendError(werr)
+		}
+		return &SentSMS{ID: wa.ID, From: m.From, Encoding: wa.Encoding}, nil
 	case len(to) > 1:
 		msg, err = s.Client.SendGroupMMS(ctx, telnyx.GroupMMSRequest{From: string(m.From), To: to, Text: m.Text, MediaURLs: m.MediaURLs})
 	default:
-		msg, err = s.Client.SendMessage(ctx, telnyx.SendRequest{From: string(m.From), To: to[0], Text: m.Text, MediaURLs: m.MediaURLs})
+		msg, err = s.Client.SendMessage(ctx, telnyx.SendRequest{From: string(m.From), MessagingProfileID: profile, To: to[0], Text: m.Text, MediaURLs: m.MediaURLs})
 	}
 	if err != nil {
 		return nil, ClassifySendError(err)
 	}
-	out := &SentSMS{ID: msg.ID, Parts: msg.Parts, Encoding: msg.Encoding}
+	out := &SentSMS{ID: msg.ID, From: E164(msg.From.PhoneNumber), Parts: msg.Parts, Encoding: msg.Encoding}
 	if len(msg.To) > 0 {
 		out.Status = msg.To[0].Status
 	}

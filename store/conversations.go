@@ -6,12 +6,13 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// FindOrCreateConversation returns the conversation of our number with the
-// remote set remoteKey, creating it if needed. created reports whether this
-// call created it. Two callers racing get the same row.
-func (s *Store) FindOrCreateConversation(ctx context.Context, ourNumber, remoteKey string) (c *Conversation, created bool, err error) {
+// FindOrCreateConversation returns the conversation of kind (KindSMS or
+// KindWhatsApp) of our number with the remote set remoteKey, creating it if
+// needed. created reports whether this call created it. Two callers racing
+// get the same row.
+func (s *Store) FindOrCreateConversation(ctx context.Context, kind, ourNumber, remoteKey string) (c *Conversation, created bool, err error) {
 	now := s.Now()
-	nc := &Conversation{OurNumber: ourNumber, RemoteKey: remoteKey, State: "open", LastActivityAt: now}
+	nc := &Conversation{Kind: kindOrSMS(kind), OurNumber: ourNumber, RemoteKey: remoteKey, State: "open", LastActivityAt: now}
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(nc)
 	if res.Error != nil {
 		return nil, false, res.Error
@@ -19,14 +20,21 @@ func (s *Store) FindOrCreateConversation(ctx context.Context, ourNumber, remoteK
 	if res.RowsAffected == 1 {
 		return nc, true, nil
 	}
-	c, err = s.ConversationByNumbers(ctx, ourNumber, remoteKey)
+	c, err = s.ConversationByNumbers(ctx, kind, ourNumber, remoteKey)
 	return c, false, err
 }
 
-// ConversationByNumbers finds a conversation by our number and remote set.
-func (s *Store) ConversationByNumbers(ctx context.Context, ourNumber, remoteKey string) (*Conversation, error) {
+func kindOrSMS(kind string) string {
+	if kind == "" {
+		return KindSMS
+	}
+	return kind
+}
+
+// ConversationByNumbers finds a conversation by kind, our number and remote set.
+func (s *Store) ConversationByNumbers(ctx context.Context, kind, ourNumber, remoteKey string) (*Conversation, error) {
 	var c Conversation
-	err := s.db.WithContext(ctx).Where("our_number = ? AND remote_key = ?", ourNumber, remoteKey).Take(&c).Error
+	err := s.db.WithContext(ctx).Where("our_number = ? AND remote_key = ? AND kind = ?", ourNumber, remoteKey, kindOrSMS(kind)).Take(&c).Error
 	if err != nil {
 		return nil, notFound(err)
 	}

@@ -53,7 +53,7 @@ func TestInboxForSortsConversationsIntoSections(t *testing.T) {
 	base := c.Now()
 	add := func(remote, state, assignee, dir string, ago time.Duration, optedOut bool) uint64 {
 		t.Helper()
-		conv, _, err := s.FindOrCreateConversation(ctx, "+18445550001", remote)
+		conv, _, err := s.FindOrCreateConversation(ctx, KindSMS, "+18445550001", remote)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,19 +44,26 @@ type Lane struct {
 // thread it lives in.
 type Conversation struct {
 	ID        uint64 `gorm:"primaryKey"`
-	OurNumber string `gorm:"size:32;not null;uniqueIndex:ux_conv_numbers,priority:1"`
+	OurNumber string `gorm:"size:32;not null;uniqueIndex:ux_conv_numbers_kind,priority:1"`
 	// RemoteKey is the sorted, comma-joined remote numbers.
-	RemoteKey string `gorm:"size:512;not null;uniqueIndex:ux_conv_numbers,priority:2"`
-	Channel   string `gorm:"size:32"`
-	ThreadTS  string `gorm:"size:32;index:ix_conv_thread"`
+	RemoteKey string `gorm:"size:512;not null;uniqueIndex:ux_conv_numbers_kind,priority:2"`
+	// Kind is the channel the conversation speaks: KindSMS (SMS and MMS)
+	// or KindWhatsApp. The same numbers on SMS and on WhatsApp are two
+	// conversations; each is answered the way it came.
+	Kind     string `gorm:"size:16;not null;default:sms;uniqueIndex:ux_conv_numbers_kind,priority:3"`
+	Channel  string `gorm:"size:32"`
+	ThreadTS string `gorm:"size:32;index:ix_conv_thread"`
 	// PrevChannel/PrevThreadTS name the thread this one continues, when a
 	// conversation started a fresh thread after a long silence.
-	PrevChannel    string `gorm:"size:32"`
-	PrevThreadTS   string `gorm:"size:32"`
-	State          string `gorm:"size:16;not null;default:open"`
-	AssigneeID     string `gorm:"size:32;index"`
-	ResolvedBy     string `gorm:"size:32"`
-	ResolvedAt     *time.Time
+	PrevChannel  string `gorm:"size:32"`
+	PrevThreadTS string `gorm:"size:32"`
+	State        string `gorm:"size:16;not null;default:open"`
+	AssigneeID   string `gorm:"size:32;index"`
+	ResolvedBy   string `gorm:"size:32"`
+	ResolvedAt   *time.Time
+	// OptedOut caches whether a member has an active opt-out from our
+	// number (the opt_outs records decide; this is what headers and the
+	// App Home show). OptOutKeyword and OptOutAt say which and when.
 	OptedOut       bool
 	OptOutKeyword  string `gorm:"size:32"`
 	OptOutAt       *time.Time
@@ -99,6 +106,12 @@ type Message struct {
 	CreatedAt    time.Time `gorm:"index:ix_messages_conv,priority:2"`
 	UpdatedAt    time.Time
 }
+
+// Conversation kinds.
+const (
+	KindSMS      = "sms"
+	KindWhatsApp = "whatsapp"
+)
 
 // Message directions.
 const (

@@ -106,3 +106,17 @@ func (s *Store) UpdateScheduledIf(ctx context.Context, id uint64, from string, f
 	res := s.db.WithContext(ctx).Model(&ScheduledMessage{}).Where("id = ? AND status = ?", id, from).Updates(fields)
 	return res.RowsAffected == 1, res.Error
 }
+
+// ScheduledTo lists the messages to number from any of froms (or from
+// profile, for pool and sender-ID messages) that are still waiting: held,
+// or handed to Telnyx and not yet due.
+func (s *Store) ScheduledTo(ctx context.Context, number string, froms []string, profile string) ([]ScheduledMessage, error) {
+	var ms []ScheduledMessage
+	q := s.db.WithContext(ctx).Where(`"to" = ? AND status IN ?`, number, []string{SchedHeld, SchedHanded})
+	if profile != "" {
+		q = q.Where(`("from" IN ? OR profile_id = ?)`, append(froms, ""), profile)
+	} else {
+		q = q.Where(`"from" IN ?`, append(froms, ""))
+	}
+	return ms, q.Order("send_at, id").Find(&ms).Error
+}

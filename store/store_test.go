@@ -166,7 +166,7 @@ func TestFindOrCreateConversationRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, cr, err := s.FindOrCreateConversation(ctx, "+18445550001", "+13125550123")
+			c, cr, err := s.FindOrCreateConversation(ctx, KindSMS, "+18445550001", "+13125550123")
 			if err != nil {
 				t.Error(err)
 				return

@@ -90,7 +90,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 		deps.SlackInteraction = webhooks.SlackSigned(cfg.SlackSigning, time.Now, log, slackIn.interactions)
 	}
 	// Outbound: thread replies become SMS; delivery comes back as reactions.
-	out := bridge.NewOutbound(br, &bridge.TelnyxSender{Client: tx},
+	out := bridge.NewOutbound(br, &bridge.TelnyxSender{Client: tx, ProfileID: cfg.TelnyxProfileID},
 		&bot.SlackFiles{Client: sc}, bot.NewUserNames(sc),
 		bridge.OutboundConfig{NotePrefix: cfg.NotePrefix, Signature: cfg.Signature, PublicBaseURL: cfg.PublicBaseURL})
 	replies, err := bot.NewSlackMessages(ctx, sc, out, log) // auth.test: the bot's own user id
@@ -114,7 +114,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	// /sms: the rest of the Messaging API, and messages held for later.
 	sched := bridge.NewScheduler(br, tx, log)
 	bot.RegisterSMSCommands(slackIn.commands, slackIn.interactions, bot.SMSDeps{
-		API: tx, Bridge: br, Scheduler: sched, Slack: sc,
+		API: tx, Bridge: br, Outbox: out, Scheduler: sched, Slack: sc,
 		Routes:           bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
 		DefaultProfileID: cfg.TelnyxProfileID,
 		Region:           cfg.DefaultRegion,

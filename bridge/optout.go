@@ -1,0 +1,222 @@
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/smsbridge/smsbridge/store"
+)
+
+// The one opt-out policy. Opt-outs are records of their own (store.OptOut):
+// who is blocked (a remote number), from whom (one of our numbers and, when
+// its messaging profile is known, the whole profile, as Telnyx blocks a
+// STOP for every number on it), from what source and since when, and the
+// opt-in that lifted it. MayText is the only question every send path asks
+// (thread replies, /sms sends, the compose modal, scheduled hand-offs, Send
+// again), at the moment it would send.
+
+// Blocked is a recipient who may not be texted, and why.
+type Blocked struct {
+	Remote  E164 // a member; for a record from before opt-outs named members, the whole group's key
+	Source  string
+	Keyword string
+	At      time.Time
+}
+
+// MayText lists the recipients of to that may not be texted now from
+// from (one of our numbers, a short code or a sender ID) or, when from is
+// empty, from any number of the messaging profile (a number pool). An
+// empty answer means every recipient may be texted. A group is also
+// blocked by a record of the whole group (from before opt-outs named
+// members).
+func (b *Bridge) MayText(ctx context.Context, from E164, profile string, to []E164) ([]Blocked, error) {
+	var ours []string
+	if from != "" {
+		ours = append(ours, string(from))
+		if profile == "" {
+			p, err := b.st.NumberProfile(ctx, string(from))
+			if err != nil {
+				return nil, err
+			}
+			profile = p
+		}
+	} else if profile != "" {
+		nums, err := b.st.NumbersOfProfile(ctx, profile)
+		if err != nil {
+			return nil, err
+		}
+		ours = nums
+	}
+	remotes := e164Strings(to)
+	if len(to) > 1 {
+		remotes = append(remotes, RemoteKey(to))
+	}
+	rows, err := b.st.ActiveOptOuts(ctx, remotes, ours, profile)
+	if err != nil {
+		return nil, err
+	}
+	var out []Blocked
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if seen[r.Remote] {
+			continue
+		}
+		seen[r.Remote] = true
+		out = append(out, Blocked{Remote: E164(r.Remote), Source: r.Source, Keyword: r.Keyword, At: r.CreatedAt})
+	}
+	return out, nil
+}
+
+// BlockedReason says in words why a send was refused by the opt-out policy.
+func BlockedReason(bl []Blocked) string {
+	var who []string
+	for _, x := range bl {
+		w := string(x.Remote)
+		if strings.Contains(w, ",") {
+			w = "a member of this group (" + w + ")"
+		}
+		switch {
+		case x.Source == store.OptOutTelnyx:
+			w += " (Telnyx refused a text to them with 40300: they sent STOP)"
+		case x.Source == store.OptOutTelnyxList:
+			w += " (on Telnyx's opt-out list)"
+		case x.Keyword != "":
+			w += " (texted " + x.Keyword + ")"
+		}
+		who = append(who, w)
+	}
+	verb := "has"
+	if len(bl) > 1 {
+		verb = "have"
+	}
+	return fmt.Sprintf("Not sent: %s %s opted out. smsbridge does not text anyone who opted out until they send START.",
+		strings.Join(who, ", "), verb)
+}
+
+// OptOutHook is told of every new opt-out, after it is recorded: the
+// scheduler cancels what is pending to that number.
+type OptOutHook func(ctx context.Context, our, remote E164, profile string)
+
+// OnOptOut registers h; call it before the engine runs.
+func (b *Bridge) OnOptOut(h OptOutHook) { b.optOutHooks = append(b.optOutHooks, h) }
+
+// RecordOptOut records that remote opted out of texts from our number (and
+// its profile, when known), refreshes what the conversations with remote
+// show, and runs the opt-out hooks. It reports whether the opt-out is new;
+// recording one already active changes nothing.
+func (b *Bridge) RecordOptOut(ctx context.Context, our, remote E164, profile, source, keyword, text string) (bool, error) {
+	if profile == "" {
+		p, err := b.st.NumberProfile(ctx, string(our))
+		if err != nil {
+			return false, err
+		}
+		profile = p
+	}
+	added, err := b.st.AddOptOut(ctx, &store.OptOut{Remote: string(remote), OurNumber: string(our), ProfileID: profile,
+		Source: source, Keyword: keyword, Text: truncate(text, 160)})
+	if err != nil || !added {
+		return false, err
+	}
+	if err := b.refreshOptOutFlags(ctx, our, profile, remote); err != nil {
+		return true, err
+	}
+	for _, h := range b.optOutHooks {
+		h(ctx, our, remote, profile)
+	}
+	return true, nil
+}
+
+// RecordOptIn lifts remote's opt-outs from our number (and its profile),
+// and the whole-group records of groups remote is in, then refreshes what
+// the conversations show. It reports whether anything was lifted.
+func (b *Bridge) RecordOptIn(ctx context.Context, our, remote E164, profile, keyword, text string) (bool, error) {
+	if profile == "" {
+		p, err := b.st.NumberProfile(ctx, string(our))
+		if err != nil {
+			return false, err
+		}
+		profile = p
+	}
+	n, err := b.st.LiftOptOuts(ctx, string(remote), string(our), profile, keyword, truncate(text, 160))
+	if err != nil {
+		return false, err
+	}
+	convs, err := b.conversationsWithMember(ctx, our, profile, remote)
+	if err != nil {
+		return n > 0, err
+	}
+	for _, c := range convs {
+		if strings.Contains(c.RemoteKey, ",") {
+			m, err := b.st.LiftOptOuts(ctx, c.RemoteKey, c.OurNumber, "", keyword, truncate(text, 160))
+			if err != nil {
+				return n > 0, err
+			}
+			n += m
+		}
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return true, b.refreshOptOutFlags(ctx, our, profile, remote)
+}
+
+func (b *Bridge) conversationsWithMember(ctx context.Context, our E164, profile string, remote E164) ([]store.Conversation, error) {
+	ours := []string{string(our)}
+	if profile != "" {
+		nums, err := b.st.NumbersOfProfile(ctx, profile)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range nums {
+			if n != string(our) {
+				ours = append(ours, n)
+			}
+		}
+	}
+	return b.st.ConversationsWithMember(ctx, ours, string(remote))
+}
+
+// refreshOptOutFlags sets the opted-out flag every conversation with
+// remote shows (1:1 and groups, on our number and its profile's) from the
+// records, and rewrites the headers whose flag changed.
+func (b *Bridge) refreshOptOutFlags(ctx context.Context, our E164, profile string, remote E164) error {
+	convs, err := b.conversationsWithMember(ctx, our, profile, remote)
+	if err != nil {
+		return err
+	}
+	for i := range convs {
+		c := &convs[i]
+		bl, err := b.MayText(ctx, E164(c.OurNumber), "", Remotes(c.RemoteKey))
+		if err != nil {
+			return err
+		}
+		out, kw := len(bl) > 0, ""
+		var at *time.Time
+		if out {
+			kw, at = orDefault(bl[0].Keyword, "STOP"), &bl[0].At
+		}
+		if out == c.OptedOut && kw == c.OptOutKeyword {
+			continue
+		}
+		if err := b.st.UpdateConversation(ctx, c.ID, map[string]any{"opted_out": out, "opt_out_keyword": kw, "opt_out_at": at}); err != nil {
+			return err
+		}
+		c.OptedOut, c.OptOutKeyword, c.OptOutAt = out, kw, at
+		if thread, ok := Thread(c); ok {
+			if err := b.poster.UpdateHeader(ctx, thread, b.HeaderFor(ctx, c)); err != nil {
+				b.log.Warn("update header after opt-out change", "conversation", c.ID, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// recordTelnyxOptOut records the opt-out Telnyx reported (40300) for a
+// conversation's recipient: the member of a 1:1, or, since Telnyx does not
+// say which member, the whole group.
+func (b *Bridge) recordTelnyxOptOut(ctx context.Context, conv *store.Conversation) error {
+	_, err := b.RecordOptOut(ctx, E164(conv.OurNumber), E164(conv.RemoteKey), "", store.OptOutTelnyx, "", "")
+	return err
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// OptOut is one person's opt-out from one of our numbers (and, when the
+// number's messaging profile is known, from the whole profile: Telnyx
+// blocks a STOP for every number on it). It is never deleted: an opt-in
+// lifts it (LiftedAt) and the record stays as the consent history.
+type OptOut struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Remote    string `gorm:"size:512;not null;index:ix_optouts_remote,priority:1"`
+	OurNumber string `gorm:"size:32;not null"`
+	ProfileID string `gorm:"size:64;not null;default:''"`
+	// Source is OptOutKeyword, OptOutTelnyx (a send refused with 40300) or
+	// OptOutTelnyxList (Telnyx's opt-out list).
+	Source    string     `gorm:"size:16;not null"`
+	Keyword   string     `gorm:"size:32"`
+	Text      string     // the text that opted out, as received
+	CreatedAt time.Time  `gorm:"not null"`
+	LiftedAt  *time.Time `gorm:"index:ix_optouts_remote,priority:2"`
+	LiftedBy  string     `gorm:"size:32"` // the opt-in keyword, or who lifted it
+	LiftText  string
+}
+
+// Opt-out sources.
+const (
+	OptOutKeyword    = "keyword"
+	OptOutTelnyx     = "telnyx_40300"
+	OptOutTelnyxList = "telnyx_list"
+)
+
+// OurNumber remembers the messaging profile of one of our numbers, as
+// Telnyx's webhooks name it.
+type OurNumber struct {
+	Number    string `gorm:"primaryKey;size:32"`
+	ProfileID string `gorm:"size:64;not null;default:'';index"`
+	UpdatedAt time.Time
+}
+
+// AddOptOut records o unless remote already has an active opt-out from the
+// same number (or profile); it reports whether o is new.
+func (s *Store) AddOptOut(ctx context.Context, o *OptOut) (bool, error) {
+	q := s.db.WithContext(ctx).Model(&OptOut{}).Where("remote = ? AND lifted_at IS NULL", o.Remote)
+	if o.ProfileID != "" {
+		q = q.Where("(our_number = ? OR profile_id = ?)", o.OurNumber, o.ProfileID)
+	} else {
+		q = q.Where("our_number = ?", o.OurNumber)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = s.Now()
+	}
+	return true, s.db.WithContext(ctx).Create(o).Error
+}
+
+// ActiveOptOuts lists the active opt-outs of any of remotes from any of
+// ours, or from profile when it is not empty, oldest first.
+func (s *Store) ActiveOptOuts(ctx context.Context, remotes, ours []string, profile string) ([]OptOut, error) {
+	var out []OptOut
+	if len(remotes) == 0 {
+		return nil, nil
+	}
+	q := s.db.WithContext(ctx).Where("remote IN ? AND lifted_at IS NULL", remotes)
+	switch {
+	case len(ours) > 0 && profile != "":
+		q = q.Where("(our_number IN ? OR profile_id = ?)", ours, profile)
+	case len(ours) > 0:
+		q = q.Where("our_number IN ?", ours)
+	case profile != "":
+		q = q.Where("profile_id = ?", profile)
+	default:
+		return nil, nil
+	}
+	return out, q.Order("id").Find(&out).Error
+}
+
+// LiftOptOuts lifts remote's active opt-outs from our number (and from
+// profile when it is not empty) and reports how many it lifted.
+func (s *Store) LiftOptOuts(ctx context.Context, remote, our, profile, by, text string) (int64, error) {
+	q := s.db.WithContext(ctx).Model(&OptOut{}).Where("remote = ? AND lifted_at IS NULL", remote)
+	if profile != "" {
+		q = q.Where("(our_number = ? OR profile_id = ?)", our, profile)
+	} else {
+		q = q.Where("our_number = ?", our)
+	}
+	res := q.Updates(map[string]any{"lifted_at": s.Now(), "lifted_by": by, "lift_text": text})
+	return res.RowsAffected, res.Error
+}
+
+// OptOutHistory lists every opt-out record of remote, newest first.
+func (s *Store) OptOutHistory(ctx context.Context, remote string) ([]OptOut, error) {
+	var out []OptOut
+	return out, s.db.WithContext(ctx).Where("remote = ?", remote).Order("id DESC").Find(&out).Error
+}
+
+// SetNumberProfile records the messaging profile of our number.
+func (s *Store) SetNumberProfile(ctx context.Context, number, profile string) error {
+	if number == "" || profile == "" {
+		return nil
+	}
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "number"}},
+		DoUpdates: clause.AssignmentColumns([]string{"profile_id", "updated_at"}),
+	}).Create(&OurNumber{Number: number, ProfileID: profile, UpdatedAt: s.Now()}).Error
+}
+
+// NumberProfile is the messaging profile of our number, "" when unknown.
+func (s *Store) NumberProfile(ctx context.Context, number string) (string, error) {
+	var n OurNumber
+	err := s.db.WithContext(ctx).Where("number = ?", number).Take(&n).Error
+	if err = notFound(err); err == ErrNotFound {
+		return "", nil
+	}
+	return n.ProfileID, err
+}
+
+// NumbersOfProfile lists our numbers known to be on profile.
+func (s *Store) NumbersOfProfile(ctx context.Context, profile string) ([]string, error) {
+	var out []string
+	if profile == "" {
+		return nil, nil
+	}
+	return out, s.db.WithContext(ctx).Model(&OurNumber{}).Where("profile_id = ?", profile).Order("number").Pluck("number", &out).Error
+}
+
+// ConversationsWithMember lists the conversations of any of ours whose
+// remote set includes remote: the 1:1 conversation and every group.
+func (s *Store) ConversationsWithMember(ctx context.Context, ours []string, remote string) ([]Conversation, error) {
+	var out []Conversation
+	if len(ours) == 0 {
+		return nil, nil
+	}
+	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(remote)
+	err := s.db.WithContext(ctx).Where("our_number IN ?", ours).
+		Where(`(remote_key = ? OR remote_key LIKE ? ESCAPE '\' OR remote_key LIKE ? ESCAPE '\' OR remote_key LIKE ? ESCAPE '\')`,
+			remote, like+",%", "%,"+like, "%,"+like+",%").
+		Order("id").Find(&out).Error
+	return out, err
+}
