@@ -36,6 +36,10 @@ func renderHeader(h bridge.Header, prevLink string) (string, []slack.Block) {
 	if len(h.Remotes) > 1 {
 		icon = ":busts_in_silhouette:"
 	}
+	channel := "SMS"
+	if h.Kind == bridge.ConvWhatsApp {
+		icon, channel = ":iphone:", "WhatsApp"
+	}
 	status := headerStatus(h)
 
 	var fields []*slack.TextBlockObject
@@ -48,7 +52,7 @@ func renderHeader(h bridge.Header, prevLink string) (string, []slack.Block) {
 	}
 	fields = append(fields,
 		mrkdwn(label+"\n"+Escape(truncate(who, 1500))),
-		mrkdwn("*To*\n"+Escape(FormatNumber(h.OurNumber))),
+		mrkdwn("*To*\n"+Escape(FormatNumber(h.OurNumber))+" ("+channel+")"),
 		mrkdwn("*Status*\n"+status),
 	)
 
@@ -66,7 +70,7 @@ func renderHeader(h bridge.Header, prevLink string) (string, []slack.Block) {
 	if h.ContactName != "" {
 		subject = h.ContactName + " (" + who + ")"
 	}
-	text := fmt.Sprintf("SMS conversation with %s on %s: %s", Escape(subject), Escape(FormatNumber(h.OurNumber)), plainStatus(h))
+	text := fmt.Sprintf("%s conversation with %s on %s: %s", channel, Escape(subject), Escape(FormatNumber(h.OurNumber)), plainStatus(h))
 	return text, blocks
 }
 

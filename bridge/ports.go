@@ -17,6 +17,12 @@ type ThreadRef struct {
 	TS      string
 }
 
+// What a conversation speaks (Header.Kind); the same as the store's kinds.
+const (
+	ConvSMS      = "sms"
+	ConvWhatsApp = "whatsapp"
+)
+
 // ConversationState is where a conversation stands in the shared inbox.
 type ConversationState string
 
