@@ -141,6 +141,9 @@ func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error
 		state = fmt.Sprintf("Telnyx has it (message id `%s`).", *m.TelnyxID)
 	case store.SchedHeld:
 		state = "smsbridge holds it and hands it to Telnyx when it is within 5 days."
+		if s.Scheduler.InWindow(m) {
+			state = "It is being handed to Telnyx now; its conversation's thread confirms it, with a Cancel button, or says why Telnyx refused it."
+		}
 	case store.SchedFailed:
 		return Ephemeral(fmt.Sprintf("Not scheduled: Telnyx refused it: %s", Escape(m.LastError))), nil
 	default:

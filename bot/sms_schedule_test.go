@@ -15,7 +15,7 @@ func TestScheduleTomorrowInTeammatesZoneGoesToTelnyxWithCancelButton(t *testing.
 	// Now is Thu 26 Nov 2026 12:00 UTC, 07:00 in Alice's New York.
 	msg, _ := e.run(userAlice, chSupport, "schedule tomorrow 9am (312) 555-0123 Reminder: your table is at 10")
 	e.settle()
-	mustContain(t, msg.Text, "Scheduled #1", "Fri 27 Nov 2026 09:00 EST", "2026-11-27 14:00 UTC", "Telnyx has it")
+	mustContain(t, msg.Text, "Scheduled #1", "Fri 27 Nov 2026 09:00 EST", "2026-11-27 14:00 UTC", "being handed to Telnyx now")
 	mustContain(t, string(mustJSON(t, msg.Blocks)), bridge.ActionCancelScheduled)
 
 	body := e.only("POST /messages/schedule")
@@ -249,5 +249,25 @@ func TestHandOffFailuresAreRetriedOnlyWhenNothingReachedTelnyx(t *testing.T) {
 	two, _ = e.st.Scheduled(e.ctx, 2)
 	if one.Status != store.SchedHanded || two.Status != store.SchedUnknown {
 		t.Errorf("final: #1 %s, #2 %s", one.Status, two.Status)
+	}
+}
+
+func TestScheduleTelnyxRefusesIsNotShownAsScheduled(t *testing.T) {
+	e := newSMSEnv(t)
+	e.tx.Enqueue("POST /messages/schedule", faketelnyx.Error(422, "40300", "Blocked due to STOP message", "to has opted out"))
+	e.text(userAlice, chSupport, "schedule tomorrow 9am +13125550123 promo")
+	conv, err := e.st.ConversationByNumbers(e.ctx, store.KindSMS, ourNumber, remote)
+	if err != nil || conv.ThreadTS == "" {
+		t.Fatalf("no thread for the refusal: %v", err)
+	}
+	for _, r := range e.slack.ThreadReplies(chSupport, conv.ThreadTS) {
+		if strings.Contains(r.Text, "Scheduled (#1)") || containsAction(r.ActionIDs(), bridge.ActionCancelScheduled) {
+			t.Errorf("a schedule Telnyx refused is shown as scheduled: %q", r.Text)
+		}
+	}
+	replies := e.slack.ThreadReplies(chSupport, conv.ThreadTS)
+	mustContain(t, replies[len(replies)-1].Text, "refused scheduled message #1", "opted out")
+	if m, _ := e.st.Scheduled(e.ctx, 1); m.Status != store.SchedFailed {
+		t.Errorf("status %s, want failed", m.Status)
 	}
 }

@@ -50,52 +50,6 @@ func (b *Bridge) ConversationOf(ctx context.Context, kind string, our E164, remo
 	return conv, err
 }
 
-// Sent is an outbound message Telnyx has accepted, sent from Slack outside a
-// thread (a slash command, a modal, a scheduled message).
-type Sent struct {
-	Our      E164
-	Remotes  []E164
-	Text     string
-	Media    []string
-	TelnyxID string
-	Status   string // store.OutQueued once Telnyx accepted it
-	AuthorID string // Slack user who sent it
-	Segments int
-	Encoding string
-}
-
-// RecordSent stores an accepted outbound message under its Telnyx id (so
-// delivery webhooks find it) and queues its confirmation into the
-// conversation's thread, which is opened if needed, so the reply comes back
-// there. It returns the channel the thread is (or will be) in. Recording the
-// same Telnyx id twice changes nothing.
-func (b *Bridge) RecordSent(ctx context.Context, s Sent) (channel string, err error) {
-	conv, err := b.ConversationWith(ctx, s.Our, s.Remotes)
-	if err != nil {
-		return "", err
-	}
-	media := []byte("[]")
-	if s.Media != nil {
-		media, _ = json.Marshal(s.Media)
-	}
-	id := s.TelnyxID
-	msg := &store.Message{
-		ConversationID: conv.ID, Direction: store.Outbound, TelnyxID: &id,
-		FromNumber: string(s.Our), ToNumbers: RemoteKey(s.Remotes), Text: s.Text,
-		Media: string(media), Status: s.Status, Segments: s.Segments, Encoding: s.Encoding,
-		AuthorID: s.AuthorID,
-	}
-	if _, err := b.st.InsertMessage(ctx, msg); err != nil {
-		return "", err
-	}
-	post := ThreadPost{Kind: KindOutbound, Text: s.Text, Mention: s.AuthorID}
-	w := threadPostWork{Our: s.Our, Remotes: s.Remotes, Post: post, TelnyxID: s.TelnyxID}
-	if err := b.queuePost(ctx, "sent:"+s.TelnyxID, w); err != nil {
-		return "", err
-	}
-	return b.channelOf(ctx, conv)
-}
-
 // PostNote queues p into the thread of the conversation of our number with
 // remotes, opening the thread if needed, and returns the thread's channel.
 // key makes the post idempotent: queuing the same key again posts nothing.

@@ -69,6 +69,7 @@ func NewScheduler(b *Bridge, api ScheduleAPI, log *slog.Logger) *Scheduler {
 	s := &Scheduler{b: b, api: api, log: log, Now: b.st.Now, Margin: time.Hour,
 		HandoffTimeout: 5 * time.Minute, Late: time.Hour, Backoff: time.Minute}
 	b.OnOptOut(s.cancelForOptOut)
+	b.engine.Handle(SourceBridge, EventHandoff, s.handleHandoff)
 	return s
 }
 
@@ -142,23 +143,78 @@ func (s *Scheduler) Schedule(ctx context.Context, r ScheduleRequest) (*store.Sch
 	if err := s.b.st.InsertScheduled(ctx, m); err != nil {
 		return nil, err
 	}
-	note := fmt.Sprintf("Scheduled (#%d) for %s: %s", m.ID, m.SendAt.Format("Mon 2 Jan 2006 15:04 UTC"), r.Text)
+	if s.InWindow(m) {
+		// Handed over in the conversation's lane; the thread says it is
+		// scheduled once Telnyx has it, or why Telnyx refused it.
+		return m, s.queueHandoff(ctx, m, true)
+	}
+	s.announce(ctx, m)
+	return m, nil
+}
+
+// announce posts "Scheduled … [Cancel]" into the message's thread, once.
+func (s *Scheduler) announce(ctx context.Context, m *store.ScheduledMessage) {
+	note := fmt.Sprintf("Scheduled (#%d) for %s: %s", m.ID, m.SendAt.Format("Mon 2 Jan 2006 15:04 UTC"), m.Text)
 	cancel := Action{ID: ActionCancelScheduled, Label: "Cancel", Value: fmt.Sprint(m.ID), Style: "danger"}
-	if _, err := s.b.PostNote(ctx, fmt.Sprintf("sched:%d:scheduled", m.ID), r.From, []E164{r.To}, ThreadPost{Kind: KindNote, Text: note, Mention: r.By, Actions: []Action{cancel}}); err != nil {
+	if _, err := s.b.PostNote(ctx, fmt.Sprintf("sched:%d:scheduled", m.ID), E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: note, Mention: m.CreatedBy, Actions: []Action{cancel}}); err != nil {
 		s.log.Warn("scheduled message: thread note failed", "id", m.ID, "err", err)
 	}
-	if s.inWindow(m, now) {
-		return s.handOff(ctx, m)
+}
+
+// EventHandoff is the bridge work of handing a scheduled message to
+// Telnyx: like every send, it runs in its conversation's lane.
+const EventHandoff = "sched.handoff"
+
+type handoffWork struct {
+	ID       uint64 `json:"id"`
+	Announce bool   `json:"announce,omitempty"` // post "Scheduled … [Cancel]" once Telnyx has it
+}
+
+// queueHandoff queues m's hand-off in its conversation's lane. The key
+// holds the attempt number: a hand-off put back to held after a failure
+// that never reached Telnyx is queued again by a later tick.
+func (s *Scheduler) queueHandoff(ctx context.Context, m *store.ScheduledMessage, announce bool) error {
+	payload, _ := json.Marshal(handoffWork{ID: m.ID, Announce: announce})
+	ok, err := s.b.st.InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: fmt.Sprintf("handoff:%d:%d", m.ID, m.Attempts),
+		Type: EventHandoff, Lane: ConversationLane(E164(m.From), []E164{E164(m.To)}), Payload: payload})
+	if ok {
+		s.b.engine.Notify()
 	}
-	return m, nil
+	return err
+}
+
+func (s *Scheduler) handleHandoff(ctx context.Context, ev *store.Event) error {
+	var w handoffWork
+	if err := json.Unmarshal(ev.Payload, &w); err != nil {
+		return Permanent(fmt.Errorf("stored hand-off does not parse: %w", err))
+	}
+	m, err := s.b.st.Scheduled(ctx, w.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.Status != store.SchedHeld {
+		return nil // cancelled, or handed by an earlier copy of this work
+	}
+	m, err = s.handOff(ctx, m)
+	if err != nil {
+		return err
+	}
+	if w.Announce && m.Status == store.SchedHanded {
+		s.announce(ctx, m)
+	}
+	return nil
 }
 
 // ActionCancelScheduled is the action id of a Cancel button on a scheduled
 // message; its value is the scheduled message's id.
 const ActionCancelScheduled = "sms_sched_cancel"
 
-func (s *Scheduler) inWindow(m *store.ScheduledMessage, now time.Time) bool {
-	return m.SendAt.Sub(now) <= TelnyxMaxAhead-s.Margin
+// InWindow reports whether m is close enough to be handed to Telnyx now.
+func (s *Scheduler) InWindow(m *store.ScheduledMessage) bool {
+	return m.SendAt.Sub(s.Now()) <= TelnyxMaxAhead-s.Margin
 }
 
 // Run hands due messages over every interval until ctx ends.
@@ -178,7 +234,8 @@ func (s *Scheduler) Run(ctx context.Context, interval time.Duration) {
 }
 
 // Tick does one round: hand-offs interrupted long ago become unknown, and
-// held messages now within the window are handed to Telnyx.
+// held messages now within the window are queued to be handed to Telnyx,
+// each in its conversation's lane.
 func (s *Scheduler) Tick(ctx context.Context) error {
 	now := s.Now()
 	stuck, err := s.b.st.ScheduledInStatus(ctx, store.SchedHanding)
@@ -197,8 +254,8 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 		return err
 	}
 	for i := range due {
-		if _, err := s.handOff(ctx, &due[i]); err != nil {
-			s.log.Error("scheduled hand-off", "id", due[i].ID, "err", err)
+		if err := s.queueHandoff(ctx, &due[i], false); err != nil {
+			return err
 		}
 	}
 	return nil
