@@ -6,20 +6,19 @@ import (
 	"gorm.io/gorm"
 )
 
-// Thread is one Slack thread a conversation has lived in. A conversation
-// that starts a fresh thread after a long silence keeps its older threads
-// here, so a reply in any of them is recognised (and answered that it was
-// not sent), not silently ignored.
-type Thread struct {
+// thread0005 is the table as migration 5 shipped it (frozen).
+type thread0005 struct {
 	Channel        string `gorm:"primaryKey;size:32"`
 	TS             string `gorm:"primaryKey;size:32"`
 	ConversationID uint64 `gorm:"not null;index"`
 	CreatedAt      time.Time
 }
 
+func (thread0005) TableName() string { return "threads" }
+
 func init() {
 	registerMigration(5, "threads: every thread of a conversation", func(tx *gorm.DB) error {
-		if err := tx.Migrator().CreateTable(&Thread{}); err != nil {
+		if err := tx.Migrator().CreateTable(&thread0005{}); err != nil {
 			return err
 		}
 		// Backfill from what conversations knew: their current and

@@ -39,17 +39,20 @@ type ourNumber0007 struct {
 
 func (ourNumber0007) TableName() string { return "our_numbers" }
 
+// conversationKind0007 is the column this migration adds to conversations.
+type conversationKind0007 struct {
+	Kind string `gorm:"size:16;not null;default:sms"`
+}
+
+func (conversationKind0007) TableName() string { return "conversations" }
+
 func init() {
 	registerMigration(7, "opt-out records, our numbers' profiles, conversation kind", func(tx *gorm.DB) error {
 		if err := tx.Migrator().CreateTable(&optOut0007{}, &ourNumber0007{}); err != nil {
 			return err
 		}
-		// Migration 1 builds conversations from today's struct, so on a
-		// fresh database the column and index already exist.
-		if !tx.Migrator().HasColumn(&Conversation{}, "kind") {
-			if err := tx.Exec(`ALTER TABLE conversations ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'sms'`).Error; err != nil {
-				return err
-			}
+		if err := tx.Migrator().AddColumn(&conversationKind0007{}, "Kind"); err != nil {
+			return err
 		}
 		for _, q := range []string{
 			`DROP INDEX IF EXISTS ux_conv_numbers`,

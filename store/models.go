@@ -2,18 +2,23 @@ package store
 
 import "time"
 
+// The models are today's schema. Migrations (migrate_NNNN_*.go) build it
+// step by step, each from frozen copies of the tables as it shipped them;
+// TestMigrationsBuildTheModelsSchema checks that the two agree, so a change
+// here needs its migration.
+
 // Event is a webhook or Slack event as it was received, and the state of the
 // work it causes. Work is done from here, so an acknowledged event survives a
 // crash. (Source, ExternalID) is unique: a redelivery inserts nothing.
 type Event struct {
-	ID         uint64 `gorm:"primaryKey"`
+	ID         uint64 `gorm:"primaryKey;index:ix_events_status_id,priority:2"`
 	Source     string `gorm:"size:16;not null;uniqueIndex:ux_events_source_external,priority:1"`
 	ExternalID string `gorm:"size:191;not null;uniqueIndex:ux_events_source_external,priority:2"`
 	Type       string `gorm:"size:64;not null"`
 	// Lane orders work: events of one lane are handled one at a time, in id
 	// order. A conversation's events share its lane. Empty means no work.
 	Lane          string `gorm:"size:255;not null;index:ix_events_lane_status,priority:1"`
-	Status        string `gorm:"size:16;not null;index:ix_events_lane_status,priority:2"`
+	Status        string `gorm:"size:16;not null;index:ix_events_lane_status,priority:2;index:ix_events_status_id,priority:1"`
 	Payload       []byte
 	Attempts      int
 	NextAttemptAt time.Time
@@ -46,7 +51,7 @@ type Conversation struct {
 	ID        uint64 `gorm:"primaryKey"`
 	OurNumber string `gorm:"size:32;not null;uniqueIndex:ux_conv_numbers_kind,priority:1"`
 	// RemoteKey is the sorted, comma-joined remote numbers.
-	RemoteKey string `gorm:"size:512;not null;uniqueIndex:ux_conv_numbers_kind,priority:2"`
+	RemoteKey string `gorm:"size:512;not null;uniqueIndex:ux_conv_numbers_kind,priority:2;index:ix_conv_remote_activity,priority:1"`
 	// Kind is the channel the conversation speaks: KindSMS (SMS and MMS)
 	// or KindWhatsApp. The same numbers on SMS and on WhatsApp are two
 	// conversations; each is answered the way it came.
@@ -55,22 +60,22 @@ type Conversation struct {
 	ThreadTS string `gorm:"size:32;index:ix_conv_thread"`
 	// PrevChannel/PrevThreadTS name the thread this one continues, when a
 	// conversation started a fresh thread after a long silence.
-	PrevChannel  string `gorm:"size:32"`
-	PrevThreadTS string `gorm:"size:32"`
-	State        string `gorm:"size:16;not null;default:open"`
-	AssigneeID   string `gorm:"size:32;index"`
-	ResolvedBy   string `gorm:"size:32"`
-	ResolvedAt   *time.Time
+	PrevChannel  string     `gorm:"size:32"`
+	PrevThreadTS string     `gorm:"size:32;index:ix_conv_prev_thread"`
+	State        string     `gorm:"size:16;not null;default:open;index:ix_conv_assignee_state_activity,priority:2;index:ix_conv_state_direction_activity,priority:1;index:ix_conv_state_resolved,priority:1"`
+	AssigneeID   string     `gorm:"size:32;index;index:ix_conv_assignee_state_activity,priority:1"`
+	ResolvedBy   string     `gorm:"size:32"`
+	ResolvedAt   *time.Time `gorm:"index:ix_conv_state_resolved,priority:2"`
 	// OptedOut caches whether a member has an active opt-out from our
 	// number (the opt_outs records decide; this is what headers and the
 	// App Home show). OptOutKeyword and OptOutAt say which and when.
 	OptedOut       bool
 	OptOutKeyword  string `gorm:"size:32"`
 	OptOutAt       *time.Time
-	LastActivityAt time.Time `gorm:"index"`
+	LastActivityAt time.Time `gorm:"index;index:ix_conv_assignee_state_activity,priority:3;index:ix_conv_state_direction_activity,priority:3;index:ix_conv_remote_activity,priority:2"`
 	// LastDirection is "inbound" or "outbound": an inbound last message means
 	// the conversation waits for an answer.
-	LastDirection string `gorm:"size:16"`
+	LastDirection string `gorm:"size:16;index:ix_conv_state_direction_activity,priority:2"`
 	LastText      string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
@@ -125,4 +130,15 @@ type Route struct {
 	Channel   string `gorm:"size:32;not null"`
 	SetBy     string `gorm:"size:32"`
 	UpdatedAt time.Time
+}
+
+// Thread is one Slack thread a conversation has lived in. A conversation
+// that starts a fresh thread after a long silence keeps its older threads
+// here, so a reply in any of them is recognised (and answered that it was
+// not sent), not silently ignored.
+type Thread struct {
+	Channel        string `gorm:"primaryKey;size:32"`
+	TS             string `gorm:"primaryKey;size:32"`
+	ConversationID uint64 `gorm:"not null;index"`
+	CreatedAt      time.Time
 }
