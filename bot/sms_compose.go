@@ -72,11 +72,8 @@ func (s *sms) composeView(ctx context.Context, channel, segNote string) (slack.M
 	for _, n := range routed {
 		add(n, FormatNumber(n)+" (this channel)")
 	}
-	stored, _ := s.Bridge.Store().Routes(ctx)
-	for _, r := range stored {
-		add(bridge.E164(r.OurNumber), FormatNumber(bridge.E164(r.OurNumber)))
-	}
-	for n := range s.Routes.ByNumber {
+	all, _ := s.Bridge.RoutedNumbersAll(ctx)
+	for _, n := range all {
 		add(n, FormatNumber(n))
 	}
 	if s.DefaultProfileID != "" {

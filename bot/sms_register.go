@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -106,25 +105,7 @@ func RegisterSMSCommands(cmds *Commands, in *Interactions, deps SMSDeps) {
 // routedNumbers lists our numbers whose conversations go to channel: a
 // stored route wins over SLACK_ROUTES.
 func (s *sms) routedNumbers(ctx context.Context, channel string) ([]bridge.E164, error) {
-	stored, err := s.Bridge.Store().Routes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	effective := map[bridge.E164]string{}
-	for n, ch := range s.Routes.ByNumber {
-		effective[n] = ch
-	}
-	for _, r := range stored {
-		effective[bridge.E164(r.OurNumber)] = r.Channel
-	}
-	var out []bridge.E164
-	for n, ch := range effective {
-		if ch == channel {
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	return out, nil
+	return s.Bridge.RoutedNumbers(ctx, channel)
 }
 
 // resolveFrom fills in the channel's routed number when no sender was given.

@@ -8,7 +8,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/bridge"
-	"github.com/smsbridge/smsbridge/store"
 )
 
 func (s *sms) registerRoute() {
@@ -49,7 +48,7 @@ func (s *sms) runRoute(ctx context.Context, req *CommandRequest) (*slack.Msg, er
 	if !ok {
 		return nil, Usagef("%q is not a channel I can find: write it as #name (or give its id, like C0123ABCD).", rest)
 	}
-	if err := s.Bridge.Store().SetRoute(ctx, &store.Route{OurNumber: string(num), Channel: ch, SetBy: req.UserID}); err != nil {
+	if err := s.Bridge.SetRoute(ctx, num, ch, req.UserID); err != nil {
 		return nil, err
 	}
 	s.adminChange(ctx, req.UserID, fmt.Sprintf("routed %s to channel %s", num, ch))

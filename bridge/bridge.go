@@ -82,9 +82,6 @@ func New(st *store.Store, engine *Engine, poster Poster, media MediaFetcher, log
 	return b
 }
 
-// Store is the bridge's store (for the other Slack-facing parts).
-func (b *Bridge) Store() *store.Store { return b.st }
-
 // Engine is the bridge's engine, for registering more handlers.
 func (b *Bridge) Engine() *Engine { return b.engine }
 
@@ -215,6 +212,59 @@ func (b *Bridge) ChannelFor(ctx context.Context, our E164) (string, error) {
 		return ch, nil
 	}
 	return b.cfg.Routes.Default, nil
+}
+
+// effectiveRoutes is where each routed number's conversations go: a route
+// stored with /sms route wins over SLACK_ROUTES.
+func (b *Bridge) effectiveRoutes(ctx context.Context) (map[E164]string, error) {
+	stored, err := b.st.Routes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[E164]string{}
+	for n, ch := range b.cfg.Routes.ByNumber {
+		out[n] = ch
+	}
+	for _, r := range stored {
+		out[E164(r.OurNumber)] = r.Channel
+	}
+	return out, nil
+}
+
+// RoutedNumbers lists, sorted, our numbers whose conversations go to channel.
+func (b *Bridge) RoutedNumbers(ctx context.Context, channel string) ([]E164, error) {
+	routes, err := b.effectiveRoutes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []E164
+	for n, ch := range routes {
+		if ch == channel {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// RoutedNumbersAll lists, sorted, every number with a route.
+func (b *Bridge) RoutedNumbersAll(ctx context.Context) ([]E164, error) {
+	routes, err := b.effectiveRoutes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]E164, 0, len(routes))
+	for n := range routes {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// SetRoute sends new conversations with our number to channel; by is the
+// Slack user who asked.
+func (b *Bridge) SetRoute(ctx context.Context, our E164, channel, by string) error {
+	return b.st.SetRoute(ctx, &store.Route{OurNumber: string(our), Channel: channel, SetBy: by})
 }
 
 // HeaderOf is what a conversation's thread header shows.
