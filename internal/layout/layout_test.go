@@ -1,0 +1,106 @@
+package layout
+
+import (
+	"go/build"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/smsbridge/smsbridge/"
+
+// rules: a package (and everything of ours it imports, transitively) must
+// not import these. Prefixes ending in "/" match every package under them.
+var rules = map[string][]string{
+	// The domain knows nothing of HTTP routing or Slack's wire.
+	"bridge": {"github.com/gin-gonic/gin", "github.com/slack-go/slack", module + "bot", module + "webhooks"},
+	// The Telnyx client knows nothing of Slack, the store or the domain.
+	"telnyx": {"github.com/gin-gonic/gin", "github.com/slack-go/slack", "gorm.io/", module + "store", module + "bridge", module + "bot", module + "webhooks"},
+	// The store knows no wire format and no layer above it.
+	"store": {"github.com/gin-gonic/gin", "github.com/slack-go/slack", module + "telnyx", module + "bridge", module + "bot", module + "webhooks"},
+	// The Slack side knows nothing of the HTTP router.
+	"bot": {"github.com/gin-gonic/gin", module + "webhooks"},
+}
+
+// directRules: a package must not import these itself (it may reach them
+// through the domain, which owns them).
+var directRules = map[string][]string{
+	// The Slack side asks the domain; it never talks to the database.
+	"bot": {"gorm.io/"},
+	// HTTP handlers hand over; they hold no database code.
+	"webhooks": {"gorm.io/"},
+}
+
+func banned(imp, b string) bool {
+	if strings.HasSuffix(b, "/") {
+		return strings.HasPrefix(imp, b)
+	}
+	return imp == b || strings.HasPrefix(imp, b+"/")
+}
+
+func root(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// imports is every import path reachable from pkg through our own
+// packages (external packages are listed, not followed), with the chain
+// that reached it.
+func imports(t *testing.T, dir, pkg string) map[string]string {
+	t.Helper()
+	seen := map[string]string{}
+	var walk func(rel, via string)
+	walk = func(rel, via string) {
+		p, err := build.ImportDir(filepath.Join(dir, rel), 0)
+		if err != nil {
+			t.Fatalf("%s: %v", rel, err)
+		}
+		for _, imp := range p.Imports {
+			if _, ok := seen[imp]; ok {
+				continue
+			}
+			chain := via + " → " + imp
+			seen[imp] = chain
+			if strings.HasPrefix(imp, module) {
+				walk(strings.TrimPrefix(imp, module), chain)
+			}
+		}
+	}
+	walk(pkg, pkg)
+	return seen
+}
+
+func TestPackagesKeepTheImportRulesOfDesignMD(t *testing.T) {
+	dir := root(t)
+	for pkg, bans := range rules {
+		for imp, chain := range imports(t, dir, pkg) {
+			for _, b := range bans {
+				if banned(imp, b) {
+					t.Errorf("%s must not import %s, but does: %s", pkg, b, chain)
+				}
+			}
+		}
+	}
+	for pkg, bans := range directRules {
+		p, err := build.ImportDir(filepath.Join(dir, pkg), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range p.Imports {
+			for _, b := range bans {
+				if banned(imp, b) {
+					t.Errorf("%s must not import %s itself", pkg, imp)
+				}
+			}
+		}
+	}
+}
+
+// The check can fail: bridge reaches store, which reaches gorm.
+func TestImportWalkFollowsOurPackages(t *testing.T) {
+	got := imports(t, root(t), "bridge")
+	if _, ok := got["gorm.io/gorm"]; !ok {
+		t.Fatalf("the walk did not follow bridge → store → gorm: %v", got)
+	}
+}
