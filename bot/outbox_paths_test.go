@@ -233,3 +233,57 @@ func TestSendInterruptedByACrashAfterTelnyxIsAmbiguousNotLostNotResent(t *testin
 		t.Fatalf("not shown with Send again: %q %v", last.BlockText(), last.ActionIDs())
 	}
 }
+
+func TestOptOutOnTelnyxsListIsRefusedHereOnceLookedUp(t *testing.T) {
+	e := newSMSEnv(t)
+	// The fake's opt-out list has +13125550123 opted out of our number.
+	mustContain(t, e.text(userAlice, chSupport, "optouts (312) 555-0123"), "Telnyx: +1 312-555-0123 opted out", "smsbridge: +1 312-555-0123 opted out", "on Telnyx's list")
+	before := len(e.tx.Requests())
+	mustContain(t, e.text(userAlice, chSupport, "send +13125550123 hello"), "Not sent", "on Telnyx's opt-out list")
+	if n := len(e.tx.Requests()); n != before {
+		t.Errorf("sent to a number on Telnyx's opt-out list")
+	}
+}
+
+func TestOptOutsShowsTheConsentHistoryOfStopAndStart(t *testing.T) {
+	e := newSMSEnv(t)
+	const who = "+13125550177"
+	e.inbound(who, ourNumber, "stop")
+	e.inbound(who, ourNumber, "START")
+	e.inbound(who, ourNumber, "UNSUBSCRIBE")
+	got := e.text(userAlice, chSupport, "optouts "+who)
+	mustContain(t, got, "texted STOP", "opted back in", "(texted START)", "texted UNSUBSCRIBE); smsbridge does not text them")
+	c := e.conv(store.KindSMS, ourNumber, who)
+	if !c.OptedOut || c.OptOutKeyword != "UNSUBSCRIBE" {
+		t.Errorf("conversation shows opted_out=%v %q, want the last opt-out", c.OptedOut, c.OptOutKeyword)
+	}
+}
+
+func TestPoolSendLandsInTheChosenNumbersThreadAndARefusalIsToldToTheSender(t *testing.T) {
+	e := newSMSEnv(t)
+	mustContain(t, e.text(userAlice, chSupport, "send --pool +13125550123 from the pool"), "from the number pool")
+	c := e.conv(store.KindSMS, faketelnyx.DefaultNumber, remote)
+	if c.ThreadTS == "" {
+		t.Fatal("the chosen number's conversation has no thread")
+	}
+	rs := e.slack.ThreadReplies(c.Channel, c.ThreadTS)
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "from the pool") {
+		t.Fatalf("thread = %+v", rs)
+	}
+	msgs, _ := e.st.RecentMessages(e.ctx, c.ID, 5)
+	if len(msgs) != 1 || msgs[0].Status != store.OutQueued || msgs[0].FromNumber != faketelnyx.DefaultNumber {
+		t.Fatalf("outbox entry = %+v", msgs)
+	}
+
+	e.tx.Enqueue("POST /messages", faketelnyx.Error(422, "40013", "Invalid destination", "not a mobile number"))
+	e.text(userAlice, chSupport, "send --pool +13125550188 hello")
+	var told []string
+	for _, m := range e.slack.Ephemerals(chSupport) {
+		if m.User == userAlice {
+			told = append(told, m.Text)
+		}
+	}
+	if len(told) == 0 || !strings.Contains(told[len(told)-1], "Not sent: Telnyx refused") || !strings.Contains(told[len(told)-1], "Invalid destination") {
+		t.Fatalf("the sender was not told: %q", told)
+	}
+}

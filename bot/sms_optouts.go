@@ -65,15 +65,51 @@ func (s *sms) runOptOuts(ctx context.Context, req *CommandRequest) (*slack.Msg, 
 			break
 		}
 	}
-	if len(found) == 0 {
-		return Ephemeral(fmt.Sprintf("%s has not opted out.", Escape(FormatNumber(num)))), nil
-	}
 	var b strings.Builder
 	for _, o := range found {
-		fmt.Fprintf(&b, "%s opted out of %s on %s with %q (profile `%s`).\n", Escape(FormatNumber(num)), Escape(FormatNumber(bridge.E164(o.From))),
+		// Telnyx's list is one of the policy's sources: what it knows,
+		// smsbridge now refuses too.
+		if _, err := s.Bridge.LearnTelnyxOptOut(ctx, o); err != nil {
+			s.Log.Warn("record an opt-out from Telnyx's list", "err", err)
+		}
+		fmt.Fprintf(&b, "Telnyx: %s opted out of %s on %s with %q (profile `%s`).\n", Escape(FormatNumber(num)), Escape(FormatNumber(bridge.E164(o.From))),
 			o.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Escape(o.Keyword), Escape(orNone(o.MessagingProfileID)))
 	}
+	history, err := s.Bridge.OptOutHistory(ctx, num)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range history {
+		b.WriteString(consentLine(num, h))
+	}
+	if b.Len() == 0 {
+		return Ephemeral(fmt.Sprintf("%s has not opted out.", Escape(FormatNumber(num)))), nil
+	}
 	return Ephemeral(b.String()), nil
+}
+
+// consentLine is one entry of a number's consent history as smsbridge
+// recorded it.
+func consentLine(num bridge.E164, h bridge.OptOutRecord) string {
+	from := FormatNumber(h.From)
+	if h.From == "" {
+		from = "profile `" + h.ProfileID + "`"
+	}
+	how := map[string]string{"keyword": "texted", "telnyx_40300": "Telnyx refused a text (40300)", "telnyx_list": "on Telnyx's list"}[h.Source]
+	line := fmt.Sprintf("smsbridge: %s opted out of %s on %s (%s", Escape(FormatNumber(num)), Escape(from), h.At.UTC().Format("2006-01-02 15:04 UTC"), how)
+	if h.Keyword != "" {
+		line += " " + Escape(h.Keyword)
+	}
+	line += ")"
+	if h.LiftedAt != nil {
+		line += fmt.Sprintf("; opted back in on %s", h.LiftedAt.UTC().Format("2006-01-02 15:04 UTC"))
+		if h.LiftedBy != "" {
+			line += " (texted " + Escape(h.LiftedBy) + ")"
+		}
+	} else {
+		line += "; smsbridge does not text them"
+	}
+	return line + ".\n"
 }
 
 func (s *sms) optOutsPage(ctx context.Context, page int) *slack.Msg {

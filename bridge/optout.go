@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 // The one opt-out policy. Opt-outs are records of their own (store.OptOut):
@@ -219,4 +220,41 @@ func (b *Bridge) refreshOptOutFlags(ctx context.Context, our E164, profile strin
 func (b *Bridge) recordTelnyxOptOut(ctx context.Context, conv *store.Conversation) error {
 	_, err := b.RecordOptOut(ctx, E164(conv.OurNumber), E164(conv.RemoteKey), "", store.OptOutTelnyx, "", "")
 	return err
+}
+
+// OptOutRecord is one entry of a number's consent history.
+type OptOutRecord struct {
+	From      E164   // our number ("" when only the profile is known)
+	ProfileID string // the messaging profile it covers, when known
+	Source    string // store.OptOutKeyword, store.OptOutTelnyx, store.OptOutTelnyxList
+	Keyword   string
+	Text      string
+	At        time.Time
+	LiftedAt  *time.Time
+	LiftedBy  string
+}
+
+// OptOutHistory is remote's consent history, newest first: every opt-out
+// recorded here and the opt-in that lifted it.
+func (b *Bridge) OptOutHistory(ctx context.Context, remote E164) ([]OptOutRecord, error) {
+	rows, err := b.st.OptOutHistory(ctx, string(remote))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OptOutRecord, len(rows))
+	for i, r := range rows {
+		out[i] = OptOutRecord{From: E164(r.OurNumber), ProfileID: r.ProfileID, Source: r.Source, Keyword: r.Keyword,
+			Text: r.Text, At: r.CreatedAt, LiftedAt: r.LiftedAt, LiftedBy: r.LiftedBy}
+	}
+	return out, nil
+}
+
+// LearnTelnyxOptOut records an opt-out found on Telnyx's opt-out list, so
+// the policy refuses sends to them here too (and what is scheduled to them
+// is cancelled). It reports whether it was new to smsbridge.
+func (b *Bridge) LearnTelnyxOptOut(ctx context.Context, o telnyx.OptOut) (bool, error) {
+	if o.To == "" || (o.From == "" && o.MessagingProfileID == "") {
+		return false, nil
+	}
+	return b.RecordOptOut(ctx, E164(o.From), E164(o.To), o.MessagingProfileID, store.OptOutTelnyxList, o.Keyword, "")
 }
