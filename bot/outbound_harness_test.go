@@ -73,6 +73,18 @@ type obClock struct {
 func (c *obClock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return time.Now().Add(c.off) }
 func (c *obClock) Advance(d time.Duration) { c.mu.Lock(); c.off += d; c.mu.Unlock() }
 
+// sleepCtx really waits d, or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 type obOption func(*obHarness)
 
 func withEngineConfig(c bridge.EngineConfig) obOption {
@@ -112,7 +124,9 @@ func (h *obHarness) open(pubKey string) {
 	h.st = st
 	log := slog.New(slog.DiscardHandler)
 	h.engine = bridge.NewEngine(st, log, h.engCfg)
-	h.poster = bot.NewPosterFromToken(h.slack.Token(), h.slack.URL(), bot.WithChannelRate(1000, 1000),
+	// The poster shares the store's clock, so a Retry-After it learns and
+	// the lane's wait in the store pass together when the test moves time.
+	h.poster = bot.NewPosterFromToken(h.slack.Token(), h.slack.URL(), bot.WithChannelRate(1000, 1000), bot.WithClock(h.clock.Now, sleepCtx),
 		bot.WithRetryPolicy(bot.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Second}))
 	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}})
 	api := h.slack.Client()

@@ -33,7 +33,7 @@ type Poster struct {
 	rateLimit rate.Limit
 	rateBurst int
 	mu        sync.Mutex
-	limiters  map[string]*rate.Limiter
+	limiters  map[string]*channelLimit
 
 	workspaceURL string // for links to earlier threads; learned from auth.test when unset
 }
@@ -89,7 +89,7 @@ func NewPoster(client *slack.Client, opts ...PosterOption) *Poster {
 		sleep:     sleepCtx,
 		rateLimit: 1,
 		rateBurst: 3,
-		limiters:  map[string]*rate.Limiter{},
+		limiters:  map[string]*channelLimit{},
 	}
 	for _, o := range opts {
 		o(p)
@@ -107,18 +107,45 @@ func NewPosterFromToken(token, apiURL string, opts ...PosterOption) *Poster {
 	return NewPoster(slack.New(token, copts...), append([]PosterOption{WithRedactedToken(token)}, opts...)...)
 }
 
-// waitChannel blocks until channel may take another message.
-func (p *Poster) waitChannel(ctx context.Context, channel string) error {
+// channelLimit is one channel's posting budget, and the time until which
+// Slack told us (a 429) to post nothing there.
+type channelLimit struct {
+	lim         *rate.Limiter
+	pausedUntil time.Time
+}
+
+func (p *Poster) channelLimit(channel string) *channelLimit {
 	p.mu.Lock()
-	lim, ok := p.limiters[channel]
+	defer p.mu.Unlock()
+	cl, ok := p.limiters[channel]
 	if !ok {
-		lim = rate.NewLimiter(p.rateLimit, p.rateBurst)
-		p.limiters[channel] = lim
+		cl = &channelLimit{lim: rate.NewLimiter(p.rateLimit, p.rateBurst)}
+		p.limiters[channel] = cl
 	}
+	return cl
+}
+
+// waitChannel blocks until channel may take another message: past any pause
+// a 429 put on it, then within its rate. A pause longer than a call waits
+// is not waited out here: it returns an error carrying bridge.RetryAt, so
+// the lane waits in the store instead of a worker blocking.
+func (p *Poster) waitChannel(ctx context.Context, channel string) error {
+	cl := p.channelLimit(channel)
+	p.mu.Lock()
+	until := cl.pausedUntil
 	p.mu.Unlock()
 
 	now := p.now()
-	r := lim.ReserveN(now, 1)
+	from := now
+	if pause := until.Sub(now); pause > 0 {
+		if pause > p.policy.MaxRetryAfter {
+			return bridge.RetryAt(fmt.Errorf("slack: rate limited in %s for %s more", channel, pause.Round(time.Second)), until)
+		}
+		// Take the token as of the pause's end, so the posts that waited
+		// out the pause still leave one by one.
+		from = until
+	}
+	r := cl.lim.ReserveN(from, 1)
 	if !r.OK() {
 		return fmt.Errorf("slack: rate limiter for %s refuses every post", channel)
 	}
@@ -127,6 +154,34 @@ func (p *Poster) waitChannel(ctx context.Context, channel string) error {
 		return err
 	}
 	return nil
+}
+
+// pauseChannel holds every post to channel until until (a 429's
+// Retry-After), whichever call it comes from.
+func (p *Poster) pauseChannel(channel string, until time.Time) {
+	cl := p.channelLimit(channel)
+	p.mu.Lock()
+	if until.After(cl.pausedUntil) {
+		cl.pausedUntil = until
+	}
+	p.mu.Unlock()
+}
+
+// retryChannel is retry for a call that posts into channel: every attempt,
+// the first and each retry, waits for the channel's budget, and a 429
+// pauses the channel for every caller until its Retry-After.
+func (p *Poster) retryChannel(ctx context.Context, op, channel string, send sender) error {
+	return p.retry(ctx, op, func(ctx context.Context) error {
+		if err := p.waitChannel(ctx, channel); err != nil {
+			return err
+		}
+		err := send(ctx)
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			p.pauseChannel(channel, p.now().Add(rl.RetryAfter))
+		}
+		return err
+	})
 }
 
 // messageOptions are on every message: Slack must not turn names into mentions.
@@ -170,11 +225,8 @@ func (p *Poster) PostInThread(ctx context.Context, parent bridge.ThreadRef, post
 
 // post sends chat.postMessage within the channel's rate, with retries.
 func (p *Poster) post(ctx context.Context, op, channel string, opts []slack.MsgOption) (string, error) {
-	if err := p.waitChannel(ctx, channel); err != nil {
-		return "", fmt.Errorf("%s: %w", op, err)
-	}
 	var ts string
-	err := p.retry(ctx, op, func(ctx context.Context) error {
+	err := p.retryChannel(ctx, op, channel, func(ctx context.Context) error {
 		var err error
 		_, ts, err = p.client.PostMessageContext(ctx, channel, opts...)
 		return err
@@ -199,10 +251,7 @@ func (p *Poster) UploadFile(ctx context.Context, parent bridge.ThreadRef, f brid
 	if name == "" {
 		name = "attachment"
 	}
-	if err := p.waitChannel(ctx, parent.Channel); err != nil {
-		return fmt.Errorf("upload file: %w", err)
-	}
-	return p.retry(ctx, "upload file", func(ctx context.Context) error {
+	return p.retryChannel(ctx, "upload file", parent.Channel, func(ctx context.Context) error {
 		_, err := p.client.UploadFileContext(ctx, slack.UploadFileParameters{
 			Reader:          bytes.NewReader(body),
 			FileSize:        len(body),

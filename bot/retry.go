@@ -17,8 +17,10 @@ import (
 )
 
 // RetryPolicy bounds the retries made inside one Poster call. What is left
-// failing after them is returned as a plain error, so the durable pipeline
-// retries later; ok:false answers are not retried and come back permanent.
+// failing after them is returned as a transient error, so the durable
+// pipeline retries later: after a 429 it carries bridge.RetryAt with Slack's
+// Retry-After, so the lane waits that long. ok:false answers are not
+// retried and come back permanent.
 type RetryPolicy struct {
 	Attempts      int           // attempts in all, at least 1
 	Initial       time.Duration // first backoff after a 5xx or network error
@@ -91,19 +93,28 @@ func (p *Poster) retry(ctx context.Context, op string, send sender) error {
 		if !again {
 			return fmt.Errorf("%s: %w", op, err)
 		}
+		// After a 429, whatever this call gives up with tells the pipeline
+		// when Slack will take the next one.
+		var rl *slack.RateLimitedError
+		limited := errors.As(err, &rl)
+		later := func(err error) error {
+			if limited {
+				return bridge.RetryAt(err, p.now().Add(rl.RetryAfter))
+			}
+			return err
+		}
 		if attempt >= pol.Attempts {
-			return fmt.Errorf("%s: giving up after %d attempts: %w", op, attempt, err)
+			return later(fmt.Errorf("%s: giving up after %d attempts: %w", op, attempt, err))
 		}
 		wait := p.backoff(attempt)
-		var rl *slack.RateLimitedError
-		if errors.As(err, &rl) {
+		if limited {
 			if rl.RetryAfter > pol.MaxRetryAfter {
-				return fmt.Errorf("%s: rate limited for %s, longer than this call waits: %w", op, rl.RetryAfter, err)
+				return later(fmt.Errorf("%s: rate limited for %s, longer than this call waits: %w", op, rl.RetryAfter, err))
 			}
 			wait = max(wait, rl.RetryAfter)
 		}
 		if dl, ok := ctx.Deadline(); ok && p.now().Add(wait).After(dl) {
-			return fmt.Errorf("%s: next attempt in %s would pass the deadline: %w", op, wait, err)
+			return later(fmt.Errorf("%s: next attempt in %s would pass the deadline: %w", op, wait, err))
 		}
 		p.log.WarnContext(ctx, "slack call failed, retrying", "op", op, "attempt", attempt, "wait", wait, "err", err)
 		if serr := p.sleep(ctx, wait); serr != nil {

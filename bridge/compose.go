@@ -123,11 +123,13 @@ func (b *Bridge) handleThreadPost(ctx context.Context, ev *store.Event) error {
 	if msg == nil {
 		return nil
 	}
-	if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts}); err != nil {
-		return err
-	}
 	fields := map[string]any{"last_activity_at": b.st.Now(), "last_direction": store.Outbound, "last_text": msg.Text}
-	return b.st.UpdateConversation(ctx, conv.ID, fields)
+	return b.record(ctx, "confirmation's Slack ts", func(ctx context.Context) error {
+		if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts}); err != nil {
+			return err
+		}
+		return b.st.UpdateConversation(ctx, conv.ID, fields)
+	})
 }
 
 // RunDue runs every lane that has due work, one after another in the

@@ -2,4 +2,7 @@
 // the inbound and outbound pipelines, retries, opt-out policy, scheduling and
 // delivery states. It declares the small interfaces it needs (a chat Poster,
 // an SMS Sender, a MediaFetcher) and knows nothing of gin or slack-go.
+//
+// Every layer answers work the same way: done, permanent, ambiguous, or
+// retry at a time; retry.go is that contract and the engine honours it.
 package bridge

@@ -16,8 +16,9 @@ import (
 
 // Handler does the work of one stored event. A nil error marks the event
 // done; an error wrapping ErrPermanent marks it failed; any other error is
-// retried later with backoff, and holds back the rest of its lane so order
-// inside a conversation is kept.
+// retried later with backoff, or at the time RetryAt gave it when that is
+// later, and holds back the rest of its lane so order inside a conversation
+// is kept (the retry contract: retry.go).
 type Handler func(ctx context.Context, ev *store.Event) error
 
 // EngineConfig tunes the workers. Zero values take the defaults.
@@ -181,10 +182,10 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 			e.finish(work, ev, store.EventFailed, err.Error())
 		default:
 			next := e.st.Now().Add(e.backoff(ev.Attempts))
-			// A handler that knows when to try again (a 429's reset) says so.
-			var wait interface{ RetryAt() time.Time }
-			if errors.As(err, &wait) && wait.RetryAt().After(next) {
-				next = wait.RetryAt()
+			// Whoever knows when to try again (Slack's Retry-After, a
+			// Telnyx reset, a budget) said so with RetryAt; the lane waits.
+			if at, ok := RetryTime(err); ok && at.After(next) {
+				next = at
 			}
 			e.log.Warn("event will be retried", "event", ev.ID, "type", ev.Type, "attempt", ev.Attempts+1, "retry_at", next, "err", err)
 			if err := e.st.RetryEvent(work, ev, next, err.Error(), owner); err != nil {

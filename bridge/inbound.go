@@ -74,7 +74,9 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 		if err != nil {
 			return fmt.Errorf("post inbound text: %w", err)
 		}
-		if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts}); err != nil {
+		if err := b.record(ctx, "inbound text's Slack ts", func(ctx context.Context) error {
+			return b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts})
+		}); err != nil {
 			return err
 		}
 	}
@@ -83,7 +85,9 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 		if err := b.relayMedia(ctx, thread, p.Media[i], i); err != nil {
 			return err
 		}
-		if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"media_done": i + 1}); err != nil {
+		if err := b.record(ctx, "uploaded media count", func(ctx context.Context) error {
+			return b.st.UpdateMessage(ctx, msg.ID, map[string]any{"media_done": i + 1})
+		}); err != nil {
 			return err
 		}
 	}
@@ -126,10 +130,12 @@ func (b *Bridge) ensureThread(ctx context.Context, conv *store.Conversation) (*s
 	}
 	conv.Channel, conv.ThreadTS, conv.LastActivityAt = ref.Channel, ref.TS, now
 	fields["channel"], fields["thread_ts"] = ref.Channel, ref.TS
-	if err := b.st.UpdateConversation(ctx, conv.ID, fields); err != nil {
-		return nil, err
-	}
-	if err := b.st.AddThread(ctx, conv.ID, ref.Channel, ref.TS); err != nil {
+	if err := b.record(ctx, "thread header's ts", func(ctx context.Context) error {
+		if err := b.st.UpdateConversation(ctx, conv.ID, fields); err != nil {
+			return err
+		}
+		return b.st.AddThread(ctx, conv.ID, ref.Channel, ref.TS)
+	}); err != nil {
 		return nil, err
 	}
 	if stale {
@@ -211,14 +217,20 @@ func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *
 			return fmt.Errorf("post note: %w", err)
 		}
 	}
-	if err := b.st.UpdateConversation(ctx, conv.ID, fields); err != nil {
+	// The notes above are posted: a retry must not post them again.
+	if err := b.record(ctx, "conversation after an inbound text", func(ctx context.Context) error {
+		return b.st.UpdateConversation(ctx, conv.ID, fields)
+	}); err != nil {
 		return err
 	}
 	if reopen {
 		// Compare-and-set, like the inbox buttons: a teammate may have
 		// reopened or reassigned it since it was read; that stands.
-		if _, err := b.st.UpdateConversationIf(ctx, conv.ID, map[string]any{"state": string(StateOpen), "resolved_by": "", "resolved_at": nil},
-			"state = ?", string(StateResolved)); err != nil {
+		if err := b.record(ctx, "reopened conversation", func(ctx context.Context) error {
+			_, err := b.st.UpdateConversationIf(ctx, conv.ID, map[string]any{"state": string(StateOpen), "resolved_by": "", "resolved_at": nil},
+				"state = ?", string(StateResolved))
+			return err
+		}); err != nil {
 			return err
 		}
 	}

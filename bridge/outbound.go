@@ -521,7 +521,7 @@ func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg
 		if _, uerr := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": se.Error()}, store.OutSending); uerr != nil {
 			return uerr
 		}
-		return &retryLater{err: fmt.Errorf("send not made, will retry: %w", err), at: se.RetryAt}
+		return RetryAt(fmt.Errorf("send not made, will retry: %w", err), se.RetryAt)
 	case SendOptedOut:
 		// Telnyx knows of an opt-out we did not: record it, so nothing
 		// else is sent to them from here either.

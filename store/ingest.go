@@ -152,12 +152,16 @@ func insertEvents(tx *gorm.DB, batch []insertReq, results []insertRes, now time.
 		sb.WriteString("(?,?,'')")
 		args = append(args, l, now)
 	}
-	sb.WriteString(` ON CONFLICT (name) DO UPDATE SET due_at = CASE WHEN lanes.due_at IS NULL OR lanes.due_at > excluded.due_at THEN excluded.due_at ELSE lanes.due_at END`)
+	// An idle lane (due_at NULL) becomes due now. A lane that is due
+	// already stays so, and one waiting out a retry (due_at in the future:
+	// a 429's Retry-After, a reset) keeps its wait: its head event must go
+	// first, and a new event must not cut the wait short (invariant 11).
+	sb.WriteString(` ON CONFLICT (name) DO UPDATE SET due_at = COALESCE(lanes.due_at, excluded.due_at)`)
 	return tx.Exec(sb.String(), args...).Error
 }
 
 // InsertEvent stores ev unless an event with the same (Source, ExternalID)
-// exists, and marks its lane due. It reports whether ev was new. Both happen
+// exists, and marks its lane due unless it is due or waiting already. It reports whether ev was new. Both happen
 // in one transaction, and it returns only after that transaction committed,
 // so an acknowledged event always has its work queued.
 func (s *Store) InsertEvent(ctx context.Context, ev *Event) (bool, error) {

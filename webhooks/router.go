@@ -27,9 +27,11 @@ const (
 	PathMedia            = "/media/:token"
 )
 
-// Pinger is the database as readiness needs it.
+// Pinger is the database as readiness needs it: it answers, and it can
+// commit (a full disk or a read-only PostgreSQL still answers pings).
 type Pinger interface {
 	Ping(ctx context.Context) error
+	ProbeWrite(ctx context.Context) error
 }
 
 // Deps is what the router hands requests to. Nil handlers leave their route
@@ -61,6 +63,13 @@ func NewRouter(d Deps) *gin.Engine {
 		defer cancel()
 		if err := d.DB.Ping(ctx); err != nil {
 			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unreachable"})
+			return
+		}
+		// Webhooks are acknowledged only once committed: a database that
+		// cannot commit would answer every one 503, so take us out first.
+		if err := d.DB.ProbeWrite(ctx); err != nil {
+			d.Log.Warn("readiness: database cannot commit", "err", err)
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database cannot commit"})
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ready"})

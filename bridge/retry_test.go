@@ -1,0 +1,58 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/smsbridge/smsbridge/store"
+)
+
+func TestRetryAtKeepsTheErrorAndItsTimeThroughWrapping(t *testing.T) {
+	at := time.Date(2026, 8, 20, 15, 0, 30, 0, time.UTC)
+	err := fmt.Errorf("post inbound text: %w", RetryAt(io.ErrUnexpectedEOF, at))
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Error("errors.Is lost the cause")
+	}
+	if got, ok := RetryTime(err); !ok || !got.Equal(at) {
+		t.Errorf("RetryTime = %v, %v; want %v", got, ok, at)
+	}
+	if _, ok := RetryTime(errors.New("plain")); ok {
+		t.Error("a plain error has a retry time")
+	}
+	if RetryAt(nil, at) != nil {
+		t.Error("RetryAt(nil) is not nil")
+	}
+}
+
+func TestEngineWaitsForTheLatestRetryTimeInAJoinedError(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	now := h.st.Now()
+	h.engine.Handle("test", "work", func(context.Context, *store.Event) error {
+		// Two layers each said when: the lane waits for the later one.
+		return errors.Join(
+			RetryAt(errors.New("budget empty"), now.Add(10*time.Second)),
+			fmt.Errorf("slack: %w", RetryAt(errors.New("429"), now.Add(30*time.Second))),
+		)
+	})
+	if _, err := h.st.InsertEvent(ctx, &store.Event{Source: "test", ExternalID: "1", Type: "work", Lane: "l1"}); err != nil {
+		t.Fatal(err)
+	}
+	lane, ok, err := h.st.ClaimLane(ctx, "test", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	h.engine.runLane(ctx, lane, "test")
+
+	var l store.Lane
+	if err := h.st.DB().Where("name = ?", "l1").Take(&l).Error; err != nil {
+		t.Fatal(err)
+	}
+	if l.DueAt == nil || !l.DueAt.Equal(now.Add(30*time.Second)) {
+		t.Fatalf("lane due at %v, want %v", l.DueAt, now.Add(30*time.Second))
+	}
+}
