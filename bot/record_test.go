@@ -76,7 +76,7 @@ func TestSlackPostIsNotRepeatedWhenStoringItsTsFails(t *testing.T) {
 	if headers != 1 || texts != 1 {
 		t.Fatalf("Slack got %d headers and %d posts of the text, want exactly one each", headers, texts)
 	}
-	c, err := h.st.ConversationByNumbers(ctx, obOur, obRemote)
+	c, err := h.st.ConversationByNumbers(ctx, store.KindSMS, obOur, obRemote)
 	if err != nil || c.ThreadTS == "" {
 		t.Fatalf("thread ts not recorded: %+v %v", c, err)
 	}

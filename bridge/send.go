@@ -146,7 +146,11 @@ func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 		if err != nil {
 			return fmt.Errorf("post sent text: %w", err)
 		}
-		if err := o.st().UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts}); err != nil {
+		// Slack has the post: its ts is recorded before anything else, so
+		// a failing write cannot make a retry post it twice.
+		if err := o.b.record(ctx, "sent text's Slack ts", func(ctx context.Context) error {
+			return o.st().UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts})
+		}); err != nil {
 			return err
 		}
 		msg.SlackChannel, msg.SlackTS = thread.Channel, ts
