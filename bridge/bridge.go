@@ -36,10 +36,11 @@ func ParseRoutes(s string) (map[E164]string, error) {
 		}
 		num, ch, ok := strings.Cut(part, "=")
 		num, ch = strings.TrimSpace(num), strings.TrimSpace(ch)
-		if !ok || !strings.HasPrefix(num, "+") || len(num) < 8 || ch == "" {
+		n, err := ParseE164(num)
+		if !ok || err != nil || ch == "" {
 			return nil, fmt.Errorf("SLACK_ROUTES entry %q: want +E164=CHANNEL_ID", part)
 		}
-		out[E164(num)] = ch
+		out[n] = ch
 	}
 	return out, nil
 }
@@ -103,43 +104,6 @@ func (b *Bridge) IngestTelnyx(ctx context.Context, ev *telnyx.Event, raw []byte)
 	return inserted, nil
 }
 
-// telnyxLane puts every event of a conversation in the conversation's lane,
-// so they are handled in the order received.
-func telnyxLane(ev *telnyx.Event) string {
-	if ev.Click != nil {
-		return "click:" + ev.Click.MessageID
-	}
-	if ev.Message == nil {
-		return ""
-	}
-	our, remotes := parties(ev.Message)
-	if our == "" || len(remotes) == 0 {
-		return ""
-	}
-	return KindLane(messageKind(ev.Message), our, remotes)
-}
-
-// ConversationLane is the lane of the SMS conversation of our number with
-// remotes.
-func ConversationLane(our E164, remotes []E164) string {
-	return KindLane(store.KindSMS, our, remotes)
-}
-
-// KindLane is the lane of the conversation of kind (store.KindSMS or
-// store.KindWhatsApp) of our number with remotes. SMS lanes keep the form
-// they had before conversations had a kind, so stored work still matches.
-func KindLane(kind string, our E164, remotes []E164) string {
-	if kind == store.KindWhatsApp {
-		return "wa:" + string(our) + "|" + RemoteKey(remotes)
-	}
-	return "conv:" + string(our) + "|" + RemoteKey(remotes)
-}
-
-// LaneOf is conv's lane.
-func LaneOf(conv *store.Conversation) string {
-	return KindLane(conv.Kind, E164(conv.OurNumber), Remotes(conv.RemoteKey))
-}
-
 // messageKind is the conversation kind a Telnyx message belongs to. The
 // spec's inbound payload names SMS and MMS; WhatsApp messages carry type
 // "WHATSAPP" (the spec's WhatsappResponse), in either direction.
@@ -176,27 +140,6 @@ func parties(p *telnyx.Message) (our E164, remotes []E164) {
 	}
 	slices.Sort(remotes)
 	return our, remotes
-}
-
-// RemoteKey is the stored form of a remote set: sorted, comma-joined.
-func RemoteKey(remotes []E164) string {
-	s := make([]string, len(remotes))
-	for i, r := range remotes {
-		s[i] = string(r)
-	}
-	slices.Sort(s)
-	return strings.Join(slices.Compact(s), ",")
-}
-
-// Remotes splits a RemoteKey.
-func Remotes(key string) []E164 {
-	var out []E164
-	for _, s := range strings.Split(key, ",") {
-		if s != "" {
-			out = append(out, E164(s))
-		}
-	}
-	return out
 }
 
 // ChannelFor is the inbox channel of our number.

@@ -58,7 +58,7 @@ func (b *Bridge) PostNote(ctx context.Context, key string, our E164, remotes []E
 	if err != nil {
 		return "", err
 	}
-	if err := b.queuePost(ctx, "note:"+key, threadPostWork{Our: our, Remotes: remotes, Post: p}); err != nil {
+	if err := b.queuePost(ctx, noteKey(key), threadPostWork{Our: our, Remotes: remotes, Post: p}); err != nil {
 		return "", err
 	}
 	return b.channelOf(ctx, conv)

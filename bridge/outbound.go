@@ -167,15 +167,14 @@ type retryLater struct {
 	at  time.Time
 }
 
-func (r *retryLater) Error() string       { return r.err.Error() }
-func (r *retryLater) Unwrap() error       { return r.err }
-func (r *retryLater) RetryAt() time.Time  { return r.at }
-func (o *Outbound) now() time.Time        { return o.b.st.Now() }
-func (o *Outbound) st() *store.Store      { return o.b.st }
-func (o *Outbound) poster() Poster        { return o.b.poster }
-func (o *Outbound) notify()               { o.b.engine.Notify() }
-func msgRef(m *store.Message) ThreadRef   { return ThreadRef{Channel: m.SlackChannel, TS: m.SlackTS} }
-func outboxKey(channel, ts string) string { return channel + ":" + ts }
+func (r *retryLater) Error() string      { return r.err.Error() }
+func (r *retryLater) Unwrap() error      { return r.err }
+func (r *retryLater) RetryAt() time.Time { return r.at }
+func (o *Outbound) now() time.Time       { return o.b.st.Now() }
+func (o *Outbound) st() *store.Store     { return o.b.st }
+func (o *Outbound) poster() Poster       { return o.b.poster }
+func (o *Outbound) notify()              { o.b.engine.Notify() }
+func msgRef(m *store.Message) ThreadRef  { return ThreadRef{Channel: m.SlackChannel, TS: m.SlackTS} }
 
 // OutboundConfig tunes the outbound pipeline. Zero values take defaults.
 type OutboundConfig struct {
@@ -274,13 +273,13 @@ func (o *Outbound) IngestSlack(ctx context.Context, r SlackReply) (bool, error) 
 	}
 	ext := r.EventID
 	if ext == "" {
-		ext = "msg:" + outboxKey(r.Channel, r.TS) + ":" + r.Subtype
+		ext = replyEventKey(r.Channel, r.TS, r.Subtype)
 	}
 	payload, err := json.Marshal(r)
 	if err != nil {
 		return false, err
 	}
-	lane := ConversationLane(E164(conv.OurNumber), Remotes(conv.RemoteKey))
+	lane := LaneOf(conv)
 	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: SourceSlack, ExternalID: ext, Type: SlackTypeMessage, Lane: lane, Payload: payload})
 	if err != nil {
 		return false, err
@@ -304,8 +303,8 @@ func (o *Outbound) SendAgain(ctx context.Context, messageID uint64, user, action
 		return err
 	}
 	payload, _ := json.Marshal(sendAgain{MessageID: messageID, User: user})
-	lane := ConversationLane(E164(conv.OurNumber), Remotes(conv.RemoteKey))
-	ext := fmt.Sprintf("again:%d:%s", messageID, actionTS)
+	lane := LaneOf(conv)
+	ext := sendAgainKey(messageID, actionTS)
 	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: SourceSlack, ExternalID: ext, Type: SlackTypeSendAgain, Lane: lane, Payload: payload})
 	if ok {
 		o.notify()
@@ -342,7 +341,7 @@ func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
 		if r.Subtype != "" {
 			return nil
 		}
-		if _, err := o.st().MessageByOutboxKey(ctx, outboxKey(r.Channel, r.TS)); err == nil {
+		if _, err := o.st().MessageByOutboxKey(ctx, replyKey(r.Channel, r.TS)); err == nil {
 			return nil
 		}
 		return o.noteMovedOn(ctx, r)
@@ -353,7 +352,7 @@ func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
 	if r.Subtype == ReplyEdited || r.Subtype == ReplyDeleted {
 		return o.noteChange(ctx, conv, r)
 	}
-	key := outboxKey(r.Channel, r.TS)
+	key := replyKey(r.Channel, r.TS)
 	msg, err := o.st().MessageByOutboxKey(ctx, key)
 	if errors.Is(err, store.ErrNotFound) {
 		msg, err = o.newOutboxEntry(ctx, conv, r, key)
@@ -609,7 +608,7 @@ func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {
 // noteChange answers an edit or deletion of a reply that went out as SMS:
 // the phone keeps what it got.
 func (o *Outbound) noteChange(ctx context.Context, conv *store.Conversation, r SlackReply) error {
-	msg, err := o.st().MessageByOutboxKey(ctx, outboxKey(r.Channel, r.TS))
+	msg, err := o.st().MessageByOutboxKey(ctx, replyKey(r.Channel, r.TS))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // not a reply we texted (a note, a refused one…)
 	}

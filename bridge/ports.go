@@ -5,10 +5,9 @@ import (
 	"errors"
 	"io"
 	"time"
-)
 
-// E164 is a phone number in E.164 form ("+13125550123").
-type E164 string
+	"github.com/smsbridge/smsbridge/store"
+)
 
 // ThreadRef names a Slack message: the channel and its ts. For a
 // conversation's thread it is the thread's parent (the header).
@@ -17,19 +16,21 @@ type ThreadRef struct {
 	TS      string
 }
 
-// What a conversation speaks (Header.Kind); the same as the store's kinds.
+// What a conversation speaks (Header.Kind): the store's kinds.
 const (
-	ConvSMS      = "sms"
-	ConvWhatsApp = "whatsapp"
+	ConvSMS      = store.KindSMS
+	ConvWhatsApp = store.KindWhatsApp
 )
 
 // ConversationState is where a conversation stands in the shared inbox.
 type ConversationState string
 
+// The states are the store's; this type is how the domain and the Slack
+// side name them.
 const (
-	StateOpen     ConversationState = "open"
-	StateClaimed  ConversationState = "claimed"
-	StateResolved ConversationState = "resolved"
+	StateOpen     = ConversationState(store.StateOpen)
+	StateClaimed  = ConversationState(store.StateClaimed)
+	StateResolved = ConversationState(store.StateResolved)
 )
 
 // Header is what a conversation's thread parent shows. The poster renders it;

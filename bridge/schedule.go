@@ -156,7 +156,7 @@ func (s *Scheduler) Schedule(ctx context.Context, r ScheduleRequest) (*store.Sch
 func (s *Scheduler) announce(ctx context.Context, m *store.ScheduledMessage) {
 	note := fmt.Sprintf("Scheduled (#%d) for %s: %s", m.ID, m.SendAt.Format("Mon 2 Jan 2006 15:04 UTC"), m.Text)
 	cancel := Action{ID: ActionCancelScheduled, Label: "Cancel", Value: fmt.Sprint(m.ID), Style: "danger"}
-	if _, err := s.b.PostNote(ctx, fmt.Sprintf("sched:%d:scheduled", m.ID), E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: note, Mention: m.CreatedBy, Actions: []Action{cancel}}); err != nil {
+	if _, err := s.b.PostNote(ctx, scheduledNoteKey(m.ID, "scheduled"), E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: note, Mention: m.CreatedBy, Actions: []Action{cancel}}); err != nil {
 		s.log.Warn("scheduled message: thread note failed", "id", m.ID, "err", err)
 	}
 }
@@ -175,7 +175,7 @@ type handoffWork struct {
 // that never reached Telnyx is queued again by a later tick.
 func (s *Scheduler) queueHandoff(ctx context.Context, m *store.ScheduledMessage, announce bool) error {
 	payload, _ := json.Marshal(handoffWork{ID: m.ID, Announce: announce})
-	ok, err := s.b.st.InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: fmt.Sprintf("handoff:%d:%d", m.ID, m.Attempts),
+	ok, err := s.b.st.InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: handoffKey(m.ID, m.Attempts),
 		Type: EventHandoff, Lane: ConversationLane(E164(m.From), []E164{E164(m.To)}), Payload: payload})
 	if ok {
 		s.b.engine.Notify()
@@ -389,7 +389,7 @@ func (s *Scheduler) settleUnknown(ctx context.Context, m *store.ScheduledMessage
 // note queues a note about m into its conversation's thread; what names
 // the occasion, so each is posted once.
 func (s *Scheduler) note(ctx context.Context, m *store.ScheduledMessage, what string, kind NoteKind, text string) {
-	key := fmt.Sprintf("sched:%d:%s", m.ID, what)
+	key := scheduledNoteKey(m.ID, what)
 	if _, err := s.b.PostNote(ctx, key, E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: kind, Text: text}); err != nil {
 		s.log.Warn("scheduled message note failed", "id", m.ID, "err", err)
 	}
@@ -438,7 +438,7 @@ func (s *Scheduler) cancel(ctx context.Context, id uint64, by, why string) (*sto
 	if why != "" {
 		note = fmt.Sprintf("Scheduled message #%d was cancelled: %s.", m.ID, why)
 	}
-	if _, err := s.b.PostNote(ctx, fmt.Sprintf("sched:%d:cancelled", m.ID), E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: note, Mention: by}); err != nil {
+	if _, err := s.b.PostNote(ctx, scheduledNoteKey(m.ID, "cancelled"), E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: note, Mention: by}); err != nil {
 		s.log.Warn("cancel note failed", "id", id, "err", err)
 	}
 	return m, nil

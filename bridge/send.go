@@ -23,10 +23,6 @@ import (
 // EventSend is the bridge work type of a Send.
 const EventSend = "send"
 
-// sendKeyPrefix starts the outbox key of every Send; a thread reply's key
-// is its Slack channel:ts.
-const sendKeyPrefix = "send:"
-
 // SendRequest is a message a teammate sends from outside a thread.
 type SendRequest struct {
 	// Key is unique per request (the slash command's or the modal's
@@ -105,7 +101,7 @@ func (o *Outbound) Send(ctx context.Context, r SendRequest) (*Queued, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: sendKeyPrefix + r.Key, Type: EventSend, Lane: lane, Payload: payload})
+	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: sendKey(r.Key), Type: EventSend, Lane: lane, Payload: payload})
 	if err != nil {
 		return nil, err
 	}
@@ -114,10 +110,6 @@ func (o *Outbound) Send(ctx context.Context, r SendRequest) (*Queued, error) {
 	}
 	return q, nil
 }
-
-// poolLane orders the pool sends to one set of recipients: their
-// conversation is known only once Telnyx has picked the number.
-func poolLane(profile string, to []E164) string { return "pool:" + profile + "|" + RemoteKey(to) }
 
 func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 	var r SendRequest
@@ -160,7 +152,7 @@ func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 
 // sendEntry finds or makes the outbox entry of a Send.
 func (o *Outbound) sendEntry(ctx context.Context, convID uint64, r SendRequest) (*store.Message, error) {
-	key := sendKeyPrefix + r.Key
+	key := sendKey(r.Key)
 	msg, err := o.st().MessageByOutboxKey(ctx, key)
 	if !errors.Is(err, store.ErrNotFound) {
 		return msg, err
@@ -179,11 +171,6 @@ func (o *Outbound) sendEntry(ctx context.Context, convID uint64, r SendRequest) 
 	}
 	return msg, nil
 }
-
-// isSendKey reports whether an outbox entry came from a Send (its media
-// are URLs Telnyx fetches itself) rather than a thread reply (Slack files
-// smsbridge serves).
-func isSendKey(key *string) bool { return key != nil && strings.HasPrefix(*key, sendKeyPrefix) }
 
 // handlePoolSend sends from a profile's number pool. Telnyx picks the
 // number, so the conversation (and its thread) is known only from its
@@ -277,7 +264,7 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 	}
 	// Into the chosen number's thread, in that conversation's lane.
 	post := ThreadPost{Kind: KindOutbound, Text: msg.Text, Mention: r.AuthorID}
-	return o.b.queuePost(ctx, "sent:"+sent.ID, threadPostWork{Our: from, Remotes: r.To, Post: post, TelnyxID: sent.ID})
+	return o.b.queuePost(ctx, sentPostKey(sent.ID), threadPostWork{Our: from, Remotes: r.To, Post: post, TelnyxID: sent.ID})
 }
 
 // sendRefusal is the end of a sentence about a Telnyx refusal: its title

@@ -1,0 +1,143 @@
+package bridge
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// Ids in one place: the phone number type, and every lane and every
+// dedupe key the bridge builds, one function each, so that two places can
+// never spell the same key two ways.
+
+// E164 is a phone number in E.164 form ("+13125550123"). Numbers read from
+// outside (settings, typed by people, webhooks) are made with ParseE164 or
+// telnyx.NormalizeE164; a conversion from a stored column is a cast, since
+// only checked numbers are stored.
+type E164 string
+
+var e164RE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// ErrNotE164 is what ParseE164 refuses.
+var ErrNotE164 = errors.New("not a phone number in E.164 form (+ and 7 to 15 digits)")
+
+// ParseE164 checks that s is a number in E.164 form.
+func ParseE164(s string) (E164, error) {
+	if !e164RE.MatchString(s) {
+		return "", fmt.Errorf("%q: %w", s, ErrNotE164)
+	}
+	return E164(s), nil
+}
+
+// --- lanes: the order work is done in ---
+
+// telnyxLane puts every event of a conversation in the conversation's lane,
+// so they are handled in the order received.
+func telnyxLane(ev *telnyx.Event) string {
+	if ev.Click != nil {
+		return clickLane(ev.Click.MessageID)
+	}
+	if ev.Message == nil {
+		return ""
+	}
+	our, remotes := parties(ev.Message)
+	if our == "" || len(remotes) == 0 {
+		return ""
+	}
+	return KindLane(messageKind(ev.Message), our, remotes)
+}
+
+// ConversationLane is the lane of the SMS conversation of our number with
+// remotes.
+func ConversationLane(our E164, remotes []E164) string {
+	return KindLane(store.KindSMS, our, remotes)
+}
+
+// KindLane is the lane of the conversation of kind (store.KindSMS or
+// store.KindWhatsApp) of our number with remotes. SMS lanes keep the form
+// they had before conversations had a kind, so stored work still matches.
+func KindLane(kind string, our E164, remotes []E164) string {
+	if kind == store.KindWhatsApp {
+		return "wa:" + string(our) + "|" + RemoteKey(remotes)
+	}
+	return "conv:" + string(our) + "|" + RemoteKey(remotes)
+}
+
+// LaneOf is conv's lane.
+func LaneOf(conv *store.Conversation) string {
+	return KindLane(conv.Kind, E164(conv.OurNumber), Remotes(conv.RemoteKey))
+}
+
+// RemoteKey is the stored form of a remote set: sorted, comma-joined.
+func RemoteKey(remotes []E164) string {
+	s := make([]string, len(remotes))
+	for i, r := range remotes {
+		s[i] = string(r)
+	}
+	slices.Sort(s)
+	return strings.Join(slices.Compact(s), ",")
+}
+
+// Remotes splits a RemoteKey.
+func Remotes(key string) []E164 {
+	var out []E164
+	for _, s := range strings.Split(key, ",") {
+		if s != "" {
+			out = append(out, E164(s))
+		}
+	}
+	return out
+}
+
+// poolLane orders the pool sends to one set of recipients: their
+// conversation is known only once Telnyx has picked the number.
+func poolLane(profile string, to []E164) string { return "pool:" + profile + "|" + RemoteKey(to) }
+
+// clickLane is a link click's own lane: clicks need no order.
+func clickLane(messageID string) string { return "click:" + messageID }
+
+// --- dedupe keys: events and outbox entries ---
+
+// replyKey is the outbox key of a thread reply: its Slack message.
+func replyKey(channel, ts string) string { return channel + ":" + ts }
+
+// replyEventKey dedupes a Slack message event that came without an
+// event id (Socket Mode replays, tests): its message and subtype.
+func replyEventKey(channel, ts, subtype string) string {
+	return "msg:" + replyKey(channel, ts) + ":" + subtype
+}
+
+// sendAgainKey dedupes a press of Send again (one per press).
+func sendAgainKey(messageID uint64, actionTS string) string {
+	return fmt.Sprintf("again:%d:%s", messageID, actionTS)
+}
+
+// sendKey is the event key, and the outbox key, of a Send.
+func sendKey(requestKey string) string { return sendKeyPrefix + requestKey }
+
+// sendKeyPrefix starts the outbox key of every Send; a thread reply's key
+// is its Slack channel:ts.
+const sendKeyPrefix = "send:"
+
+// isSendKey reports whether an outbox entry came from a Send (its media
+// are URLs Telnyx fetches itself) rather than a thread reply (Slack files
+// smsbridge serves).
+func isSendKey(key *string) bool { return key != nil && strings.HasPrefix(*key, sendKeyPrefix) }
+
+// sentPostKey dedupes the thread post of a message Telnyx accepted.
+func sentPostKey(telnyxID string) string { return "sent:" + telnyxID }
+
+// noteKey dedupes a note queued with PostNote.
+func noteKey(key string) string { return "note:" + key }
+
+// scheduledNoteKey names one note about a scheduled message (what: the
+// occasion, e.g. "scheduled", "cancelled"), posted once.
+func scheduledNoteKey(id uint64, what string) string { return fmt.Sprintf("sched:%d:%s", id, what) }
+
+// handoffKey dedupes one attempt to hand a scheduled message to Telnyx.
+func handoffKey(id uint64, attempt int) string { return fmt.Sprintf("handoff:%d:%d", id, attempt) }
