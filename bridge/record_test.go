@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -40,5 +42,46 @@ func TestRecordStopsWhenTheRowIsGoneOrTheContextEnds(t *testing.T) {
 	err = h.b.record(ctx, "test", func(context.Context) error { return errors.New("database or disk is full") })
 	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v, want the write's error once the context ended", err)
+	}
+}
+
+func TestQueuedThreadPostIsNotRepeatedWhenStoringItsTsFails(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	c := h.threaded("+13125550123", store.StateOpen, "")
+	left := 2
+	err := h.st.DB().Callback().Update().Before("gorm:update").Register("test:disk_full", func(db *gorm.DB) {
+		if db.Statement.Table == "messages" && left > 0 {
+			left--
+			db.AddError(errors.New("database or disk is full"))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A send Telnyx accepted, whose confirmation is queued into the thread.
+	id := "tx-1"
+	if _, err := h.st.InsertMessage(ctx, &store.Message{ConversationID: c.ID, Direction: store.Outbound, TelnyxID: &id,
+		FromNumber: c.OurNumber, ToNumbers: c.RemoteKey, Text: "sent from a modal", Media: "[]", Status: store.OutQueued}); err != nil {
+		t.Fatal(err)
+	}
+	w := threadPostWork{Our: E164(c.OurNumber), Remotes: Remotes(c.RemoteKey), Post: ThreadPost{Kind: KindOutbound, Text: "sent from a modal"}, TelnyxID: id}
+	if err := h.b.queuePost(ctx, "sent:"+id, w); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+
+	_, posts, _, _ := h.poster.snapshot()
+	n := 0
+	for _, p := range posts {
+		if p.P.Text == "sent from a modal" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("the confirmation was posted %d times, want once", n)
+	}
+	if m, err := h.st.MessageByTelnyxID(ctx, "tx-1"); err != nil || m.SlackTS == "" {
+		t.Fatalf("its ts was not recorded: %+v %v", m, err)
 	}
 }
