@@ -551,8 +551,9 @@ func (o *Outbound) refuse(ctx context.Context, conv *store.Conversation, msg *st
 }
 
 // finish posts why in the thread, marks the reply, and moves the entry from
-// status from to status to. The post comes first: if recording fails after
-// it, a retry posts again rather than the team never hearing of it.
+// status from to status to. The post comes first, so the team always hears
+// of it; the record after it is retried in place (Bridge.record), so only
+// a crash in between can post it twice.
 func (o *Outbound) finish(ctx context.Context, conv *store.Conversation, msg *store.Message, from, to, why string, actions []Action) error {
 	thread, _ := Thread(conv)
 	kind := KindError
@@ -567,8 +568,12 @@ func (o *Outbound) finish(ctx context.Context, conv *store.Conversation, msg *st
 			o.b.log.Warn("react", "message", msg.ID, "err", err)
 		}
 	}
-	_, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": to, "error_text": why}, from)
-	return err
+	// The note is posted: record the outcome before anything else, so a
+	// failing write cannot post it twice.
+	return o.b.record(ctx, "outbound outcome", func(ctx context.Context) error {
+		_, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": to, "error_text": why}, from)
+		return err
+	})
 }
 
 func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {

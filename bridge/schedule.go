@@ -323,10 +323,15 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 		s.settleUnknown(ctx, m, err.Error())
 		return m, nil
 	}
-	if _, limited := telnyx.IsRateLimited(err); limited || !isTelnyxRefusal(err) {
-		// Nothing reached Telnyx: try again later.
+	if reset, limited := telnyx.IsRateLimited(err); limited || !isTelnyxRefusal(err) {
+		// Nothing reached Telnyx: try again later, and not before Telnyx's
+		// rate limit resets (the one retry contract: whoever knows the
+		// time sets it).
 		wait := min(s.Backoff<<min(m.Attempts-1, 6), time.Hour)
 		next := now.Add(wait)
+		if reset.After(next) {
+			next = reset
+		}
 		_, uerr := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedHeld, "handoff_at": nil, "next_attempt_at": next, "last_error": err.Error()})
 		m.Status, m.LastError, m.NextAttemptAt = store.SchedHeld, err.Error(), &next
 		return m, uerr
