@@ -72,7 +72,7 @@ func (s *sms) composeView(ctx context.Context, channel, segNote string) (slack.M
 	for _, n := range routed {
 		add(n, FormatNumber(n)+" (this channel)")
 	}
-	all, _ := s.Bridge.RoutedNumbersAll(ctx)
+	all, _ := s.Bridge.OurNumbers(ctx)
 	for _, n := range all {
 		add(n, FormatNumber(n))
 	}
@@ -221,6 +221,21 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 	}
 	channel, user := cb.View.PrivateMetadata, cb.User.ID
 	in := sendInput{Opts: o, To: to, Text: text, User: user, Channel: channel, Key: "view:" + cb.View.ID}
+	if o.from == "" && !o.pool {
+		// No sender named: the channel's own number, if it has one.
+		nums, err := s.routedNumbers(ctx, channel)
+		if err != nil {
+			return nil, err
+		}
+		switch len(nums) {
+		case 0:
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{composeFromOther: "smsbridge knows no number of ours for this channel: write the number or sender ID to send from."}), nil
+		case 1:
+			in.Opts.from, in.Opts.kind = nums[0], SenderNumber
+		default:
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{composeFrom: "Pick the number to send from: this channel sends from several."}), nil
+		}
+	}
 	if at.IsZero() {
 		// Sending now only queues it in the outbox: quick enough to answer
 		// within the submission, so a refusal keeps the form open with

@@ -104,8 +104,10 @@ func RegisterSMSCommands(cmds *Commands, in *Interactions, deps SMSDeps) {
 
 // routedNumbers lists our numbers whose conversations go to channel: a
 // stored route wins over SLACK_ROUTES.
+// routedNumbers lists the numbers channel sends from: those routed to it,
+// and for the default inbox our numbers not routed elsewhere.
 func (s *sms) routedNumbers(ctx context.Context, channel string) ([]bridge.E164, error) {
-	return s.Bridge.RoutedNumbers(ctx, channel)
+	return s.Bridge.SendersFor(ctx, channel)
 }
 
 // resolveFrom fills in the channel's routed number when no sender was given.
@@ -125,13 +127,21 @@ func (s *sms) resolveFrom(ctx context.Context, o *sendOpts, channel string) erro
 		o.from, o.kind = nums[0], SenderNumber
 		return nil
 	case 0:
-		return Usagef("no number is routed to this channel: say which to send from with --from <number>, or use --pool")
+		return Usagef("smsbridge knows no number of ours for this channel: say which to send from with --from <number>, or use --pool (an admin can route a number here with /sms route)")
 	}
-	list := make([]string, len(nums))
-	for i, n := range nums {
-		list[i] = string(n)
+	return &severalSenders{nums: nums}
+}
+
+// severalSenders is resolveFrom's answer when the channel sends from more
+// than one number and none was named: the teammate picks.
+type severalSenders struct{ nums []bridge.E164 }
+
+func (e *severalSenders) Error() string {
+	list := make([]string, len(e.nums))
+	for i, n := range e.nums {
+		list[i] = FormatNumber(n)
 	}
-	return Usagef("several numbers are routed to this channel (%s): pick one with --from", strings.Join(list, ", "))
+	return fmt.Sprintf("This channel sends from several numbers (%s): pick one with --from.", strings.Join(list, ", "))
 }
 
 // userLocation is a teammate's Slack time zone.

@@ -116,7 +116,7 @@ func (s *sms) runSchedule(ctx context.Context, req *CommandRequest) (*slack.Msg,
 // Cancel button.
 func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error) {
 	if err := s.resolveFrom(ctx, &in.Opts, in.Channel); err != nil {
-		return nil, err
+		return nil, asUsage(err)
 	}
 	profile := ""
 	if in.Opts.kind == SenderAlpha {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,6 +45,7 @@ func (s *sms) registerSend() {
 		Help:    "a message's state, recipients, parts, cost and errors",
 		Run:     s.runStatus,
 	})
+	s.in.OnAction(ActionSendFrom, s.onSendFrom)
 }
 
 // sendInput is a message to send now, from a command or the compose modal.
@@ -106,7 +108,13 @@ func (s *sms) runGroup(ctx context.Context, req *CommandRequest) (*slack.Msg, er
 // delivered) shows in its conversation's thread.
 func (s *sms) sendNow(ctx context.Context, in sendInput) (*slack.Msg, error) {
 	q, err := s.queueSend(ctx, &in)
-	var refused *bridge.RefusedError
+	var (
+		refused *bridge.RefusedError
+		several *severalSenders
+	)
+	if errors.As(err, &several) {
+		return s.pickSender(in, several), nil
+	}
 	if errors.As(err, &refused) {
 		return Ephemeral(Escape(refused.Reason)), nil
 	}
@@ -163,8 +171,74 @@ func (s *sms) queuedAnswer(in sendInput, q *bridge.Queued) *slack.Msg {
 	if q.Pool {
 		return Ephemeral(fmt.Sprintf("%s to %s from the number pool. Once Telnyx picks the number, it shows in that conversation's thread, where replies will come.", what, Escape(joinE164(in.To))))
 	}
-	return Ephemeral(fmt.Sprintf("%s to %s from %s. It shows in its conversation's thread in <#%s>, with its delivery state, and replies will come there.",
-		what, Escape(joinE164(in.To)), Escape(FormatNumber(o.from)), q.Channel))
+	replies := "and replies will come there"
+	switch o.kind {
+	case SenderAlpha:
+		replies = "but a sender ID is one-way: the recipient cannot reply to it"
+	case SenderShortCode:
+		replies = "and replies come there only if the short code takes texts back (two-way) at Telnyx"
+	}
+	return Ephemeral(fmt.Sprintf("%s to %s from %s. It shows in its conversation's thread in <#%s>, with its delivery state, %s.",
+		what, Escape(joinE164(in.To)), Escape(FormatNumber(o.from)), q.Channel, replies))
+}
+
+// ActionSendFrom is a "Send from …" button: the teammate picks which of
+// the channel's numbers a message goes from. Its value is a pickedSend.
+const ActionSendFrom = "sms_send_from"
+
+// pickedSend is what a "Send from …" button carries: the message, waiting
+// for its sender.
+type pickedSend struct {
+	From  bridge.E164   `json:"f"`
+	To    []bridge.E164 `json:"t"`
+	Text  string        `json:"x"`
+	Kind  string        `json:"k,omitempty"`
+	Media []string      `json:"m,omitempty"`
+}
+
+// pickSender asks which number to send from, with a button per number;
+// when the message is too long to ride on a button, it asks for --from.
+func (s *sms) pickSender(in sendInput, several *severalSenders) *slack.Msg {
+	text := "This channel sends from several numbers. Which should this go from?"
+	var buttons []slack.BlockElement
+	for _, n := range several.nums {
+		v, _ := json.Marshal(pickedSend{From: n, To: in.To, Text: in.Text, Kind: in.Kind, Media: in.Opts.media})
+		if len(v) > 2000 || len(buttons) == 25 { // Slack's limits for a button's value and an actions block
+			return Ephemeral(Escape(several.Error()))
+		}
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionSendFrom, string(v), plain("Send from "+FormatNumber(n))))
+	}
+	return msgWithBlocks(text, slack.NewSectionBlock(mrkdwn(text), nil, nil), slack.NewActionBlock("sms_send_from", buttons...))
+}
+
+// onSendFrom sends a message from the number its button names.
+func (s *sms) onSendFrom(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	var p pickedSend
+	if err := json.Unmarshal([]byte(a.Value), &p); err != nil || p.From == "" || len(p.To) == 0 {
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This button no longer works; send the message again."})
+	}
+	in := sendInput{Key: "pick:" + cb.TriggerID, Kind: p.Kind, Opts: sendOpts{from: p.From, kind: SenderNumber, media: p.Media},
+		To: p.To, Text: p.Text, User: cb.User.ID, Channel: cb.Channel.ID}
+	msg, err := s.sendNow(ctx, in)
+	var ue *UsageError
+	switch {
+	case errors.As(err, &ue):
+		msg = Ephemeral(Escape(ue.Reason))
+	case err != nil:
+		return err
+	}
+	msg.ReplaceOriginal = true
+	return s.respond(ctx, cb, msg)
+}
+
+// asUsage turns "several senders" into the usage answer of a command that
+// cannot offer buttons.
+func asUsage(err error) error {
+	var several *severalSenders
+	if errors.As(err, &several) {
+		return Usagef("%s", several.Error())
+	}
+	return err
 }
 
 func joinE164(ns []bridge.E164) string {
@@ -196,6 +270,10 @@ func (s *sms) runWhatsApp(ctx context.Context, req *CommandRequest) (*slack.Msg,
 	}
 	in := sendInput{Opts: o, To: []bridge.E164{n}, Text: text, User: req.UserID, Channel: req.ChannelID, Key: req.TriggerID, Kind: store.KindWhatsApp}
 	if err := s.resolveFrom(ctx, &in.Opts, req.ChannelID); err != nil {
+		var several *severalSenders
+		if errors.As(err, &several) {
+			return s.pickSender(in, several), nil
+		}
 		return nil, err
 	}
 	if in.Opts.kind != SenderNumber || in.Opts.pool {

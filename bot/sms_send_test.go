@@ -168,7 +168,7 @@ func TestSendRefusals(t *testing.T) {
 		{"missing everything", chSupport, "send", []string{"Missing the number", "Usage:"}},
 		{"unknown option", chSupport, "send --fast +13125550123 hi", []string{"unknown option --fast", "Usage:"}},
 		{"bad sender", chSupport, "send --from not-a-sender! +13125550123 hi", []string{"--from", "Usage:"}},
-		{"no number routed to the channel", chInbox, "send +13125550123 hi", []string{"no number is routed to this channel", "--from"}},
+		{"no number routed to the channel", chInbox, "send +13125550123 hi", []string{"knows no number of ours for this channel", "--from"}},
 		{"from and pool", chSupport, "send --pool --from +18445550002 +13125550123 hi", []string{"Use either --from or --pool"}},
 		{"unknown subcommand", chSupport, "sned +13125550123 hi", []string{"Unknown command `sned`", "/sms help"}},
 		{"group of one", chSupport, "group +13125550123 hi", []string{"2 to 8 numbers"}},

@@ -190,20 +190,6 @@ func (b *Bridge) RoutedNumbers(ctx context.Context, channel string) ([]E164, err
 	return out, nil
 }
 
-// RoutedNumbersAll lists, sorted, every number with a route.
-func (b *Bridge) RoutedNumbersAll(ctx context.Context) ([]E164, error) {
-	routes, err := b.effectiveRoutes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]E164, 0, len(routes))
-	for n := range routes {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
 // SetRoute sends new conversations with our number to channel; by is the
 // Slack user who asked.
 func (b *Bridge) SetRoute(ctx context.Context, our E164, channel, by string) error {

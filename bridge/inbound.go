@@ -31,7 +31,7 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 	}
 	// Telnyx names the number's messaging profile: remember it, since a
 	// STOP blocks the whole profile.
-	if err := b.st.SetNumberProfile(ctx, string(our), p.MessagingProfileID); err != nil {
+	if err := b.st.RememberNumber(ctx, string(our), p.MessagingProfileID); err != nil {
 		return err
 	}
 	mediaURLs := make([]string, len(p.Media))

@@ -149,3 +149,22 @@ func (s *Store) ConversationsWithMember(ctx context.Context, ours []string, remo
 		Order("id").Find(&out).Error
 	return out, err
 }
+
+// RememberNumber records number as one of ours. A profile, when given,
+// replaces the one known; an empty one keeps it.
+func (s *Store) RememberNumber(ctx context.Context, number, profile string) error {
+	if number == "" {
+		return nil
+	}
+	if profile != "" {
+		return s.SetNumberProfile(ctx, number, profile)
+	}
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&OurNumber{Number: number, UpdatedAt: s.Now()}).Error
+}
+
+// OurNumbers lists every number known to be ours, sorted.
+func (s *Store) OurNumbers(ctx context.Context) ([]string, error) {
+	var out []string
+	return out, s.db.WithContext(ctx).Model(&OurNumber{}).Order("number").Pluck("number", &out).Error
+}

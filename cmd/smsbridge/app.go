@@ -28,6 +28,9 @@ var version = "dev"
 
 // run is the whole program, testable: it serves until SIGINT or SIGTERM and
 // returns the exit code.
+// numberSyncInterval is how often our numbers are learned again from Telnyx.
+const numberSyncInterval = 15 * time.Minute
+
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		fmt.Fprintln(stdout, "usage: smsbridge   (settings from the environment; see README.md)")
@@ -145,6 +148,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	go func() { defer wg.Done(); out.RunMediaJanitor(workCtx, time.Hour) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); sched.Run(workCtx, 30*time.Second) }()
+	// Our numbers and their profiles, from Telnyx: the default inbox sends
+	// from those not routed elsewhere, and a STOP blocks a whole profile.
+	wg.Add(1)
+	go func() { defer wg.Done(); br.SyncNumbers(workCtx, tx, numberSyncInterval) }()
 	if cfg.SlackAppToken != "" {
 		// Socket Mode: the same handlers, over a websocket Slack opens to us.
 		smAPI := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))
