@@ -192,6 +192,9 @@ type OutboundConfig struct {
 	// Segments counts a text's SMS parts and names its encoding; default
 	// telnyx.Segments.
 	Segments func(text string) (parts int, encoding string)
+	// Pacer keeps each sender within its Telnyx throughput; nil sends
+	// unpaced.
+	Pacer *Pacer
 }
 
 // Outbound is the outbound pipeline and delivery tracking.
@@ -436,6 +439,11 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 		}
 	}
 
+	// Wait for the sender's turn while still pending: the lane waits,
+	// other conversations go on, and nothing is recorded as attempted.
+	if at, err := o.reserveSend(ctx, conv, msg); err != nil || !at.IsZero() {
+		return pacedOrErr(conv, at, err)
+	}
 	// Record the attempt before Telnyx is called: a crash from here on
 	// leaves "sending", which a restart shows as ambiguous, never resends.
 	ok, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutSending, "segments": parts, "encoding": enc}, store.OutPending)
@@ -490,6 +498,7 @@ func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg
 	se := sendErrorOf(err)
 	switch se.Kind {
 	case SendNotSent:
+		o.slowDown(ctx, conv, se) // a 429 or full queue slows the whole sender
 		// Telnyx never saw it: back to pending, and the engine tries again
 		// (after the rate limit's reset when there is one).
 		// Past GiveUpAfter a late SMS is worse than asking: it stops, and
