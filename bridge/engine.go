@@ -210,17 +210,20 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 	}
 }
 
-// wakeAt wakes an idle worker when a lane put off until at is due, if that
-// comes before the next poll: a sender paced at 20 a second must not wait
-// for a 1 s poll between its sends. (Another replica's lanes are found by
-// the poll.)
+// maxWake bounds the waits wakeAt keeps a timer for; a longer one is found
+// by the poll, a second or so late at most.
+const maxWake = 10 * time.Minute
+
+// wakeAt wakes an idle worker when a lane put off until at is due, rather
+// than at the next poll: a sender paced at 20 a second must not wait for a
+// 1 s poll between its sends, and a paced lane that comes late to its slot
+// crowds the next one. (Another replica's lanes are found by the poll.)
 func (e *Engine) wakeAt(at time.Time) {
 	d := at.Sub(e.st.Now())
-	if d <= 0 {
+	switch {
+	case d <= 0:
 		e.Notify()
-		return
-	}
-	if d < e.cfg.PollInterval {
+	case d <= maxWake:
 		time.AfterFunc(d, e.Notify)
 	}
 }

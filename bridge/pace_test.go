@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -87,7 +88,7 @@ func TestPacerGivesEachSenderItsKindsRateOrItsOwn(t *testing.T) {
 	reserve := func(from string) time.Time {
 		t.Helper()
 		n++
-		at, err := p.Reserve(ctx, from, "msg:"+strings.Repeat("x", n))
+		at, err := p.Reserve(ctx, from, fmt.Sprintf("msg:%d", n))
 		if err != nil {
 			t.Fatal(err)
 		}
