@@ -23,6 +23,7 @@ import (
 	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 	"github.com/smsbridge/smsbridge/webhooks"
@@ -63,6 +64,12 @@ type obHarness struct {
 	cancel  context.CancelFunc
 	running sync.WaitGroup
 	clock   *obClock
+	// strict, when set, is the spec-checking fake Telnyx with per-sender
+	// limits, used instead of tx (outbound_pace_test.go).
+	strict *faketelnyx.Server
+	// paced gives the outbox a Pacer with rates over the kinds' defaults.
+	paced bool
+	rates bridge.SenderRates
 }
 
 type obClock struct {
@@ -131,7 +138,14 @@ func (h *obHarness) open(pubKey string) {
 	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}})
 	api := h.slack.Client()
 	files := &bot.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL()))}
-	h.out = bridge.NewOutbound(h.b, h.tx.sender(), files, bot.NewUserNames(api), h.cfg)
+	sender := h.tx.sender()
+	if h.strict != nil {
+		sender = strictSender(h.strict)
+	}
+	if h.paced {
+		h.cfg.Pacer = bridge.NewPacer(st, h.rates, st.Now)
+	}
+	h.out = bridge.NewOutbound(h.b, sender, files, bot.NewUserNames(api), h.cfg)
 
 	h.events = bot.NewEvents(log)
 	sm, err := bot.NewSlackMessages(context.Background(), api, h.out, log)
@@ -221,6 +235,12 @@ func (h *obHarness) settle() {
 // would have, and returns it.
 func (h *obHarness) conversation(remotes ...string) *store.Conversation {
 	h.t.Helper()
+	return h.conversationOn(obOur, remotes...)
+}
+
+// conversationOn is conversation for our number our.
+func (h *obHarness) conversationOn(our string, remotes ...string) *store.Conversation {
+	h.t.Helper()
 	ctx := context.Background()
 	if len(remotes) == 0 {
 		remotes = []string{obRemote}
@@ -229,7 +249,7 @@ func (h *obHarness) conversation(remotes ...string) *store.Conversation {
 	for i, r := range remotes {
 		rs[i] = bridge.E164(r)
 	}
-	c, _, err := h.st.FindOrCreateConversation(ctx, store.KindSMS, obOur, bridge.RemoteKey(rs))
+	c, _, err := h.st.FindOrCreateConversation(ctx, store.KindSMS, our, bridge.RemoteKey(rs))
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -174,9 +174,23 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 		err = h(hctx, ev)
 		stopBeat()
 		cancel()
+		var waiting interface {
+			RetryAt() time.Time
+			NotAFailure() bool
+		}
 		switch {
 		case err == nil:
 			e.finish(work, ev, store.EventDone, "")
+		case errors.As(err, &waiting) && waiting.NotAFailure():
+			// Waiting for a budget (the sender's turn) is not a failure: the
+			// lane waits exactly until then, with no backoff and no attempt
+			// counted, however long the queue.
+			next := waiting.RetryAt()
+			if err := e.st.DeferEvent(work, ev, next, err.Error(), owner); err != nil {
+				e.log.Error("record wait", "event", ev.ID, "err", err)
+			}
+			e.wakeAt(next)
+			return
 		case errors.Is(err, ErrPermanent) || ev.Attempts+1 >= e.cfg.MaxAttempts:
 			e.log.Error("event failed for good", "event", ev.ID, "type", ev.Type, "attempts", ev.Attempts+1, "err", err)
 			e.finish(work, ev, store.EventFailed, err.Error())
@@ -191,8 +205,27 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 			if err := e.st.RetryEvent(work, ev, next, err.Error(), owner); err != nil {
 				e.log.Error("record retry", "event", ev.ID, "err", err)
 			}
+			e.wakeAt(next)
 			return
 		}
+	}
+}
+
+// maxWake bounds the waits wakeAt keeps a timer for; a longer one is found
+// by the poll, a second or so late at most.
+const maxWake = 10 * time.Minute
+
+// wakeAt wakes an idle worker when a lane put off until at is due, rather
+// than at the next poll: a sender paced at 20 a second must not wait for a
+// 1 s poll between its sends, and a paced lane that comes late to its slot
+// crowds the next one. (Another replica's lanes are found by the poll.)
+func (e *Engine) wakeAt(at time.Time) {
+	d := at.Sub(e.st.Now())
+	switch {
+	case d <= 0:
+		e.Notify()
+	case d <= maxWake:
+		time.AfterFunc(d, e.Notify)
 	}
 }
 

@@ -160,21 +160,11 @@ func sendErrorOf(err error) *SendError {
 	return &SendError{Kind: SendAmbiguous, Err: err}
 }
 
-// retryLater is a transient handler error that tells the engine when to try
-// again.
-type retryLater struct {
-	err error
-	at  time.Time
-}
-
-func (r *retryLater) Error() string      { return r.err.Error() }
-func (r *retryLater) Unwrap() error      { return r.err }
-func (r *retryLater) RetryAt() time.Time { return r.at }
-func (o *Outbound) now() time.Time       { return o.b.st.Now() }
-func (o *Outbound) st() *store.Store     { return o.b.st }
-func (o *Outbound) poster() Poster       { return o.b.poster }
-func (o *Outbound) notify()              { o.b.engine.Notify() }
-func msgRef(m *store.Message) ThreadRef  { return ThreadRef{Channel: m.SlackChannel, TS: m.SlackTS} }
+func (o *Outbound) now() time.Time      { return o.b.st.Now() }
+func (o *Outbound) st() *store.Store    { return o.b.st }
+func (o *Outbound) poster() Poster      { return o.b.poster }
+func (o *Outbound) notify()             { o.b.engine.Notify() }
+func msgRef(m *store.Message) ThreadRef { return ThreadRef{Channel: m.SlackChannel, TS: m.SlackTS} }
 
 // OutboundConfig tunes the outbound pipeline. Zero values take defaults.
 type OutboundConfig struct {
@@ -199,6 +189,9 @@ type OutboundConfig struct {
 	// Segments counts a text's SMS parts and names its encoding; default
 	// telnyx.Segments.
 	Segments func(text string) (parts int, encoding string)
+	// Pacer keeps each sender within its Telnyx throughput; nil sends
+	// unpaced.
+	Pacer *Pacer
 }
 
 // Outbound is the outbound pipeline and delivery tracking.
@@ -453,6 +446,11 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 		}
 	}
 
+	// Wait for the sender's turn while still pending: the lane waits,
+	// other conversations go on, and nothing is recorded as attempted.
+	if at, err := o.reserveSend(ctx, conv, msg); err != nil || !at.IsZero() {
+		return pacedOrErr(conv, at, err)
+	}
 	// Record the attempt before Telnyx is called: a crash from here on
 	// leaves "sending", which a restart shows as ambiguous, never resends.
 	ok, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutSending, "segments": parts, "encoding": enc}, store.OutPending)
@@ -507,6 +505,7 @@ func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg
 	se := sendErrorOf(err)
 	switch se.Kind {
 	case SendNotSent:
+		o.slowDown(ctx, conv, se) // a 429 or full queue slows the whole sender
 		// Telnyx never saw it: back to pending, and the engine tries again
 		// (after the rate limit's reset when there is one).
 		// Past GiveUpAfter a late SMS is worse than asking: it stops, and

@@ -230,7 +230,7 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 			if _, uerr := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": se.Error()}, store.OutSending); uerr != nil {
 				return uerr
 			}
-			return &retryLater{err: fmt.Errorf("pool send not made, will retry: %w", err), at: se.RetryAt}
+			return RetryAt(fmt.Errorf("pool send not made, will retry: %w", err), se.RetryAt)
 		case SendOptedOut:
 			status, why = store.OutOptedOut, fmt.Sprintf("Not sent: Telnyx says %s opted out of this messaging profile (error %s).", to, orDefault(se.Code, "40300"))
 			if len(r.To) == 1 {

@@ -88,6 +88,8 @@ func ClassifySendError(err error) *SendError {
 	switch {
 	case telnyx.IsOptedOut(err):
 		se.Kind = SendOptedOut
+	case ae != nil && ae.HasCode(telnyx.CodeQueueFull):
+		se.Kind = SendNotSent // refused for the sender's full queue: retry later
 	case errors.Is(err, telnyx.ErrInvalidRequest):
 		se.Kind = SendRejected
 	case ae != nil && telnyx.NotSent(err):

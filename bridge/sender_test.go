@@ -24,6 +24,7 @@ func TestClassifySendErrorSendsAgainOnlyWhatCannotHaveBeenSent(t *testing.T) {
 	}{
 		{"429", &telnyx.APIError{StatusCode: 429, RateLimitReset: reset}, SendNotSent, ""},
 		{"40300", &telnyx.APIError{StatusCode: 422, Errors: []telnyx.ErrorEntry{{Code: "40300", Title: "Blocked due to STOP message"}}}, SendOptedOut, "40300"},
+		{"40318 queue full", &telnyx.APIError{StatusCode: 400, Errors: []telnyx.ErrorEntry{{Code: "40318", Title: "Message queue full"}}}, SendNotSent, "40318"},
 		{"422 invalid", &telnyx.APIError{StatusCode: 422, Errors: []telnyx.ErrorEntry{{Code: "40310", Title: "Invalid 'to' address"}}}, SendRejected, "40310"},
 		{"401", &telnyx.APIError{StatusCode: 401}, SendRejected, ""},
 		{"refused locally", fmt.Errorf("%w: to is required", telnyx.ErrInvalidRequest), SendRejected, ""},

@@ -93,6 +93,22 @@ func (s *Store) RetryEvent(ctx context.Context, ev *Event, next time.Time, reaso
 	})
 }
 
+// DeferEvent puts off ev, which did not fail but must wait (for its
+// sender's budget), until next: like RetryEvent, but no attempt is counted,
+// so waiting its turn never uses up the event's attempts.
+func (s *Store) DeferEvent(ctx context.Context, ev *Event, next time.Time, reason, owner string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&Event{}).Where("id = ?", ev.ID).Updates(map[string]any{
+			"next_attempt_at": next, "last_error": reason,
+		}).Error
+		if err != nil {
+			return err
+		}
+		return tx.Model(&Lane{}).Where("name = ? AND lease_owner = ?", ev.Lane, owner).
+			Updates(map[string]any{"due_at": next, "lease_owner": "", "lease_until": nil}).Error
+	})
+}
+
 // ReleaseLane gives up owner's lease. If the lane has no pending event left
 // it goes idle; otherwise it stays due for the next worker.
 func (s *Store) ReleaseLane(ctx context.Context, lane, owner string) error {

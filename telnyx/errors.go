@@ -12,6 +12,9 @@ import (
 // (`"code": "40300"`), so they are strings here too.
 const (
 	CodeOptedOut = "40300" // the recipient replied STOP: do not text them
+	// CodeQueueFull: the sender's queue at Telnyx is full (it is over its
+	// throughput for hours' worth); nothing was queued, slow down.
+	CodeQueueFull = "40318"
 )
 
 // ErrorEntry is one element of the `errors` array Telnyx answers with (the

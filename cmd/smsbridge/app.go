@@ -95,7 +95,9 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	// Outbound: thread replies become SMS; delivery comes back as reactions.
 	out := bridge.NewOutbound(br, &bridge.TelnyxSender{Client: tx, ProfileID: cfg.TelnyxProfileID},
 		&bot.SlackFiles{Client: sc}, bot.NewUserNames(sc),
-		bridge.OutboundConfig{NotePrefix: cfg.NotePrefix, Signature: cfg.Signature, PublicBaseURL: cfg.PublicBaseURL})
+		bridge.OutboundConfig{NotePrefix: cfg.NotePrefix, Signature: cfg.Signature, PublicBaseURL: cfg.PublicBaseURL,
+			// Each sender's budget lives in the store, shared by replicas.
+			Pacer: bridge.NewPacer(st, cfg.SenderRates, st.Now)})
 	replies, err := bot.NewSlackMessages(ctx, sc, out, log) // auth.test: the bot's own user id
 	if err != nil {
 		return fmt.Errorf("slack auth.test (is SLACK_BOT_TOKEN right?): %w", err)

@@ -22,6 +22,7 @@ type config struct {
 	SlackAPIURL      string
 	SlackChannel     string
 	SlackRoutes      map[bridge.E164]string
+	SenderRates      bridge.SenderRates
 	Admins           []string
 	PublicBaseURL    string
 	DefaultRegion    string
@@ -43,7 +44,7 @@ type setting struct {
 // fails with one message naming every missing variable and where to find it.
 func loadConfig(getenv func(string) string) (*config, error) {
 	c := &config{}
-	var routes, admins, silence, signature, rate, lease string
+	var routes, admins, silence, signature, rate, lease, senderRates string
 	settings := []setting{
 		{"LISTEN_ADDR", ":8080", "", false, &c.ListenAddr},
 		{"DATABASE_URL", "smsbridge.db", "", false, &c.DatabaseURL},
@@ -66,6 +67,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		{"SMSBRIDGE_LOG_LEVEL", "info", "", false, &c.LogLevel},
 		{"SMSBRIDGE_SLACK_RATE", "1", "", false, &rate},
 		{"SMSBRIDGE_WORKER_LEASE", "2m", "", false, &lease},
+		{"SMSBRIDGE_SENDER_RATES", "", "", false, &senderRates},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -87,6 +89,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	var err error
 	if c.SlackRoutes, err = bridge.ParseRoutes(routes); err != nil {
+		return nil, err
+	}
+	if c.SenderRates, err = bridge.ParseSenderRates(senderRates); err != nil {
 		return nil, err
 	}
 	for _, a := range strings.Split(admins, ",") {

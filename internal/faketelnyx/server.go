@@ -9,6 +9,9 @@
 //	_, err := c.SendMessage(ctx, req)        // gets the scripted 422
 //	reqs := srv.RequestsTo("POST /messages") // method, path, query, body, headers
 //
+// Sends from one sender faster than Telnyx takes them are answered 429
+// (ratelimit.go: defaults by kind of sender, WithSenderRate, RateLimited).
+//
 // Routes are named "METHOD /path" with the spec's path template without the
 // /v2 prefix: "GET /messages/{id}", "POST /messaging_numbers_bulk_updates".
 // A request the spec rejects is answered 422 and reported: by default
@@ -26,6 +29,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Request is one request the fake received.
@@ -111,6 +115,12 @@ type Server struct {
 	handlers   map[string]Handler
 	state      *state
 	media      map[string]media
+	// Per-sender throughput (ratelimit.go).
+	rates     map[string]SenderRate
+	rateOf    func(from string) SenderRate
+	unlimited bool
+	tat       map[string]time.Time
+	limited   []Request
 }
 
 // New starts a fake on a loopback port, closed when the test ends.
@@ -125,6 +135,9 @@ func New(t testing.TB, opts ...Option) *Server {
 		queued:   map[string][]Response{},
 		handlers: map[string]Handler{},
 		state:    newState(),
+		rates:    map[string]SenderRate{},
+		rateOf:   DefaultSenderRate,
+		tat:      map[string]time.Time{},
 	}
 	s.onViolation = func(v Violation) { t.Errorf("faketelnyx: %s", v) }
 	for _, o := range opts {
@@ -253,7 +266,10 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 
-	resp := s.answer(req)
+	resp, limited := s.overRate(req)
+	if !limited {
+		resp = s.answer(req)
+	}
 	if resp.Hang != nil {
 		select {
 		case <-resp.Hang:

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/smsbridge/smsbridge/bridge"
+)
+
+func TestConfigReadsSenderRatesAndNamesABadOne(t *testing.T) {
+	env := map[string]string{
+		"TELNYX_API_KEY": "KEY", "TELNYX_PUBLIC_KEY": "pk", "SLACK_BOT_TOKEN": "xoxb-1",
+		"SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1",
+		"SMSBRIDGE_SENDER_RATES": "+18445550001=10/s,MyShop=6/m",
+	}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.SenderRates["+18445550001"]; got != (bridge.Rate{PerSecond: 10, Burst: 10}) {
+		t.Fatalf("+18445550001: %+v", got)
+	}
+	if got := cfg.SenderRates["MyShop"]; got != (bridge.Rate{PerSecond: 0.1, Burst: 1}) {
+		t.Fatalf("MyShop: %+v", got)
+	}
+	env["SMSBRIDGE_SENDER_RATES"] = "+18445550001=fast"
+	if _, err := loadConfig(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "SMSBRIDGE_SENDER_RATES") {
+		t.Fatalf("a bad rate: %v, want an error naming the setting", err)
+	}
+}
