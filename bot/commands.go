@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
 )
 
 // CommandRequest is one /sms invocation, split into its subcommand and args.
@@ -177,7 +179,7 @@ func (c *Commands) run(ctx context.Context, cmd Command, req *CommandRequest) *s
 		return Ephemeral(text)
 	case err != nil:
 		c.Log.Error("command failed", "command", cmd.Name, "err", err)
-		return Ephemeral(fmt.Sprintf("`/sms %s` failed: %s", cmd.Name, Escape(err.Error())))
+		return Ephemeral(fmt.Sprintf("`/sms %s` did not work: %s.", cmd.Name, Escape(bridge.Explain(err))))
 	}
 	return msg
 }

@@ -398,7 +398,8 @@ func TestOutboundDeliveryReactionsInAndOutOfOrder(t *testing.T) {
 				t.Fatalf("status %s", m.Status)
 			}
 			texts := strings.Join(h.threadTexts(c), "\n")
-			failNotes := strings.Count(texts, "Undeliverable (error 40008)")
+			// The carrier's title, detail and code, as the README promises.
+			failNotes := strings.Count(texts, "Undeliverable: The message could not be delivered to the handset (error 40008)")
 			if tc.status == store.OutFailed && failNotes != 1 {
 				t.Fatalf("want the carrier's error once in the thread, got %d: %s", failNotes, texts)
 			}

@@ -27,7 +27,7 @@ func (s *sms) runBulk(ctx context.Context, req *CommandRequest) (*slack.Msg, err
 	if len(req.Args) == 0 {
 		// No arguments: a modal with a text area for a long list.
 		if _, err := s.Slack.OpenViewContext(ctx, req.TriggerID, bulkView(req.ChannelID)); err != nil {
-			return Ephemeral("Could not open the form: " + Escape(err.Error())), nil
+			return Ephemeral("Could not open the form: " + Escape(s.slackReason(err)) + "."), nil
 		}
 		return nil, nil
 	}
@@ -130,7 +130,7 @@ func (s *sms) startBulk(ctx context.Context, user, cmdChannel, profile string, n
 	}
 	_, ts, err := s.Slack.PostMessageContext(ctx, channel, slack.MsgOptionText(bulkText(order, profile, false), false))
 	if err != nil {
-		return Ephemeral(fmt.Sprintf("Bulk update `%s` started, but its progress message could not be posted: %s", order.OrderID, Escape(err.Error())))
+		return Ephemeral(fmt.Sprintf("Bulk update `%s` started, but its progress message could not be posted: %s.", order.OrderID, Escape(s.slackReason(err))))
 	}
 	// Follow the order after the command has answered.
 	s.cmds.wg.Add(1)

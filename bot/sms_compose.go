@@ -49,7 +49,7 @@ func (s *sms) runCompose(ctx context.Context, req *CommandRequest) (*slack.Msg, 
 		return nil, err
 	}
 	if _, err := s.Slack.OpenViewContext(ctx, req.TriggerID, view); err != nil {
-		return Ephemeral("Could not open the form: " + Escape(err.Error())), nil
+		return Ephemeral("Could not open the form: " + Escape(s.slackReason(err)) + "."), nil
 	}
 	return nil, nil
 }
@@ -264,7 +264,8 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		defer cancel()
 		msg, err := s.schedule(ctx, scheduleInput{sendInput: in, At: at, Loc: loc})
 		if err != nil {
-			msg = Ephemeral("Not scheduled: " + Escape(err.Error()))
+			s.Log.Error("compose schedule failed", "err", err)
+			msg = Ephemeral("Not scheduled: " + Escape(bridge.Explain(err)) + ".")
 		}
 		s.show(ctx, channel, user, msg)
 	}()

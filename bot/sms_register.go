@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -187,18 +188,35 @@ func (s *sms) respond(ctx context.Context, cb *slack.InteractionCallback, msg *s
 	return s.Responder.Respond(ctx, cb.ResponseURL, msg)
 }
 
-// telnyxReason explains a Telnyx error for a teammate.
-func telnyxReason(err error) string {
-	switch {
-	case telnyx.IsOptedOut(err):
-		return "the recipient has opted out (they sent STOP); Telnyx will not deliver to them"
-	case telnyx.IsAmbiguous(err):
-		return fmt.Sprintf("Telnyx did not answer clearly (%v): the message may or may not have been sent. Check with `/sms status` or the Telnyx portal before sending again", err)
+// telnyxReason explains a Telnyx error for a teammate, in words (the
+// detail is for the log).
+func telnyxReason(err error) string { return bridge.Explain(err) }
+
+// slackReasons are Slack's error codes a teammate can act on.
+var slackReasons = map[string]string{
+	"trigger_expired":    "the form took too long to open; run the command again",
+	"expired_trigger_id": "the form took too long to open; run the command again",
+	"not_in_channel":     "smsbridge is not in that channel; invite it first",
+	"channel_not_found":  "Slack does not know that channel, or smsbridge cannot see it",
+	"ratelimited":        "Slack is rate limiting smsbridge; try again in a minute",
+	"missing_scope":      "smsbridge's Slack app lacks a permission it needs; an admin should reinstall it from manifest.yml",
+}
+
+// slackReason explains a failed Slack call in words; the code stays in the
+// log.
+func (s *sms) slackReason(err error) string {
+	s.Log.Warn("slack call failed", "err", err)
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		if r, ok := slackReasons[se.Err]; ok {
+			return r
+		}
 	}
-	if _, ok := telnyx.IsRateLimited(err); ok {
-		return "Telnyx is rate limiting us; try again in a minute"
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return slackReasons["ratelimited"]
 	}
-	return err.Error()
+	return "Slack did not take the request; the details are in smsbridge's log"
 }
 
 func msgWithBlocks(text string, blocks ...slack.Block) *slack.Msg {

@@ -42,7 +42,7 @@ func (s *sms) runRoute(ctx context.Context, req *CommandRequest) (*slack.Msg, er
 	if !ok && strings.HasPrefix(rest, "#") {
 		var err error
 		if ch, ok, err = s.channelByName(ctx, strings.TrimPrefix(rest, "#")); err != nil {
-			return Ephemeral("Could not look the channel up in Slack: " + Escape(err.Error())), nil
+			return Ephemeral("Could not look the channel up in Slack: " + Escape(s.slackReason(err)) + "."), nil
 		}
 	}
 	if !ok {

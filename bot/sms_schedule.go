@@ -202,7 +202,8 @@ func (s *sms) cancel(ctx context.Context, ref, user string) *slack.Msg {
 	case errors.Is(err, bridge.ErrNotCancellable):
 		return Ephemeral(fmt.Sprintf("Cannot cancel %s: %s", Escape(ref), Escape(strings.TrimPrefix(err.Error(), bridge.ErrNotCancellable.Error()+": "))))
 	case err != nil:
-		return Ephemeral(fmt.Sprintf("Cancelling %s failed: %s", Escape(ref), Escape(err.Error())))
+		s.Log.Error("cancel failed", "ref", ref, "err", err)
+		return Ephemeral(fmt.Sprintf("Cancelling %s did not work: %s.", Escape(ref), Escape(bridge.Explain(err))))
 	}
 	s.Log.Info("scheduled message cancelled", "ref", ref, "user", user)
 	return Ephemeral(fmt.Sprintf("Cancelled scheduled message %s.", Escape(ref)))

@@ -110,3 +110,16 @@ func TestComposeWithoutASenderInAChannelOfSeveralNumbersAsksOnFrom(t *testing.T)
 		t.Errorf("sent without a sender")
 	}
 }
+
+func TestTelnyxFailuresReachSlackInWordsNotAsRawErrors(t *testing.T) {
+	e := newSMSEnv(t)
+	mustContain(t, e.text(userAlice, chSupport, "schedule tomorrow 9am +13125550123 later"), "Scheduled #1")
+	e.tx.Enqueue("DELETE /messages/{id}", faketelnyx.BareError(404, "10005", "Resource not found", "The requested resource or URL could not be found."))
+	got := e.text(userAlice, chSupport, "cancel 1")
+	mustContain(t, got, "Cannot cancel 1", "Telnyx has no such message")
+	for _, raw := range []string{"telnyx:", "DELETE", "/messages", "404 Not Found"} {
+		if strings.Contains(got, raw) {
+			t.Errorf("the answer shows %q: %q", raw, got)
+		}
+	}
+}

@@ -140,18 +140,12 @@ func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
 	return err
 }
 
-// carrierError is the errors[] of a delivery report as the thread shows it.
+// carrierError is the errors[] of a delivery report as the thread shows
+// it: the carrier's title, detail and code.
 func carrierError(p *telnyx.Message) string {
 	var parts []string
 	for _, e := range p.Errors {
-		s := e.Title
-		if s == "" {
-			s = e.Detail
-		}
-		if e.Code != "" {
-			s += " (error " + e.Code + ")"
-		}
-		parts = append(parts, strings.TrimSpace(s))
+		parts = append(parts, ErrorWords(e.Code, e.Title, e.Detail))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -320,7 +320,8 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 		return s.settleHanded(ctx, m, sent)
 	}
 	if !telnyx.NotSent(err) {
-		s.settleUnknown(ctx, m, err.Error())
+		s.log.Warn("scheduled hand-off outcome unknown", "id", m.ID, "err", err)
+		s.settleUnknown(ctx, m, Explain(err))
 		return m, nil
 	}
 	if reset, limited := telnyx.IsRateLimited(err); limited || !isTelnyxRefusal(err) {
@@ -336,13 +337,10 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 		m.Status, m.LastError, m.NextAttemptAt = store.SchedHeld, err.Error(), &next
 		return m, uerr
 	}
-	_, uerr := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedFailed, "last_error": err.Error()})
-	m.Status, m.LastError = store.SchedFailed, err.Error()
-	reason := err.Error()
-	if telnyx.IsOptedOut(err) {
-		reason = "the recipient has opted out (sent STOP)"
-	}
-	s.note(ctx, m, "refused", KindError, fmt.Sprintf("Telnyx refused scheduled message #%d: %s", m.ID, reason))
+	_, uerr := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedFailed, "last_error": Explain(err)})
+	m.Status, m.LastError = store.SchedFailed, Explain(err)
+	s.log.Warn("scheduled hand-off refused", "id", m.ID, "err", err)
+	s.note(ctx, m, "refused", KindError, fmt.Sprintf("Telnyx refused scheduled message #%d: %s", m.ID, strings.TrimPrefix(Explain(err), "Telnyx refused it: ")))
 	return m, uerr
 }
 
@@ -426,7 +424,8 @@ func (s *Scheduler) cancel(ctx context.Context, id uint64, by, why string) (*sto
 		return m, fmt.Errorf("%w: it is being handed to Telnyx right now; try again in a minute", ErrNotCancellable)
 	case store.SchedHanded:
 		if _, err := s.api.CancelScheduledMessage(ctx, *m.TelnyxID); err != nil {
-			return m, fmt.Errorf("%w: Telnyx refused: %v", ErrNotCancellable, err)
+			s.log.Warn("cancel at Telnyx failed", "id", m.ID, "err", err)
+			return m, fmt.Errorf("%w: %s", ErrNotCancellable, Explain(err))
 		}
 		if _, err := s.b.st.UpdateScheduledIf(ctx, id, store.SchedHanded, map[string]any{"status": store.SchedCancelled, "cancelled_by": by}); err != nil {
 			return nil, err
@@ -457,7 +456,8 @@ func (s *Scheduler) CancelTelnyx(ctx context.Context, telnyxID, by string) error
 		return err
 	}
 	if _, err := s.api.CancelScheduledMessage(ctx, telnyxID); err != nil {
-		return fmt.Errorf("%w: Telnyx refused: %v", ErrNotCancellable, err)
+		s.log.Warn("cancel at Telnyx failed", "err", err)
+		return fmt.Errorf("%w: %s", ErrNotCancellable, Explain(err))
 	}
 	return nil
 }

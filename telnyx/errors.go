@@ -174,6 +174,14 @@ func (e *transportError) Error() string {
 
 func (e *transportError) Unwrap() error { return e.err }
 
+// IsTransport reports whether err is a failure with no readable answer from
+// Telnyx (connection refused, reset, timed out); NotSent tells whether the
+// request may have reached it.
+func IsTransport(err error) bool {
+	var te *transportError
+	return errors.As(err, &te)
+}
+
 // NotSent reports whether err proves that the request had no effect at
 // Telnyx: it was refused locally, failed before any byte was written
 // (connection refused, DNS, context done before sending), or Telnyx answered
