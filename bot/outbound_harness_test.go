@@ -116,7 +116,7 @@ func (h *obHarness) open(pubKey string) {
 		bot.WithRetryPolicy(bot.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Second}))
 	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}})
 	api := h.slack.Client()
-	files := &bot.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL()))}
+	files := &bot.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL())), Hosts: bot.NewSlackHosts(h.slack.FilesAPIURL())}
 	h.out = bridge.NewOutbound(h.b, h.tx.sender(), files, bot.NewUserNames(api), h.cfg)
 
 	h.events = bot.NewEvents(log)

@@ -164,12 +164,18 @@ func PlainText(s string) string {
 // SlackFiles downloads files attached to Slack messages with the bot token.
 type SlackFiles struct {
 	Client *slack.Client
+	// Hosts are where a file may be downloaded from (Slack's own by
+	// default): the download carries the bot token.
+	Hosts SlackHosts
 }
 
 // FetchSlackFile downloads url (a url_private_download) with at most limit
 // bytes. Slack answers a download it will not serve with a login page, so an
 // HTML answer is an error too.
 func (f *SlackFiles) FetchSlackFile(ctx context.Context, url string, limit int64) ([]byte, string, error) {
+	if err := f.Hosts.Check(url); err != nil {
+		return nil, "", bridge.Permanent(fmt.Errorf("the file link was not downloaded: %w", err))
+	}
 	w := &limitedBuffer{limit: limit}
 	err := f.Client.GetFileContext(ctx, url, w)
 	if errors.Is(err, errTooLarge) {

@@ -65,8 +65,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	if err != nil {
 		return err
 	}
-	tx := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version))
+	tx := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version),
+		telnyx.WithMediaAllowHosts(cfg.MediaAllowHosts))
 	sc := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL))
+	slackHosts := bot.NewSlackHosts(cfg.SlackAPIURL)
 	poster := bot.NewPoster(sc, bot.WithRedactedToken(cfg.SlackBotToken), bot.WithLogger(log),
 		bot.WithChannelRate(rate.Limit(cfg.SlackChannelRate), 3))
 
@@ -91,7 +93,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	}
 	// Outbound: thread replies become SMS; delivery comes back as reactions.
 	out := bridge.NewOutbound(br, &bridge.TelnyxSender{Client: tx},
-		&bot.SlackFiles{Client: sc}, bot.NewUserNames(sc),
+		&bot.SlackFiles{Client: sc, Hosts: slackHosts}, bot.NewUserNames(sc),
 		bridge.OutboundConfig{NotePrefix: cfg.NotePrefix, Signature: cfg.Signature, PublicBaseURL: cfg.PublicBaseURL})
 	replies, err := bot.NewSlackMessages(ctx, sc, out, log) // auth.test: the bot's own user id
 	if err != nil {
@@ -105,7 +107,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	links := bot.NewThreadLinks(sc, "") // workspace URL from auth.test once
 	home := bot.NewHome(st, sc, links, log)
 	br.SetInboxHooks(bot.NewUserNames(sc), home)
-	bot.RegisterInboxActions(slackIn.interactions, br, sc, &bot.HTTPResponder{}, log)
+	bot.RegisterInboxActions(slackIn.interactions, br, sc, &bot.HTTPResponder{Hosts: slackHosts}, log)
 	home.Register(slackIn.events)
 	numbers := bot.NumberCommands{Namer: br, Store: st, Links: links, Region: cfg.DefaultRegion}
 	bot.RegisterContactCommand(slackIn.commands, numbers)
@@ -118,8 +120,9 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 		Routes:           bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
 		DefaultProfileID: cfg.TelnyxProfileID,
 		Region:           cfg.DefaultRegion,
-		Responder:        &bot.HTTPResponder{},
+		Responder:        &bot.HTTPResponder{Hosts: slackHosts},
 		Log:              log,
+		ScheduleMaxAhead: cfg.ScheduleMaxAhead,
 	})
 	defer home.Wait()
 
@@ -192,7 +195,7 @@ func newSlackInbound(cfg *config, log *slog.Logger, sc *slack.Client) *slackInbo
 	admins := &bot.Admins{IDs: cfg.Admins, Client: sc}
 	return &slackInbound{
 		events:       bot.NewEvents(log),
-		commands:     bot.NewCommands(admins, &bot.HTTPResponder{}, log),
+		commands:     bot.NewCommands(admins, &bot.HTTPResponder{Hosts: bot.NewSlackHosts(cfg.SlackAPIURL)}, log),
 		interactions: bot.NewInteractions(log),
 	}
 }
