@@ -32,7 +32,9 @@ type ReplyIngester interface {
 type SlackMessages struct {
 	In        ReplyIngester
 	BotUserID string // from auth.test
-	Log       *slog.Logger
+	// TeamID and EnterpriseID are the bot's workspace, from auth.test.
+	TeamID, EnterpriseID string
+	Log                  *slog.Logger
 }
 
 // NewSlackMessages asks auth.test who the bot is, so that its own posts
@@ -46,7 +48,7 @@ func NewSlackMessages(ctx context.Context, client *slack.Client, in ReplyIngeste
 	for attempt := 1; ; attempt++ {
 		auth, err := client.AuthTestContext(ctx)
 		if err == nil {
-			return &SlackMessages{In: in, BotUserID: auth.UserID, Log: log}, nil
+			return &SlackMessages{In: in, BotUserID: auth.UserID, TeamID: auth.TeamID, EnterpriseID: auth.EnterpriseID, Log: log}, nil
 		}
 		var slackErr slack.SlackErrorResponse
 		if errors.As(err, &slackErr) || attempt == 8 || ctx.Err() != nil {

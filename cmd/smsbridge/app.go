@@ -99,6 +99,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	if err != nil {
 		return fmt.Errorf("slack auth.test (is SLACK_BOT_TOKEN right?): %w", err)
 	}
+	// Only requests for this install act: the workspace is auth.test's.
+	slackIn.setWorkspace(&bot.Workspace{TeamID: replies.TeamID, EnterpriseID: replies.EnterpriseID, AppID: cfg.SlackAppID, Log: log})
 	replies.Register(slackIn.events)
 	bot.RegisterSendAgain(slackIn.interactions, out)
 	deps.Media = webhooks.Media(out)
@@ -198,6 +200,10 @@ func newSlackInbound(cfg *config, log *slog.Logger, sc *slack.Client) *slackInbo
 		commands:     bot.NewCommands(admins, &bot.HTTPResponder{Hosts: bot.NewSlackHosts(cfg.SlackAPIURL)}, log),
 		interactions: bot.NewInteractions(log),
 	}
+}
+
+func (s *slackInbound) setWorkspace(w *bot.Workspace) {
+	s.events.Workspace, s.commands.Workspace, s.interactions.Workspace = w, w, w
 }
 
 func (s *slackInbound) wait() {

@@ -21,6 +21,7 @@ type config struct {
 	SlackSigning     string
 	SlackAppToken    string
 	SlackAPIURL      string
+	SlackAppID       string
 	SlackChannel     string
 	SlackRoutes      map[bridge.E164]string
 	Admins           []string
@@ -58,6 +59,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		{"SLACK_SIGNING_SECRET", "", "Slack app page → Basic Information → App Credentials → Signing Secret", false, &c.SlackSigning},
 		{"SLACK_APP_TOKEN", "", "", false, &c.SlackAppToken},
 		{"SLACK_API_URL", "https://slack.com/api/", "", false, &c.SlackAPIURL},
+		{"SLACK_APP_ID", "", "", false, &c.SlackAppID},
 		{"SLACK_CHANNEL", "", "Slack → the inbox channel → channel details → Channel ID (C…)", true, &c.SlackChannel},
 		{"SLACK_ROUTES", "", "", false, &routes},
 		{"SMSBRIDGE_ADMINS", "", "", false, &admins},
