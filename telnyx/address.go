@@ -51,8 +51,10 @@ func validateMessage(typ string, p *Message) error {
 			return fmt.Errorf("%w: payload.to needs our number", ErrMalformed)
 		}
 	}
-	if n := len(p.To) + len(p.Cc); n > MaxGroupRecipients+1 {
-		return fmt.Errorf("%w: %d recipients in to and cc; a group has at most %d besides the sender", ErrMalformed, n, MaxGroupRecipients)
+	// An outbound group may list its recipients in to and again in cc, so
+	// the raw count is bounded loosely and the distinct parties exactly.
+	if n := len(p.To) + len(p.Cc); n > 2*(MaxGroupRecipients+1) {
+		return fmt.Errorf("%w: %d entries in to and cc; a group has at most %d besides the sender", ErrMalformed, n, MaxGroupRecipients)
 	}
 	if f := p.From.PhoneNumber; f != "" && !IsSender(f) {
 		return fmt.Errorf("%w: payload.from.phone_number is not an E.164 number, short code or alphanumeric sender ID", ErrMalformed)

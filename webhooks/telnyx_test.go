@@ -358,3 +358,15 @@ func TestTelnyxMessageReceivedWithoutWhatATextNeedsIsRefused(t *testing.T) {
 		})
 	}
 }
+
+func TestTelnyxGroupReportListingRecipientsInToAndCcIsAccepted(t *testing.T) {
+	eight := []string{"+13125550101", "+13125550102", "+13125550103", "+13125550104", "+13125550105",
+		"+13125550106", "+13125550107", "+13125550108"}
+	body := mutateFixture(t, "message.finalized.delivered.json", func(_, p map[string]any) {
+		p["to"], p["cc"] = parties(eight...), parties(eight...)
+	})
+	r := newTelnyxRig(t)
+	if w := r.post(body, nil); w.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+}
