@@ -67,6 +67,8 @@ type Commands struct {
 	Responder Responder
 	Log       *slog.Logger
 	AckWithin time.Duration // default 2s
+	// Workspace, when set, refuses commands from any other workspace or app.
+	Workspace *Workspace
 	// Timeout bounds a command's slow work (default 2m).
 	Timeout time.Duration
 	wg      sync.WaitGroup
@@ -92,8 +94,10 @@ func (c *Commands) Wait() { c.wg.Wait() }
 // ServeHTTP handles POST /slack/commands (after signature verification).
 func (c *Commands) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sc, err := slack.SlashCommandParse(r)
-	if err != nil {
-		http.Error(w, "bad slash command form", http.StatusBadRequest)
+	if err != nil || sc.Command == "" {
+		// An empty or JSON body parses as a command with no fields: it is
+		// not one, and must not run as a bare /sms.
+		http.Error(w, "not a slash command: want a form with command, team_id and user_id", http.StatusBadRequest)
 		return
 	}
 	msg := c.Handle(r.Context(), sc)
@@ -108,6 +112,9 @@ func (c *Commands) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Handle dispatches one slash command and returns the acknowledgement's
 // message (nil for an empty acknowledgement).
 func (c *Commands) Handle(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
+	if !c.Workspace.Allows("command", sc.TeamID, sc.EnterpriseID, sc.APIAppID) {
+		return Ephemeral("This Slack app does not serve your workspace, so nothing was done.")
+	}
 	req := ParseCommand(sc)
 	name := req.Sub
 	if name == "" {

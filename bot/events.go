@@ -33,6 +33,8 @@ type Events struct {
 	mu       sync.RWMutex
 	handlers map[string]EventFunc
 	Log      *slog.Logger
+	// Workspace, when set, drops callbacks from any other workspace or app.
+	Workspace *Workspace
 }
 
 // NewEvents makes an empty dispatcher.
@@ -81,6 +83,9 @@ func (e *Events) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (e *Events) Handle(ctx context.Context, ev *slackevents.EventsAPIEvent, raw []byte, retryNum int) error {
 	if ev.Type != slackevents.CallbackEvent {
 		return nil
+	}
+	if !e.Workspace.Allows("event", ev.TeamID, ev.EnterpriseID, ev.APIAppID) {
+		return nil // acknowledged, so Slack does not retry it, and dropped
 	}
 	meta := EventMeta{RetryNum: retryNum, Raw: raw}
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {

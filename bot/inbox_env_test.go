@@ -75,10 +75,10 @@ func newInboxEnv(t *testing.T) *inboxEnv {
 	e.home = bot.NewHome(st, client, links, log, bot.WithHomeClock(e.clock.Now))
 	e.br.SetInboxHooks(bot.NewUserNames(client), e.home)
 	e.in = bot.NewInteractions(log)
-	bot.RegisterInboxActions(e.in, e.br, client, &bot.HTTPResponder{}, log)
+	bot.RegisterInboxActions(e.in, e.br, client, &bot.HTTPResponder{Hosts: bot.NewSlackHosts(e.srv.URL())}, log)
 	e.events = bot.NewEvents(log)
 	e.home.Register(e.events)
-	e.cmds = bot.NewCommands(nil, &bot.HTTPResponder{}, log)
+	e.cmds = bot.NewCommands(nil, &bot.HTTPResponder{Hosts: bot.NewSlackHosts(e.srv.URL())}, log)
 	nc := bot.NumberCommands{Namer: e.br, Store: st, Links: links, Region: "US"}
 	bot.RegisterContactCommand(e.cmds, nc)
 	bot.RegisterHistoryCommand(e.cmds, nc)

@@ -30,7 +30,9 @@ type Interactions struct {
 	prefixes map[string]ActionFunc
 	submits  map[string]SubmitFunc
 	Log      *slog.Logger
-	wg       sync.WaitGroup
+	// Workspace, when set, drops interactions from any other workspace or app.
+	Workspace *Workspace
+	wg        sync.WaitGroup
 }
 
 // NewInteractions makes an empty dispatcher.
@@ -85,6 +87,9 @@ func (in *Interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Handle dispatches one interaction and returns the acknowledgement payload
 // (nil for an empty 200). Block actions run in the background.
 func (in *Interactions) Handle(ctx context.Context, cb *slack.InteractionCallback) any {
+	if !in.Workspace.Allows("interaction", cb.Team.ID, cb.Enterprise.ID, cb.APIAppID) {
+		return nil // an empty 200: Slack shows nothing and does not retry
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {

@@ -137,7 +137,7 @@ func (h *obHarness) open(pubKey string) {
 		bot.WithRetryPolicy(bot.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Second}))
 	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}})
 	api := h.slack.Client()
-	files := &bot.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL()))}
+	files := &bot.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL())), Hosts: bot.NewSlackHosts(h.slack.FilesAPIURL())}
 	sender := h.tx.sender()
 	if h.strict != nil {
 		sender = strictSender(h.strict)

@@ -14,11 +14,17 @@ import (
 // HTTPResponder posts messages to Slack response_urls.
 type HTTPResponder struct {
 	Client *http.Client
+	// Hosts are where a response_url may point (Slack's own by default).
+	Hosts SlackHosts
 }
 
 // Respond posts msg to url. Slack allows five posts per response_url in 30
 // minutes; callers send one result each.
 func (h *HTTPResponder) Respond(ctx context.Context, url string, msg *slack.Msg) error {
+	if err := h.Hosts.Check(url); err != nil {
+		// A response_url comes inside the request: never post elsewhere.
+		return fmt.Errorf("response_url refused: %w", err)
+	}
 	body, err := json.Marshal(msg)
 	if err != nil {
 		return err

@@ -32,7 +32,9 @@ type ReplyIngester interface {
 type SlackMessages struct {
 	In        ReplyIngester
 	BotUserID string // from auth.test
-	Log       *slog.Logger
+	// TeamID and EnterpriseID are the bot's workspace, from auth.test.
+	TeamID, EnterpriseID string
+	Log                  *slog.Logger
 }
 
 // NewSlackMessages asks auth.test who the bot is, so that its own posts
@@ -46,7 +48,7 @@ func NewSlackMessages(ctx context.Context, client *slack.Client, in ReplyIngeste
 	for attempt := 1; ; attempt++ {
 		auth, err := client.AuthTestContext(ctx)
 		if err == nil {
-			return &SlackMessages{In: in, BotUserID: auth.UserID, Log: log}, nil
+			return &SlackMessages{In: in, BotUserID: auth.UserID, TeamID: auth.TeamID, EnterpriseID: auth.EnterpriseID, Log: log}, nil
 		}
 		var slackErr slack.SlackErrorResponse
 		if errors.As(err, &slackErr) || attempt == 8 || ctx.Err() != nil {
@@ -164,12 +166,18 @@ func PlainText(s string) string {
 // SlackFiles downloads files attached to Slack messages with the bot token.
 type SlackFiles struct {
 	Client *slack.Client
+	// Hosts are where a file may be downloaded from (Slack's own by
+	// default): the download carries the bot token.
+	Hosts SlackHosts
 }
 
 // FetchSlackFile downloads url (a url_private_download) with at most limit
 // bytes. Slack answers a download it will not serve with a login page, so an
 // HTML answer is an error too.
 func (f *SlackFiles) FetchSlackFile(ctx context.Context, url string, limit int64) ([]byte, string, error) {
+	if err := f.Hosts.Check(url); err != nil {
+		return nil, "", bridge.Permanent(fmt.Errorf("the file link was not downloaded: %w", err))
+	}
 	w := &limitedBuffer{limit: limit}
 	err := f.Client.GetFileContext(ctx, url, w)
 	if errors.Is(err, errTooLarge) {

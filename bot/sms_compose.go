@@ -203,7 +203,7 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		loc = s.userLocation(ctx, cb.User.ID)
 		t, err := ParseWhen(when, s.Now(), loc)
 		if err == nil {
-			err = CheckSchedulable(t, s.Now(), bridge.TelnyxMinAhead)
+			err = CheckScheduleWindow(t, s.Now(), bridge.TelnyxMinAhead, s.ScheduleMaxAhead)
 		}
 		if err != nil {
 			errs[composeWhen] = err.Error()

@@ -126,12 +126,13 @@ func (e *smsEnv) start() {
 	e.out = bridge.NewOutbound(e.br, &bridge.TelnyxSender{Client: e.api, ProfileID: faketelnyx.DefaultProfileID}, nil, nil, bridge.OutboundConfig{})
 	e.sched = bridge.NewScheduler(e.br, e.api, log)
 	e.sched.Now = e.clock.Now
-	e.cmds = NewCommands(&Admins{IDs: []string{userAdmin}}, &HTTPResponder{}, log)
+	e.cmds = NewCommands(&Admins{IDs: []string{userAdmin}}, &HTTPResponder{Hosts: NewSlackHosts(e.slack.URL())}, log)
 	e.in = NewInteractions(log)
 	RegisterSMSCommands(e.cmds, e.in, SMSDeps{
 		API: e.api, Bridge: e.br, Outbox: e.out, Scheduler: e.sched, Slack: e.slack.Client(), Routes: routes,
 		DefaultProfileID: faketelnyx.DefaultProfileID, Region: "US", Log: log, Now: e.clock.Now,
-		BulkPoll: time.Millisecond,
+		Responder: &HTTPResponder{Hosts: NewSlackHosts(e.slack.URL())},
+		BulkPoll:  time.Millisecond,
 	})
 }
 

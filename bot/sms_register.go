@@ -59,6 +59,8 @@ type SMSDeps struct {
 	Now func() time.Time
 	// BulkPoll is how often a bulk update's progress is read; default 2s.
 	BulkPoll time.Duration
+	// ScheduleMaxAhead is SMSBRIDGE_SCHEDULE_MAX_AHEAD (CheckScheduleWindow).
+	ScheduleMaxAhead time.Duration
 }
 
 type sms struct {

@@ -99,7 +99,7 @@ func (s *sms) runSchedule(ctx context.Context, req *CommandRequest) (*slack.Msg,
 	if err != nil {
 		return nil, Usagef("%v.", err)
 	}
-	if err := CheckSchedulable(at, now, bridge.TelnyxMinAhead); err != nil {
+	if err := CheckScheduleWindow(at, now, bridge.TelnyxMinAhead, s.ScheduleMaxAhead); err != nil {
 		return nil, Usagef("Cannot schedule: %v.", err)
 	}
 	if text, err = trailingFlags(&o, text, s.Region); err != nil {

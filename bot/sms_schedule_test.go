@@ -62,6 +62,8 @@ func TestScheduleRefusals(t *testing.T) {
 		{"missing text", "schedule tomorrow 9am +13125550123", []string{"Missing the text"}},
 		{"nothing", "schedule", []string{"Missing the time", "Usage:"}},
 		{"pool", "schedule --pool tomorrow 9am +13125550123 hi", []string{"--pool is not available"}},
+		{"an hour count that overflows", "schedule in 750599937895083h +13125550123 hi", []string{"too far ahead", "Usage:"}},
+		{"the year 9999", "schedule 9999-12-31 09:00 +13125550123 hi", []string{"too far ahead", "at most 365 days"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

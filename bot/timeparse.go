@@ -170,17 +170,25 @@ func parseIn(s string, now time.Time, loc *time.Location) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("%w: %q: cannot read %q", ErrBadTime, "in "+s, strings.TrimSpace(rest[covered:mt[0]]))
 		}
 		covered = mt[1]
-		n, _ := strconv.Atoi(rest[mt[2]:mt[3]])
-		switch unit := rest[mt[4]:mt[5]]; unit[0] {
+		unit := rest[mt[4]:mt[5]]
+		per := inUnits[unit[0]]
+		n, err := strconv.Atoi(rest[mt[2]:mt[3]])
+		// Every amount is bounded before it is multiplied, so no sum can
+		// overflow and wrap around to a time just ahead.
+		if err != nil || n > int(maxInAhead/per) {
+			return time.Time{}, fmt.Errorf("%w: %q is too far ahead (at most %s)", ErrBadTime, "in "+s, humanDuration(maxInAhead))
+		}
+		switch unit[0] {
 		case 'w':
 			t = t.AddDate(0, 0, 7*n)
 		case 'd':
 			t = t.AddDate(0, 0, n)
-		case 'h':
-			t = t.Add(time.Duration(n) * time.Hour)
-		case 'm':
-			t = t.Add(time.Duration(n) * time.Minute)
+		default:
+			t = t.Add(time.Duration(n) * per)
 		}
+	}
+	if t.Sub(now) > maxInAhead {
+		return time.Time{}, fmt.Errorf("%w: %q is too far ahead (at most %s)", ErrBadTime, "in "+s, humanDuration(maxInAhead))
 	}
 	if strings.TrimSpace(rest[covered:]) != "" {
 		return time.Time{}, fmt.Errorf("%w: %q: cannot read %q", ErrBadTime, "in "+s, strings.TrimSpace(rest[covered:]))
@@ -188,16 +196,47 @@ func parseIn(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
-// CheckSchedulable refuses a time in the past or under min ahead of now,
-// saying why.
+// maxInAhead bounds what "in …" reads, well beyond any schedule cap, so
+// the arithmetic cannot overflow; the cap itself is CheckSchedulable's.
+const maxInAhead = 10 * 366 * 24 * time.Hour
+
+var inUnits = map[byte]time.Duration{'w': 7 * 24 * time.Hour, 'd': 24 * time.Hour, 'h': time.Hour, 'm': time.Minute}
+
+// DefaultScheduleMaxAhead is how far ahead a message may be scheduled
+// unless SMSBRIDGE_SCHEDULE_MAX_AHEAD says otherwise.
+const DefaultScheduleMaxAhead = 365 * 24 * time.Hour
+
+// CheckSchedulable refuses a time in the past, under min ahead of now, or
+// more than DefaultScheduleMaxAhead ahead, saying why.
 func CheckSchedulable(t, now time.Time, min time.Duration) error {
+	return CheckScheduleWindow(t, now, min, DefaultScheduleMaxAhead)
+}
+
+// CheckScheduleWindow refuses a time in the past, under min ahead of now,
+// or more than max ahead (max <= 0 means DefaultScheduleMaxAhead), saying
+// why.
+func CheckScheduleWindow(t, now time.Time, min, max time.Duration) error {
+	if max <= 0 {
+		max = DefaultScheduleMaxAhead
+	}
+	// Sub saturates instead of overflowing, so year 9999 is simply far.
 	switch d := t.Sub(now); {
 	case d <= 0:
 		return fmt.Errorf("%s is in the past", t.UTC().Format("2006-01-02 15:04 UTC"))
 	case d < min:
 		return fmt.Errorf("%s is only %s away: Telnyx needs at least %s", t.UTC().Format("2006-01-02 15:04 UTC"), d.Round(time.Second), min)
+	case d > max:
+		return fmt.Errorf("%s is too far ahead: a message can be scheduled at most %s ahead", t.UTC().Format("2006-01-02 15:04 UTC"), humanDuration(max))
 	}
 	return nil
+}
+
+// humanDuration writes whole days as days ("365 days"), else as Go does.
+func humanDuration(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return d.String()
 }
 
 // UserLocation is a Slack user's time zone (users.info tz), falling back

@@ -131,3 +131,45 @@ func TestUserLocationFromSlackProfile(t *testing.T) {
 		t.Error("no user: UTC")
 	}
 }
+
+func TestScheduleTimesThatCannotBeAreRefused(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct{ in, wantInErr string }{
+		// 750599937895083h × 1h overflows int64 and wrapped to 20 minutes ahead.
+		{"in 750599937895083h", "too far ahead"},
+		{"in 99999999999999999999m", "too far ahead"}, // does not fit an int: was read as 0
+		{"in 9223372036854775807w", "too far ahead"},
+		{"in 3000000 days", "too far ahead"},
+		{"in 100000h 100000h", "too far ahead"},
+		{"9999-12-31 09:00", "too far ahead"},
+		{"9999-12-31T23:59:59Z", "too far ahead"},
+		{"in 400 days", "too far ahead"},
+		{"0001-01-01 09:00", "in the past"},
+	}
+	for _, tt := range tests {
+		at, err := ParseWhen(tt.in, now, time.UTC)
+		if err == nil {
+			err = CheckSchedulable(at, now, 5*time.Minute)
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.wantInErr) {
+			t.Errorf("%q: accepted as %s or wrong error %v, want %q", tt.in, at, err, tt.wantInErr)
+		}
+	}
+}
+
+func TestScheduleWithinTheCapIsAccepted(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for _, in := range []string{"in 364 days", "2027-11-30 09:00", "in 52w", "in 8000h"} {
+		at, err := ParseWhen(in, now, time.UTC)
+		if err == nil {
+			err = CheckSchedulable(at, now, 5*time.Minute)
+		}
+		if err != nil {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+	at := now.Add(30 * 24 * time.Hour)
+	if err := CheckScheduleWindow(at, now, 5*time.Minute, 7*24*time.Hour); err == nil || !strings.Contains(err.Error(), "at most 7 days ahead") {
+		t.Errorf("a configured cap of 7 days: %v", err)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/smsbridge/smsbridge/internal/netguard"
 )
 
 // DefaultBaseURL is the Messaging API v2 base; paths such as "/messages" are
@@ -35,6 +37,7 @@ type Client struct {
 	key       *apiKey
 	baseURL   string
 	hc        *http.Client
+	mediaHC   *http.Client // FetchMedia's: refuses non-public addresses
 	userAgent string
 	retry     RetryPolicy
 	now       func() time.Time
@@ -114,6 +117,7 @@ func NewClient(key string, opts ...Option) *Client {
 		key:       &apiKey{v: key},
 		baseURL:   DefaultBaseURL,
 		hc:        &http.Client{Timeout: 60 * time.Second},
+		mediaHC:   netguard.New(nil).Client(60 * time.Second),
 		userAgent: "smsbridge/" + DefaultVersion,
 		retry:     DefaultRetryPolicy(),
 		now:       time.Now,

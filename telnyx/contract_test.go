@@ -384,7 +384,9 @@ func TestWaitBulkUpdateStopsWithContext(t *testing.T) {
 }
 
 func TestFetchMedia(t *testing.T) {
-	srv, c := setup(t)
+	srv := faketelnyx.New(t)
+	c := telnyx.NewClient(testKey, telnyx.WithBaseURL(srv.BaseURL), mediaAllow(t, srv.URL),
+		telnyx.WithClock(nil, func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
 	body := []byte("\x89PNG fake image bytes")
 	u := srv.AddMedia("5b2c/0.png", "image/png", body)
 	got, ct, err := c.FetchMedia(ctx(t), u, 1024)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/smsbridge/smsbridge/internal/netguard"
 )
 
 // RetryPolicy says how often and how patiently a call is retried.
@@ -71,6 +73,8 @@ type request struct {
 	body   []byte
 	auth   bool  // send the API key (only ever to the base URL)
 	limit  int64 // most bytes of body to read; more is an error
+	// hc, when set, is used instead of the client's (media fetches).
+	hc *http.Client
 }
 
 func idempotent(method string) bool {
@@ -133,7 +137,9 @@ func (c *Client) shouldRetry(method string, err error, written bool, attempt int
 		return 0, false
 	}
 	var te *transportError
-	if !errors.As(err, &te) {
+	if !errors.As(err, &te) || errors.Is(err, ErrTooLarge) {
+		// Too large is as large the next time: fetching it again only
+		// downloads it again.
 		return 0, false
 	}
 	if errors.Is(te.err, context.Canceled) || errors.Is(te.err, context.DeadlineExceeded) {
@@ -172,8 +178,18 @@ func (c *Client) attempt(ctx context.Context, r request) (resp *http.Response, b
 	if r.auth {
 		req.Header.Set("Authorization", "Bearer "+c.key.v)
 	}
-	resp, err = c.hc.Do(req)
+	hc := c.hc
+	if r.hc != nil {
+		hc = r.hc
+	}
+	resp, err = hc.Do(req)
 	if err != nil {
+		var refused *netguard.RefusedError
+		if errors.As(err, &refused) {
+			// Refused here, before anything was sent: permanent, never
+			// retried.
+			return nil, nil, false, fmt.Errorf("%w: %w", ErrInvalidRequest, refused)
+		}
 		w := wrote.Load()
 		var tlsErr *tls.RecordHeaderError
 		if errors.As(err, &tlsErr) {
@@ -182,6 +198,10 @@ func (c *Client) attempt(ctx context.Context, r request) (resp *http.Response, b
 		return nil, nil, w, &transportError{method: r.method, path: r.path, written: w, err: fmt.Errorf("%s", c.redact(unwrapURLError(err)))}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 && resp.ContentLength > r.limit {
+		// Announced too large: refuse without reading it.
+		return nil, nil, true, &transportError{method: r.method, path: r.path, written: true, err: fmt.Errorf("%w: answer of %d bytes, larger than %d", ErrTooLarge, resp.ContentLength, r.limit)}
+	}
 	body, rerr := io.ReadAll(io.LimitReader(resp.Body, r.limit+1))
 	if rerr != nil {
 		return nil, nil, true, &transportError{method: r.method, path: r.path, written: true, err: fmt.Errorf("reading %d answer: %w", resp.StatusCode, rerr)}

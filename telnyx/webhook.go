@@ -87,9 +87,16 @@ type wireEvent struct {
 	} `json:"meta"`
 }
 
+// actedOn reports whether smsbridge handles events of this type.
+func actedOn(typ string) bool {
+	return typ == EventMessageReceived || typ == EventMessageSent || typ == EventMessageFinalized
+}
+
 // ParseWebhook decodes a webhook body. Unknown event types parse (with a nil
 // Message) so they can be stored and acknowledged; a body that is not JSON,
-// or lacks what identifies the event, is ErrMalformed.
+// lacks what identifies the event, is a message event smsbridge acts on
+// without its payload, or names a party Telnyx could not send from or to
+// (see validateMessage), is ErrMalformed.
 func ParseWebhook(body []byte) (*Event, error) {
 	var w wireEvent
 	if err := json.Unmarshal(body, &w); err != nil {
@@ -111,13 +118,19 @@ func ParseWebhook(body []byte) (*Event, error) {
 	if d.ID == "" || d.EventType == "" {
 		return nil, fmt.Errorf("%w: data.id and data.event_type are required", ErrMalformed)
 	}
-	if strings.HasPrefix(d.EventType, "message.") && len(d.Payload) > 0 && string(d.Payload) != "null" {
+	hasPayload := len(d.Payload) > 0 && string(d.Payload) != "null"
+	if actedOn(d.EventType) && !hasPayload {
+		// A text or delivery report we would store as nothing to do:
+		// Telnyx would never redeliver it.
+		return nil, fmt.Errorf("%w: %s needs its payload", ErrMalformed, d.EventType)
+	}
+	if strings.HasPrefix(d.EventType, "message.") && hasPayload {
 		var p Message
 		if err := json.Unmarshal(d.Payload, &p); err != nil {
 			return nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
 		}
-		if p.ID == "" {
-			return nil, fmt.Errorf("%w: payload.id is required", ErrMalformed)
+		if err := validateMessage(d.EventType, &p); err != nil {
+			return nil, err
 		}
 		ev.Message = &p
 	}

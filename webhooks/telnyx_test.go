@@ -6,7 +6,9 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"github.com/smsbridge/smsbridge/internal/testdb"
 	"log/slog"
 	"net/http"
@@ -233,5 +235,138 @@ func TestMetricsShowBacklog(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
+	}
+}
+
+// mutateFixture decodes a fixture, lets f change it, and encodes it again.
+func mutateFixture(t *testing.T, name string, f func(data, payload map[string]any)) []byte {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(fixture(t, name), &doc); err != nil {
+		t.Fatal(err)
+	}
+	data := doc["data"].(map[string]any)
+	payload, _ := data["payload"].(map[string]any)
+	f(data, payload)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func parties(nums ...string) []any {
+	out := make([]any, len(nums))
+	for i, n := range nums {
+		out[i] = map[string]any{"phone_number": n}
+	}
+	return out
+}
+
+func TestTelnyxWebhookWithNumbersTelnyxCannotUseIsRefusedAndNothingStored(t *testing.T) {
+	many := make([]string, 5000)
+	for i := range many {
+		many[i] = fmt.Sprintf("+1312555%04d", i)
+	}
+	nine := []string{"+13125550101", "+13125550102", "+13125550103", "+13125550104", "+13125550105",
+		"+13125550106", "+13125550107", "+13125550108"}
+	cases := []struct {
+		name string
+		f    func(data, p map[string]any)
+	}{
+		{"two numbers in from", func(_, p map[string]any) { p["from"] = map[string]any{"phone_number": "+13125550191,+13125550192"} }},
+		{"a Slack mention in from", func(_, p map[string]any) { p["from"] = map[string]any{"phone_number": "<!channel>"} }},
+		{"words in from", func(_, p map[string]any) { p["from"] = map[string]any{"phone_number": "not-a-number"} }},
+		{"a Slack mention in to", func(_, p map[string]any) { p["to"] = parties("<!channel>") }},
+		{"an alphanumeric sender in to", func(_, p map[string]any) { p["to"] = parties("ACME") }},
+		{"words in cc", func(_, p map[string]any) { p["cc"] = parties("not-a-number") }},
+		{"5,000 cc entries", func(_, p map[string]any) { p["cc"] = parties(many...) }},
+		{"a group of nine besides us", func(_, p map[string]any) { p["cc"] = parties(nine...) }},
+		{"two numbers in a finalized report's to", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var body []byte
+			if c.f == nil {
+				body = mutateFixture(t, "message.finalized.delivered.json", func(_, p map[string]any) {
+					p["to"] = parties("+13125550191,+13125550192")
+				})
+			} else {
+				body = mutateFixture(t, "message.received.sms.json", c.f)
+			}
+			r := newTelnyxRig(t)
+			w := r.post(body, nil)
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"error"`) {
+				t.Fatalf("status %d, want 400 with a reason: %.300s", w.Code, w.Body)
+			}
+			if n := len(r.events(t)); n != 0 {
+				t.Fatalf("%d events stored", n)
+			}
+		})
+	}
+}
+
+func TestTelnyxWebhookAcceptsEverySenderKindTelnyxDelivers(t *testing.T) {
+	eight := []string{"+13125550101", "+13125550102", "+13125550103", "+13125550104", "+13125550105",
+		"+13125550106", "+13125550107"} // with from, eight besides us
+	for name, f := range map[string]func(data, p map[string]any){
+		"alphanumeric sender": func(_, p map[string]any) { p["from"] = map[string]any{"phone_number": "ACME Bank"} },
+		"short code sender":   func(_, p map[string]any) { p["from"] = map[string]any{"phone_number": "24273"} },
+		"short code to":       func(_, p map[string]any) { p["to"] = parties("24273") },
+		"group of eight":      func(_, p map[string]any) { p["cc"] = parties(eight...) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newTelnyxRig(t)
+			if w := r.post(mutateFixture(t, "message.received.sms.json", f), nil); w.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		})
+	}
+	entries, err := os.ReadDir(filepath.Join("..", "telnyx", "testdata", "webhooks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Run(e.Name(), func(t *testing.T) {
+			r := newTelnyxRig(t)
+			if w := r.post(fixture(t, e.Name()), nil); w.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		})
+	}
+}
+
+func TestTelnyxMessageReceivedWithoutWhatATextNeedsIsRefused(t *testing.T) {
+	cases := map[string]string{
+		"no payload":               `{"data":{"event_type":"message.received","id":"e-1","record_type":"event"}}`,
+		"null payload":             `{"data":{"event_type":"message.received","id":"e-1","payload":null}}`,
+		"a payload with an id":     `{"data":{"event_type":"message.received","id":"e-1","payload":{"id":"m-1"}}}`,
+		"no recipients":            `{"data":{"event_type":"message.received","id":"e-1","payload":{"id":"m-1","from":{"phone_number":"+13125550123"},"to":[]}}}`,
+		"no sender":                `{"data":{"event_type":"message.received","id":"e-1","payload":{"id":"m-1","to":[{"phone_number":"+18445550001"}]}}}`,
+		"a report with no payload": `{"data":{"event_type":"message.finalized","id":"e-1"}}`,
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := newTelnyxRig(t)
+			w := r.post([]byte(body), nil)
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"error"`) {
+				t.Fatalf("status %d, want 400 with a reason: %s", w.Code, w.Body)
+			}
+			if n := len(r.events(t)); n != 0 {
+				t.Fatalf("%d events stored", n)
+			}
+		})
+	}
+}
+
+func TestTelnyxGroupReportListingRecipientsInToAndCcIsAccepted(t *testing.T) {
+	eight := []string{"+13125550101", "+13125550102", "+13125550103", "+13125550104", "+13125550105",
+		"+13125550106", "+13125550107", "+13125550108"}
+	body := mutateFixture(t, "message.finalized.delivered.json", func(_, p map[string]any) {
+		p["to"], p["cc"] = parties(eight...), parties(eight...)
+	})
+	r := newTelnyxRig(t)
+	if w := r.post(body, nil); w.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 }

@@ -68,8 +68,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	if err != nil {
 		return err
 	}
-	tx := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version))
+	tx := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version),
+		telnyx.WithMediaAllowHosts(cfg.MediaAllowHosts))
 	sc := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL))
+	slackHosts := bot.NewSlackHosts(cfg.SlackAPIURL)
 	poster := bot.NewPoster(sc, bot.WithRedactedToken(cfg.SlackBotToken), bot.WithLogger(log),
 		bot.WithChannelRate(rate.Limit(cfg.SlackChannelRate), 3))
 
@@ -94,7 +96,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	}
 	// Outbound: thread replies become SMS; delivery comes back as reactions.
 	out := bridge.NewOutbound(br, &bridge.TelnyxSender{Client: tx, ProfileID: cfg.TelnyxProfileID},
-		&bot.SlackFiles{Client: sc}, bot.NewUserNames(sc),
+		&bot.SlackFiles{Client: sc, Hosts: slackHosts}, bot.NewUserNames(sc),
 		bridge.OutboundConfig{NotePrefix: cfg.NotePrefix, Signature: cfg.Signature, PublicBaseURL: cfg.PublicBaseURL,
 			// Each sender's budget lives in the store, shared by replicas.
 			Pacer: bridge.NewPacer(st, cfg.SenderRates, st.Now)})
@@ -102,6 +104,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	if err != nil {
 		return fmt.Errorf("slack auth.test (is SLACK_BOT_TOKEN right?): %w", err)
 	}
+	// Only requests for this install act: the workspace is auth.test's.
+	slackIn.setWorkspace(&bot.Workspace{TeamID: replies.TeamID, EnterpriseID: replies.EnterpriseID, AppID: cfg.SlackAppID, Log: log})
 	replies.Register(slackIn.events)
 	bot.RegisterSendAgain(slackIn.interactions, out)
 	deps.Media = webhooks.Media(out)
@@ -110,7 +114,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	links := bot.NewThreadLinks(sc, "") // workspace URL from auth.test once
 	home := bot.NewHome(st, sc, links, log)
 	br.SetInboxHooks(bot.NewUserNames(sc), home)
-	bot.RegisterInboxActions(slackIn.interactions, br, sc, &bot.HTTPResponder{}, log)
+	bot.RegisterInboxActions(slackIn.interactions, br, sc, &bot.HTTPResponder{Hosts: slackHosts}, log)
 	home.Register(slackIn.events)
 	numbers := bot.NumberCommands{Namer: br, Store: st, Links: links, Region: cfg.DefaultRegion}
 	bot.RegisterContactCommand(slackIn.commands, numbers)
@@ -123,8 +127,9 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 		Routes:           bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
 		DefaultProfileID: cfg.TelnyxProfileID,
 		Region:           cfg.DefaultRegion,
-		Responder:        &bot.HTTPResponder{},
+		Responder:        &bot.HTTPResponder{Hosts: slackHosts},
 		Log:              log,
+		ScheduleMaxAhead: cfg.ScheduleMaxAhead,
 	})
 	defer home.Wait()
 
@@ -201,9 +206,13 @@ func newSlackInbound(cfg *config, log *slog.Logger, sc *slack.Client) *slackInbo
 	admins := &bot.Admins{IDs: cfg.Admins, Client: sc}
 	return &slackInbound{
 		events:       bot.NewEvents(log),
-		commands:     bot.NewCommands(admins, &bot.HTTPResponder{}, log),
+		commands:     bot.NewCommands(admins, &bot.HTTPResponder{Hosts: bot.NewSlackHosts(cfg.SlackAPIURL)}, log),
 		interactions: bot.NewInteractions(log),
 	}
+}
+
+func (s *slackInbound) setWorkspace(w *bot.Workspace) {
+	s.events.Workspace, s.commands.Workspace, s.interactions.Workspace = w, w, w
 }
 
 func (s *slackInbound) wait() {

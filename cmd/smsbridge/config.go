@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/internal/netguard"
 )
 
 // config is the service's settings, from the environment (DESIGN.md).
@@ -20,6 +21,7 @@ type config struct {
 	SlackSigning     string
 	SlackAppToken    string
 	SlackAPIURL      string
+	SlackAppID       string
 	SlackChannel     string
 	SlackRoutes      map[bridge.E164]string
 	SenderRates      bridge.SenderRates
@@ -32,6 +34,8 @@ type config struct {
 	LogLevel         string
 	SlackChannelRate float64
 	Lease            time.Duration
+	MediaAllowHosts  []string
+	ScheduleMaxAhead time.Duration
 }
 
 type setting struct {
@@ -44,7 +48,7 @@ type setting struct {
 // fails with one message naming every missing variable and where to find it.
 func loadConfig(getenv func(string) string) (*config, error) {
 	c := &config{}
-	var routes, admins, silence, signature, rate, lease, senderRates string
+	var routes, admins, silence, signature, rate, lease, senderRates, mediaAllow, maxAhead string
 	settings := []setting{
 		{"LISTEN_ADDR", ":8080", "", false, &c.ListenAddr},
 		{"DATABASE_URL", "smsbridge.db", "", false, &c.DatabaseURL},
@@ -56,6 +60,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		{"SLACK_SIGNING_SECRET", "", "Slack app page → Basic Information → App Credentials → Signing Secret", false, &c.SlackSigning},
 		{"SLACK_APP_TOKEN", "", "", false, &c.SlackAppToken},
 		{"SLACK_API_URL", "https://slack.com/api/", "", false, &c.SlackAPIURL},
+		{"SLACK_APP_ID", "", "", false, &c.SlackAppID},
 		{"SLACK_CHANNEL", "", "Slack → the inbox channel → channel details → Channel ID (C…)", true, &c.SlackChannel},
 		{"SLACK_ROUTES", "", "", false, &routes},
 		{"SMSBRIDGE_ADMINS", "", "", false, &admins},
@@ -68,6 +73,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		{"SMSBRIDGE_SLACK_RATE", "1", "", false, &rate},
 		{"SMSBRIDGE_WORKER_LEASE", "2m", "", false, &lease},
 		{"SMSBRIDGE_SENDER_RATES", "", "", false, &senderRates},
+		{"SMSBRIDGE_MEDIA_ALLOW_HOSTS", "", "", false, &mediaAllow},
+		{"SMSBRIDGE_SCHEDULE_MAX_AHEAD", "8760h", "", false, &maxAhead},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -108,6 +115,12 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.Lease, err = time.ParseDuration(lease); err != nil || c.Lease < time.Second {
 		return nil, fmt.Errorf("SMSBRIDGE_WORKER_LEASE %q: want a duration of at least 1s, such as 2m", lease)
+	}
+	if c.MediaAllowHosts, err = netguard.ParseAllowHosts(mediaAllow); err != nil {
+		return nil, fmt.Errorf("SMSBRIDGE_MEDIA_ALLOW_HOSTS: %v (want host or host:port, comma-separated)", err)
+	}
+	if c.ScheduleMaxAhead, err = time.ParseDuration(maxAhead); err != nil || c.ScheduleMaxAhead < bridge.TelnyxMinAhead {
+		return nil, fmt.Errorf("SMSBRIDGE_SCHEDULE_MAX_AHEAD %q: want a duration of at least %s, such as 8760h (a year)", maxAhead, bridge.TelnyxMinAhead)
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"

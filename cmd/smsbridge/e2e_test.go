@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -221,6 +222,7 @@ func TestE2EMMSBecomesUploadInThread(t *testing.T) {
 	}))
 	defer media.Close()
 	s := newService(t)
+	s.env["SMSBRIDGE_MEDIA_ALLOW_HOSTS"] = strings.TrimPrefix(media.URL, "http://")
 	s.start()
 	raw, err := os.ReadFile("../../telnyx/testdata/webhooks/message.received.mms.json")
 	if err != nil {
@@ -235,6 +237,49 @@ func TestE2EMMSBecomesUploadInThread(t *testing.T) {
 	headers, _ := threads(s.slack, "CINBOX")
 	if len(headers) != 1 || up.ThreadTS != headers[0].TS || string(up.Content) != "\xff\xd8\xff fake jpeg" {
 		t.Fatalf("upload %+v", up)
+	}
+}
+
+func TestE2EMMSMediaInsideIsNotFetchedAndTheThreadSaysWhy(t *testing.T) {
+	var hits atomic.Int32
+	inside := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte("internal secrets"))
+	}))
+	defer inside.Close()
+	raw, err := os.ReadFile("../../telnyx/testdata/webhooks/message.received.mms.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, url, why string }{
+		{"loopback", inside.URL + "/latest/meta-data", "a loopback address"},
+		{"cloud metadata", "http://169.254.169.254/latest/meta-data/iam", "the cloud metadata address"},
+		{"not http", "gopher://media.example.com/0.jpg", "not an http or https link"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newService(t)
+			s.start()
+			body := bytes.ReplaceAll(raw, []byte("https://media.telnyx.com/example/5b2c7d0e-3a41-4e7e-9d0b-1f2a3b4c5d6e/0.jpg"), []byte(tc.url))
+			if c := s.webhook(body); c != 200 {
+				t.Fatalf("status %d", c)
+			}
+			waitReplies(t, s.slack, "CINBOX", 2)
+			_, replies := threads(s.slack, "CINBOX")
+			var note string
+			for _, rs := range replies {
+				for _, r := range rs {
+					if strings.Contains(r, "could not be downloaded") {
+						note = r
+					}
+				}
+			}
+			if !strings.Contains(note, tc.why) || !strings.Contains(note, tc.url) {
+				t.Fatalf("the thread does not show the link and why: %q", replies)
+			}
+			if len(s.slack.Uploads()) != 0 || hits.Load() != 0 {
+				t.Fatalf("fetched: %d uploads, %d requests inside", len(s.slack.Uploads()), hits.Load())
+			}
+		})
 	}
 }
 
