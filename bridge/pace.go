@@ -225,7 +225,8 @@ func (p *paced) NotAFailure() bool  { return true }
 // reserveSend asks the pacer, if there is one, for msg's turn to be sent
 // from the conversation's number.
 func (o *Outbound) reserveSend(ctx context.Context, conv *store.Conversation, msg *store.Message) (time.Time, error) {
-	if o.cfg.Pacer == nil {
+	if o.cfg.Pacer == nil || conv.OurNumber == "" {
+		// No sender of ours to pace: a number pool picks one at Telnyx.
 		return time.Time{}, nil
 	}
 	return o.cfg.Pacer.Reserve(ctx, conv.OurNumber, fmt.Sprintf("msg:%d", msg.ID))
@@ -243,7 +244,7 @@ func pacedOrErr(conv *store.Conversation, at time.Time, err error) error {
 // rest), so the sender's other conversations wait too instead of each
 // drawing its own 429.
 func (o *Outbound) slowDown(ctx context.Context, conv *store.Conversation, se *SendError) {
-	if o.cfg.Pacer == nil {
+	if o.cfg.Pacer == nil || conv.OurNumber == "" {
 		return
 	}
 	until := se.RetryAt
