@@ -42,6 +42,19 @@ type RetryPolicy struct {
 	// MaxRateLimitWait is the longest a 429 is waited out; a longer reset
 	// returns the 429 to the caller instead.
 	MaxRateLimitWait time.Duration
+	// RateLimitsToCaller returns every 429 at once, with its reset, rather
+	// than waiting it out: for a caller that owns the waiting (the outbox
+	// slows the whole sender and waits in the store, so one 429 holds back
+	// every conversation of that number, not only this call).
+	RateLimitsToCaller bool
+}
+
+// SendPolicy is DefaultRetryPolicy for the outbox's sends: 429s go back to
+// the caller.
+func SendPolicy() RetryPolicy {
+	p := DefaultRetryPolicy()
+	p.RateLimitsToCaller = true
+	return p
 }
 
 // DefaultRetryPolicy is 4 attempts, 500 ms base backoff, 30 s cap, 429s
@@ -120,6 +133,8 @@ func (c *Client) execute(ctx context.Context, r request) (*http.Response, []byte
 func (c *Client) shouldRetry(method string, err error, written bool, attempt int) (time.Duration, bool) {
 	if ae, ok := asAPIError(err); ok {
 		switch {
+		case ae.StatusCode == http.StatusTooManyRequests && c.retry.RateLimitsToCaller:
+			return 0, false
 		case ae.StatusCode == http.StatusTooManyRequests:
 			if !ae.RateLimitReset.IsZero() {
 				wait := ae.RateLimitReset.Sub(c.now())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -281,5 +282,26 @@ func TestUndecodableSuccessIsAmbiguous(t *testing.T) {
 	_, err := c.SendMessage(ctx(t), smsReq)
 	if !telnyx.IsAmbiguous(err) {
 		t.Errorf("a 200 we cannot read may have sent the message: err = %v, IsAmbiguous false", err)
+	}
+}
+
+func TestSendPolicyReturnsA429AtOnceWithItsReset(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "2")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"errors":[{"code":"10011","title":"Too many requests"}]}`))
+	}))
+	defer srv.Close()
+	c := telnyx.NewClient("KEY", telnyx.WithBaseURL(srv.URL), telnyx.WithRetryPolicy(telnyx.SendPolicy()))
+	_, err := c.SendMessage(context.Background(), telnyx.SendRequest{From: "+18445550001", To: "+13125550123", Text: "hi"})
+	reset, limited := telnyx.IsRateLimited(err)
+	if !limited || reset.IsZero() {
+		t.Fatalf("err = %v, want a 429 with its reset", err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d attempts, want 1: the 429 was waited out in-call", n)
 	}
 }

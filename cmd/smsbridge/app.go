@@ -70,6 +70,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	}
 	tx := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version),
 		telnyx.WithMediaAllowHosts(cfg.MediaAllowHosts))
+	// The outbox's sends: a 429 comes straight back, so the outbox slows
+	// the whole sender in its shared budget instead of one call waiting.
+	txSend := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version),
+		telnyx.WithRetryPolicy(telnyx.SendPolicy()))
 	sc := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL))
 	slackHosts := bot.NewSlackHosts(cfg.SlackAPIURL)
 	poster := bot.NewPoster(sc, bot.WithRedactedToken(cfg.SlackBotToken), bot.WithLogger(log),
@@ -95,7 +99,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 		deps.SlackInteraction = webhooks.SlackSigned(cfg.SlackSigning, time.Now, log, slackIn.interactions)
 	}
 	// Outbound: thread replies become SMS; delivery comes back as reactions.
-	out := bridge.NewOutbound(br, &bridge.TelnyxSender{Client: tx, ProfileID: cfg.TelnyxProfileID},
+	out := bridge.NewOutbound(br, &bridge.TelnyxSender{Client: txSend, ProfileID: cfg.TelnyxProfileID},
 		&bot.SlackFiles{Client: sc, Hosts: slackHosts}, bot.NewUserNames(sc),
 		bridge.OutboundConfig{NotePrefix: cfg.NotePrefix, Signature: cfg.Signature, PublicBaseURL: cfg.PublicBaseURL,
 			// Each sender's budget lives in the store, shared by replicas.
