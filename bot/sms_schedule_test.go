@@ -273,3 +273,28 @@ func TestScheduleTelnyxRefusesIsNotShownAsScheduled(t *testing.T) {
 		t.Errorf("status %s, want failed", m.Status)
 	}
 }
+
+func TestHandOffsThatSendNowArePacedBySender(t *testing.T) {
+	e := newSMSEnv(t)
+	// Our test number is toll-free (20/s); hold it to 1 a second.
+	e.sched.Pacer = bridge.NewPacer(e.st, bridge.SenderRates{ourNumber: {PerSecond: 1, Burst: 1}}, e.clock.Now)
+	e.text(userAlice, chSupport, "schedule in 10 days +13125550123 first")
+	e.text(userAlice, chSupport, "schedule in 10 days +13125550124 second")
+	// smsbridge was down when they came into Telnyx's window and due: both
+	// go out now, one after the other at the sender's rate.
+	e.clock.Advance(10*24*time.Hour + time.Minute)
+	e.tick()
+	if n := len(e.tx.RequestsTo("POST /messages")); n != 1 {
+		t.Fatalf("%d sent at once from one long code, want 1 (the other waits its turn)", n)
+	}
+	e.clock.Advance(2 * time.Second)
+	e.settle()
+	if n := len(e.tx.RequestsTo("POST /messages")); n != 2 {
+		t.Fatalf("%d sent after the sender's next turn, want 2", n)
+	}
+	for _, id := range []uint64{1, 2} {
+		if m, _ := e.st.Scheduled(e.ctx, id); m.Status != store.SchedHanded {
+			t.Errorf("#%d is %s, want handed", id, m.Status)
+		}
+	}
+}

@@ -232,6 +232,10 @@ func (o *Outbound) reserveSend(ctx context.Context, conv *store.Conversation, ms
 	return o.cfg.Pacer.Reserve(ctx, conv.OurNumber, fmt.Sprintf("msg:%d", msg.ID))
 }
 
+// Pacer is the outbound pipeline's pacer (nil without one), for the
+// scheduler's hand-offs to share.
+func (o *Outbound) Pacer() *Pacer { return o.cfg.Pacer }
+
 func pacedOrErr(conv *store.Conversation, at time.Time, err error) error {
 	if err != nil {
 		return fmt.Errorf("sending budget: %w", err)

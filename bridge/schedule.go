@@ -60,6 +60,9 @@ type Scheduler struct {
 	// Backoff is the wait before retrying a hand-off that failed without
 	// reaching Telnyx; default 1m, doubled per attempt up to 1h.
 	Backoff time.Duration
+	// Pacer, when set, paces the hand-offs that send at once by their
+	// sender's budget, as the outbox paces its sends.
+	Pacer *Pacer
 }
 
 // NewScheduler makes a scheduler on the bridge's store and poster. It
@@ -197,6 +200,18 @@ func (s *Scheduler) handleHandoff(ctx context.Context, ev *store.Event) error {
 	}
 	if m.Status != store.SchedHeld {
 		return nil // cancelled, or handed by an earlier copy of this work
+	}
+	// One that goes out now (it came due while held) waits for its
+	// sender's turn like any send; one Telnyx schedules is sent by Telnyx
+	// at its time.
+	if s.Pacer != nil && m.SendAt.Sub(s.Now()) < TelnyxMinAhead+time.Minute && strings.HasPrefix(m.From, "+") {
+		at, err := s.Pacer.Reserve(ctx, m.From, fmt.Sprintf("sched:%d", m.ID))
+		if err != nil {
+			return fmt.Errorf("sending budget: %w", err)
+		}
+		if !at.IsZero() {
+			return &paced{from: m.From, at: at}
+		}
 	}
 	m, err = s.handOff(ctx, m)
 	if err != nil {

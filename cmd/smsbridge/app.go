@@ -126,6 +126,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 
 	// /sms: the rest of the Messaging API, and messages held for later.
 	sched := bridge.NewScheduler(br, tx, log)
+	sched.Pacer = out.Pacer()
 	bot.RegisterSMSCommands(slackIn.commands, slackIn.interactions, bot.SMSDeps{
 		API: tx, Bridge: br, Outbox: out, Scheduler: sched, Slack: sc,
 		Routes:           bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
