@@ -434,3 +434,23 @@ func TestCancelledContextStopsRetrying(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A header names each side by its role, so a conversation the team started
+// (first message outbound) reads as right as one a phone started.
+func TestHeaderNamesWhoIsWhomByRole(t *testing.T) {
+	for _, tc := range []struct {
+		our  bridge.E164
+		want string
+	}{{"+18445550001", "*Our number*\n+1 844-555-0001"}, {"ACME", "*Our sender ID*\nACME"}, {"12345", "*Our short code*\n12345"}} {
+		p, srv, _ := newPoster(t)
+		h := header
+		h.OurNumber = tc.our
+		if _, err := p.PostHeader(ctx, "C1", h); err != nil {
+			t.Fatal(err)
+		}
+		got := srv.Messages("C1")[0].BlockText()
+		if !strings.Contains(got, tc.want) || !strings.Contains(got, "*With*") || strings.Contains(got, "*From*") || strings.Contains(got, "*To*") {
+			t.Errorf("header for %s = %q, want %q and *With*", tc.our, got, tc.want)
+		}
+	}
+}

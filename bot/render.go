@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/slack-go/slack"
 
@@ -46,13 +47,15 @@ func renderHeader(h bridge.Header, prevLink string) (string, []slack.Block) {
 	if h.ContactName != "" {
 		fields = append(fields, mrkdwn("*Contact*\n"+Escape(truncate(h.ContactName, 200))))
 	}
-	label := "*From*"
+	// Roles, not directions: the same header serves a conversation a phone
+	// started and one the team started.
+	label := "*With*"
 	if len(h.Remotes) > 1 {
 		label = "*Group*"
 	}
 	fields = append(fields,
 		mrkdwn(label+"\n"+Escape(truncate(who, 1500))),
-		mrkdwn("*To*\n"+Escape(FormatNumber(h.OurNumber))+" ("+channel+")"),
+		mrkdwn(ourLabel(h.OurNumber)+"\n"+Escape(FormatNumber(h.OurNumber))+" ("+channel+")"),
 		mrkdwn("*Status*\n"+status),
 	)
 
@@ -72,6 +75,18 @@ func renderHeader(h bridge.Header, prevLink string) (string, []slack.Block) {
 	}
 	text := fmt.Sprintf("%s conversation with %s on %s: %s", channel, Escape(subject), Escape(FormatNumber(h.OurNumber)), plainStatus(h))
 	return text, blocks
+}
+
+// ourLabel names our side of a conversation by what it is.
+func ourLabel(our bridge.E164) string {
+	switch n := string(our); {
+	case strings.HasPrefix(n, "+"):
+		return "*Our number*"
+	case strings.IndexFunc(n, unicode.IsLetter) >= 0:
+		return "*Our sender ID*"
+	default:
+		return "*Our short code*"
+	}
 }
 
 // headerStatus is the mrkdwn status line of a header.
