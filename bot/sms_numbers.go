@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -20,6 +21,7 @@ const (
 )
 
 func (s *sms) registerNumbers() {
+	s.in.OnAction(ActionNumbersMore, s.onNumbersMore)
 	s.cmds.Register(Command{
 		Name:    "numbers",
 		Usage:   "/sms numbers [--mobile]",
@@ -42,6 +44,10 @@ func (s *sms) registerNumbers() {
 
 const numbersPage = 50
 
+// ActionNumbersMore shows the next page of /sms numbers; its value is
+// "numbers:<page>" or "mobile:<page>".
+const ActionNumbersMore = "sms_numbers_more"
+
 func (s *sms) runNumbers(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
 	mobile := false
 	for _, a := range req.Args {
@@ -50,33 +56,58 @@ func (s *sms) runNumbers(ctx context.Context, req *CommandRequest) (*slack.Msg, 
 		}
 		mobile = true
 	}
+	return s.numbersPage(ctx, mobile, 1), nil
+}
+
+func (s *sms) onNumbersMore(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	kind, p, _ := strings.Cut(a.Value, ":")
+	page, err := strconv.Atoi(p)
+	if err != nil || page < 1 || (kind != "numbers" && kind != "mobile") {
+		return fmt.Errorf("bad numbers page %q", a.Value)
+	}
+	msg := s.numbersPage(ctx, kind == "mobile", page)
+	msg.ReplaceOriginal = true
+	return s.respond(ctx, cb, msg)
+}
+
+// numbersPage lists one page of our numbers (or mobile numbers) with the
+// true total and a More button while there are more.
+func (s *sms) numbersPage(ctx context.Context, mobile bool, page int) *slack.Msg {
 	var b strings.Builder
 	var meta telnyx.PageMeta
+	var n int
+	kind := "numbers"
 	if mobile {
-		ns, m, err := s.API.ListMobileNumberSettingsPage(ctx, 1, numbersPage)
+		kind = "mobile"
+		ns, m, err := s.API.ListMobileNumberSettingsPage(ctx, page, numbersPage)
 		if err != nil {
-			return Ephemeral("Could not list the mobile numbers: " + Escape(telnyxReason(err))), nil
+			return Ephemeral("Could not list the mobile numbers: " + Escape(telnyxReason(err)) + ".")
 		}
-		meta = m
-		b.WriteString("*Our mobile numbers*\n")
+		meta, n = m, len(ns)
+		fmt.Fprintf(&b, "*Our mobile numbers* (page %d of %d, %d in all)\n", page, max(meta.TotalPages, 1), meta.TotalResults)
 		for _, n := range ns {
 			fmt.Fprintf(&b, "• %s — profile `%s` — product %s — %s\n", Escape(FormatNumber(bridge.E164(n.PhoneNumber))), Escape(orNone(n.MessagingProfileID)), Escape(orNone(n.MessagingProduct)), Escape(orNone(n.Type)))
 		}
 	} else {
-		ns, m, err := s.API.ListNumberSettingsPage(ctx, telnyx.NumberFilter{}, 1, numbersPage)
+		ns, m, err := s.API.ListNumberSettingsPage(ctx, telnyx.NumberFilter{}, page, numbersPage)
 		if err != nil {
-			return Ephemeral("Could not list the numbers: " + Escape(telnyxReason(err))), nil
+			return Ephemeral("Could not list the numbers: " + Escape(telnyxReason(err)) + ".")
 		}
-		meta = m
-		b.WriteString("*Our numbers*\n")
+		meta, n = m, len(ns)
+		fmt.Fprintf(&b, "*Our numbers* (page %d of %d, %d in all)\n", page, max(meta.TotalPages, 1), meta.TotalResults)
 		for _, n := range ns {
 			fmt.Fprintf(&b, "• %s — profile `%s` — product %s — %s — %s\n", Escape(FormatNumber(bridge.E164(n.PhoneNumber))), Escape(orNone(n.MessagingProfileID)), Escape(orNone(n.MessagingProduct)), Escape(orNone(n.Type)), health(n.Health))
 		}
 	}
-	if meta.TotalResults > numbersPage {
-		fmt.Fprintf(&b, "_Showing the first %d of %d._", numbersPage, meta.TotalResults)
+	if n == 0 && page == 1 {
+		return Ephemeral("Telnyx lists no numbers on this account.")
 	}
-	return Ephemeral(b.String()), nil
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(b.String()), nil, nil)}
+	if page < meta.TotalPages {
+		more := slack.NewButtonBlockElement(ActionNumbersMore, fmt.Sprintf("%s:%d", kind, page+1), plain("More"))
+		blocks = append(blocks, slack.NewActionBlock("", more))
+	}
+	return msgWithBlocks(b.String(), blocks...)
 }
 
 func orNone(s string) string {

@@ -37,6 +37,7 @@ func (s *sms) registerSchedule() {
 		Run:     s.runCancel,
 	})
 	s.in.OnAction(bridge.ActionCancelScheduled, s.onCancelButton)
+	s.in.OnAction(ActionScheduledMore, s.onScheduledMore)
 }
 
 // scheduleInput is a message to send later.
@@ -157,17 +158,53 @@ func cancelButton(id uint64) *slack.ButtonBlockElement {
 	return slack.NewButtonBlockElement(bridge.ActionCancelScheduled, strconv.FormatUint(id, 10), plain("Cancel")).WithStyle(slack.StyleDanger)
 }
 
+// scheduledPage is how many scheduled messages one answer lists (a
+// section each, within Slack's 50 blocks).
+const scheduledPage = 20
+
+// ActionScheduledMore shows the next page of /sms scheduled; its value is
+// the page.
+const ActionScheduledMore = "sms_scheduled_more"
+
 func (s *sms) runScheduled(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
-	ms, err := s.Scheduler.Pending(ctx, 40)
+	if len(req.Args) > 0 {
+		return nil, Usagef("`/sms scheduled` takes no arguments.")
+	}
+	return s.scheduledPage(ctx, req.UserID, 1)
+}
+
+func (s *sms) onScheduledMore(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	page, err := strconv.Atoi(a.Value)
+	if err != nil || page < 1 {
+		return fmt.Errorf("bad scheduled page %q", a.Value)
+	}
+	msg, err := s.scheduledPage(ctx, cb.User.ID, page)
+	if err != nil {
+		return err
+	}
+	msg.ReplaceOriginal = true
+	return s.respond(ctx, cb, msg)
+}
+
+// scheduledPage lists one page of the messages not yet sent, with the
+// true total and a More button while there are more.
+func (s *sms) scheduledPage(ctx context.Context, user string, page int) (*slack.Msg, error) {
+	ms, total, err := s.Scheduler.PendingPage(ctx, (page-1)*scheduledPage, scheduledPage)
 	if err != nil {
 		return nil, err
 	}
-	if len(ms) == 0 {
+	if total == 0 {
 		return Ephemeral("No scheduled messages are waiting."), nil
 	}
-	loc := s.userLocation(ctx, req.UserID)
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%d scheduled message(s)*", len(ms))), nil, nil)}
+	if len(ms) == 0 {
+		return Ephemeral(fmt.Sprintf("No more: %d scheduled message(s) in all.", total)), nil
+	}
+	loc := s.userLocation(ctx, user)
+	first := (page-1)*scheduledPage + 1
+	head := fmt.Sprintf("*%d scheduled message(s)* (%d–%d)", total, first, first+len(ms)-1)
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}
 	var plainText strings.Builder
+	plainText.WriteString(head + "\n")
 	for _, m := range ms {
 		id := fmt.Sprintf("#%d", m.ID)
 		if m.TelnyxID != nil {
@@ -177,6 +214,10 @@ func (s *sms) runScheduled(ctx context.Context, req *CommandRequest) (*slack.Msg
 			Escape(FormatNumber(bridge.E164(m.From))), m.Status, Escape(truncate(m.Text, 200)))
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(line), nil, slack.NewAccessory(cancelButton(m.ID))))
 		plainText.WriteString(line + "\n")
+	}
+	if int64(first+len(ms)-1) < total {
+		more := slack.NewButtonBlockElement(ActionScheduledMore, strconv.Itoa(page+1), plain("More"))
+		blocks = append(blocks, slack.NewActionBlock("", more))
 	}
 	return msgWithBlocks(plainText.String(), blocks...), nil
 }

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -122,4 +124,52 @@ func TestTelnyxFailuresReachSlackInWordsNotAsRawErrors(t *testing.T) {
 			t.Errorf("the answer shows %q: %q", raw, got)
 		}
 	}
+}
+
+func TestScheduledAndNumbersListsAreWholeWithTrueTotals(t *testing.T) {
+	e := newSMSEnv(t)
+	for i := range 63 {
+		e.text(userAlice, chSupport, fmt.Sprintf("schedule in 2 weeks +1312555%04d hello %d", 1000+i, i))
+	}
+	msg, url := e.run(userAlice, chSupport, "scheduled")
+	mustContain(t, msg.Text, "63 scheduled message(s)", "(1–20)")
+	for _, want := range []string{"(21–40)", "(41–60)", "(61–63)"} {
+		e.press(userAlice, ActionScheduledMore, buttonValue(t, msg, ActionScheduledMore), url)
+		posts := e.slack.ResponsePosts(url)
+		last := posts[len(posts)-1]
+		if !last.ReplaceOriginal || !strings.Contains(last.Text, "*63 scheduled message(s)* "+want) {
+			t.Fatalf("page answer %q, want %s", last.Text, want)
+		}
+		msg = &slack.Msg{Text: last.Text}
+		if err := json.Unmarshal(last.Blocks, &msg.Blocks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hasButton(msg, ActionScheduledMore) {
+		t.Errorf("the last page offers More")
+	}
+
+	var seeds []map[string]any
+	for i := range 120 {
+		seeds = append(seeds, faketelnyx.Number(fmt.Sprint(5000+i), fmt.Sprintf("+1844555%04d", 1000+i), faketelnyx.DefaultProfileID))
+	}
+	e.tx.SetNumbers(seeds...)
+	msg, url = e.run(userAdmin, chSupport, "numbers")
+	mustContain(t, msg.Text, "page 1 of 3, 120 in all", "+1 844-555-1000")
+	e.press(userAdmin, ActionNumbersMore, buttonValue(t, msg, ActionNumbersMore), url)
+	posts := e.slack.ResponsePosts(url)
+	mustContain(t, posts[len(posts)-1].Text, "page 2 of 3", "+1 844-555-1050")
+}
+
+func hasButton(msg *slack.Msg, action string) bool {
+	for _, b := range msg.Blocks.BlockSet {
+		if a, ok := b.(*slack.ActionBlock); ok {
+			for _, el := range a.Elements.ElementSet {
+				if btn, ok := el.(*slack.ButtonBlockElement); ok && btn.ActionID == action {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -481,3 +481,9 @@ func (s *Scheduler) CancelTelnyx(ctx context.Context, telnyxID, by string) error
 func (s *Scheduler) Pending(ctx context.Context, limit int) ([]store.ScheduledMessage, error) {
 	return s.b.st.PendingScheduled(ctx, s.Now(), limit)
 }
+
+// PendingPage is one page of the messages not yet sent, soonest first,
+// and how many there are in all.
+func (s *Scheduler) PendingPage(ctx context.Context, offset, limit int) ([]store.ScheduledMessage, int64, error) {
+	return s.b.st.PendingScheduledPage(ctx, s.Now(), offset, limit)
+}

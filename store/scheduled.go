@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ScheduledMessage is a message a teammate scheduled. Telnyx takes send_at
@@ -74,11 +76,24 @@ func (s *Store) ScheduledByTelnyxID(ctx context.Context, telnyxID string) (*Sche
 // PendingScheduled lists messages not yet sent: held, being handed over, or
 // scheduled at Telnyx with send_at after now; soonest first.
 func (s *Store) PendingScheduled(ctx context.Context, now time.Time, limit int) ([]ScheduledMessage, error) {
-	var ms []ScheduledMessage
-	err := s.db.WithContext(ctx).
-		Where("status IN ? OR (status = ? AND send_at > ?)", []string{SchedHeld, SchedHanding}, SchedHanded, now).
-		Order("send_at, id").Limit(limit).Find(&ms).Error
+	ms, _, err := s.PendingScheduledPage(ctx, now, 0, limit)
 	return ms, err
+}
+
+// PendingScheduledPage is one page of PendingScheduled, skipping offset,
+// and how many are pending in all.
+func (s *Store) PendingScheduledPage(ctx context.Context, now time.Time, offset, limit int) ([]ScheduledMessage, int64, error) {
+	var ms []ScheduledMessage
+	var total int64
+	q := func() *gorm.DB {
+		return s.db.WithContext(ctx).Model(&ScheduledMessage{}).
+			Where("status IN ? OR (status = ? AND send_at > ?)", []string{SchedHeld, SchedHanding}, SchedHanded, now)
+	}
+	if err := q().Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	err := q().Order("send_at, id").Offset(offset).Limit(limit).Find(&ms).Error
+	return ms, total, err
 }
 
 // DueScheduled lists held messages whose send_at is before due and whose
