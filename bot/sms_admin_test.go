@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -145,8 +146,19 @@ func TestRouteShowsAndSetsTheChannel(t *testing.T) {
 
 func TestBulkUpdateReportsProgressUntilDone(t *testing.T) {
 	e := newSMSEnv(t)
-	reply := e.text(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550001 (844) 555-0002,+18445550003")
-	mustContain(t, reply, "Bulk update", "3 number(s)", "<#"+chInbox+">")
+	// A bulk move confirms first: who, how many, which profile.
+	msg, url := e.run(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550001 (844) 555-0002,+18445550003")
+	e.settle()
+	mustContain(t, msg.Text, "<@"+userAdmin+">", "3 number(s)", faketelnyx.DefaultProfileID, "Confirm?")
+	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 0 {
+		t.Fatalf("the bulk order started before it was confirmed")
+	}
+	e.press(userAdmin, ActionBulkConfirm, buttonValue(t, msg, ActionBulkConfirm), url)
+	posts := e.slack.ResponsePosts(url)
+	if len(posts) != 1 || !posts[0].ReplaceOriginal {
+		t.Fatalf("confirm answer = %+v", posts)
+	}
+	mustContain(t, posts[0].Text, "Bulk update", "3 number(s)", "<#"+chInbox+">")
 	body := e.only("POST /messaging_numbers_bulk_updates")
 	if body["messaging_profile_id"] != faketelnyx.DefaultProfileID || !jsonEqual(body["numbers"], []string{"+18445550001", "+18445550002", "+18445550003"}) {
 		t.Errorf("bulk body = %v", body)
@@ -345,6 +357,19 @@ func TestBulkModalStartsOrderFromTextArea(t *testing.T) {
 	if r := submit(userAdmin, faketelnyx.DefaultProfileID, "(844) 555-0001\n+1 844 555 0002\n"); r != nil {
 		t.Fatalf("valid form answered %+v", r)
 	}
+	if len(e.tx.Requests()) != 0 {
+		t.Fatal("the bulk order started before it was confirmed")
+	}
+	eph := e.slack.Ephemerals(chSupport)
+	if len(eph) != 1 || !strings.Contains(eph[0].Text, "2 number(s)") {
+		t.Fatalf("confirmation = %+v", eph)
+	}
+	var confirm slack.Blocks
+	if err := json.Unmarshal(eph[0].Blocks, &confirm); err != nil {
+		t.Fatal(err)
+	}
+	confirmURL := e.slack.ResponseURL()
+	e.press(userAdmin, ActionBulkConfirm, buttonValue(t, &slack.Msg{Blocks: confirm}, ActionBulkConfirm), confirmURL)
 	body := e.only("POST /messaging_numbers_bulk_updates")
 	if !jsonEqual(body["numbers"], []string{"+18445550001", "+18445550002"}) {
 		t.Errorf("numbers = %v", body["numbers"])
@@ -358,7 +383,27 @@ func TestBulkModalStartsOrderFromTextArea(t *testing.T) {
 		return false
 	}, 10*time.Second)
 	e.cmds.Wait()
-	if eph := e.slack.Ephemerals(chSupport); len(eph) != 1 || !strings.Contains(eph[0].Text, "started for 2 number(s)") {
-		t.Errorf("result = %+v", eph)
+	if posts := e.slack.ResponsePosts(confirmURL); len(posts) != 1 || !posts[0].ReplaceOriginal || !strings.Contains(posts[0].Text, "started for 2 number(s)") {
+		t.Errorf("result = %+v", posts)
+	}
+}
+
+func TestBulkCancelChangesNothingAndAStaleConfirmAsksAgain(t *testing.T) {
+	e := newSMSEnv(t)
+	msg, url := e.run(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550001")
+	e.press(userAdmin, ActionBulkCancel, buttonValue(t, msg, ActionBulkCancel), url)
+	e.press(userAdmin, ActionBulkConfirm, buttonValue(t, msg, ActionBulkConfirm), url) // after Cancel
+	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 0 {
+		t.Fatalf("a cancelled bulk update was started")
+	}
+	posts := e.slack.ResponsePosts(url)
+	mustContain(t, posts[0].Text, "cancelled; nothing was changed")
+	mustContain(t, posts[1].Text, "expired; nothing was changed")
+
+	msg, url = e.run(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550002")
+	e.clock.Advance(16 * time.Minute)
+	e.press(userAdmin, ActionBulkConfirm, buttonValue(t, msg, ActionBulkConfirm), url)
+	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 0 {
+		t.Fatalf("a stale confirmation started the bulk update")
 	}
 }

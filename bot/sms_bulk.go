@@ -2,12 +2,15 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
@@ -21,6 +24,80 @@ func (s *sms) registerBulk() {
 		Run:     s.runBulk,
 	})
 	s.in.OnSubmit(BulkCallbackID, s.onBulkSubmit)
+	s.in.OnAction(ActionBulkConfirm, s.onBulkConfirm)
+	s.in.OnAction(ActionBulkCancel, s.onBulkCancel)
+}
+
+// Bulk moves confirm first, as single-number changes do: the answer says
+// who asked, how many numbers and which profile, with Confirm and Cancel.
+// The request waits here (a list can be far longer than a button's value
+// holds) for bulkConfirmTTL; a Confirm after that, or after a restart,
+// asks to run the command again.
+const (
+	ActionBulkConfirm = "sms_bulk_confirm"
+	ActionBulkCancel  = "sms_bulk_cancel"
+	bulkConfirmTTL    = 15 * time.Minute
+)
+
+type pendingBulk struct {
+	user, channel, profile string
+	nums                   []string
+	expires                time.Time
+}
+
+// confirmBulk keeps the request and asks the admin to confirm it.
+func (s *sms) confirmBulk(user, channel, profile string, nums []string) *slack.Msg {
+	var b [9]byte
+	rand.Read(b[:])
+	token := hex.EncodeToString(b[:])
+	s.bulkMu.Lock()
+	for k, p := range s.bulks {
+		if s.Now().After(p.expires) {
+			delete(s.bulks, k)
+		}
+	}
+	s.bulks[token] = pendingBulk{user: user, channel: channel, profile: profile, nums: nums, expires: s.Now().Add(bulkConfirmTTL)}
+	s.bulkMu.Unlock()
+	shown := nums
+	more := ""
+	if len(shown) > 10 {
+		shown, more = shown[:10], fmt.Sprintf(" and %d more", len(nums)-10)
+	}
+	list := make([]string, len(shown))
+	for i, n := range shown {
+		list[i] = FormatNumber(bridge.E164(n))
+	}
+	text := fmt.Sprintf("%s asks to move *%d number(s)* to messaging profile `%s`: %s%s. Their texts will follow that profile's settings (webhooks, number pool, opt-outs). Confirm?",
+		mention(user), len(nums), Escape(profile), Escape(strings.Join(list, ", ")), more)
+	confirm := slack.NewButtonBlockElement(ActionBulkConfirm, token, plain("Confirm")).WithStyle(slack.StylePrimary)
+	cancel := slack.NewButtonBlockElement(ActionBulkCancel, token, plain("Cancel"))
+	return msgWithBlocks(text, slack.NewSectionBlock(mrkdwn(text), nil, nil), slack.NewActionBlock("sms_bulk_confirm", confirm, cancel))
+}
+
+func (s *sms) takeBulk(token string) (pendingBulk, bool) {
+	s.bulkMu.Lock()
+	defer s.bulkMu.Unlock()
+	p, ok := s.bulks[token]
+	delete(s.bulks, token)
+	return p, ok && !s.Now().After(p.expires)
+}
+
+func (s *sms) onBulkConfirm(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	if ok, err := s.isAdmin(ctx, cb.User.ID); err != nil || !ok {
+		return s.respond(ctx, cb, Ephemeral("Bulk updates are for smsbridge admins."))
+	}
+	p, ok := s.takeBulk(a.Value)
+	if !ok {
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This confirmation has expired; nothing was changed. Run `/sms bulk` again."})
+	}
+	msg := s.startBulk(ctx, cb.User.ID, p.channel, p.profile, p.nums)
+	msg.ReplaceOriginal = true
+	return s.respond(ctx, cb, msg)
+}
+
+func (s *sms) onBulkCancel(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	s.takeBulk(a.Value)
+	return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "Bulk update cancelled; nothing was changed."})
 }
 
 func (s *sms) runBulk(ctx context.Context, req *CommandRequest) (*slack.Msg, error) {
@@ -43,7 +120,7 @@ func (s *sms) runBulk(ctx context.Context, req *CommandRequest) (*slack.Msg, err
 	if err != nil {
 		return nil, err
 	}
-	return s.startBulk(ctx, req.UserID, req.ChannelID, profile, nums), nil
+	return s.confirmBulk(req.UserID, req.ChannelID, profile, nums), nil
 }
 
 // bulkNumbers reads numbers separated by spaces, commas or new lines.
@@ -99,18 +176,8 @@ func (s *sms) onBulkSubmit(ctx context.Context, cb *slack.InteractionCallback) (
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkNumbersID: err.Error()}), nil
 	}
 	user, channel := cb.User.ID, cb.View.PrivateMetadata
-	s.in.wg.Add(1)
-	go func() {
-		defer s.in.wg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer cancel()
-		msg := s.startBulk(ctx, user, channel, profile, nums)
-		if channel != "" {
-			if _, err := s.Slack.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(msg.Text, false)); err != nil {
-				s.Log.Warn("bulk result could not be shown", "err", err)
-			}
-		}
-	}()
+	msg := s.confirmBulk(user, channel, profile, nums)
+	s.show(ctx, channel, user, msg)
 	return nil, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -67,6 +68,10 @@ type sms struct {
 	SMSDeps
 	cmds *Commands
 	in   *Interactions
+
+	// bulks are bulk updates waiting for their Confirm (sms_bulk.go).
+	bulkMu sync.Mutex
+	bulks  map[string]pendingBulk
 }
 
 // RegisterSMSCommands registers every /sms subcommand on cmds and their
@@ -90,7 +95,7 @@ func RegisterSMSCommands(cmds *Commands, in *Interactions, deps SMSDeps) {
 	if deps.Responder == nil {
 		deps.Responder = &HTTPResponder{}
 	}
-	s := &sms{SMSDeps: deps, cmds: cmds, in: in}
+	s := &sms{SMSDeps: deps, cmds: cmds, in: in, bulks: map[string]pendingBulk{}}
 	s.registerSend()
 	s.registerSchedule()
 	s.registerNumbers()
