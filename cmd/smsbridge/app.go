@@ -70,7 +70,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	poster := bot.NewPoster(sc, bot.WithRedactedToken(cfg.SlackBotToken), bot.WithLogger(log),
 		bot.WithChannelRate(rate.Limit(cfg.SlackChannelRate), 3))
 
-	engine := bridge.NewEngine(st, log, bridge.EngineConfig{Lease: cfg.Lease})
+	engine := bridge.NewEngine(st, log, bridge.EngineConfig{Lease: cfg.Lease, Workers: cfg.Workers, Instance: cfg.Instance})
 	br := bridge.New(st, engine, poster, tx, log, bridge.Config{
 		Routes:  bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
 		Silence: cfg.Silence,

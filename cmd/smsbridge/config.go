@@ -1,7 +1,11 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +35,9 @@ type config struct {
 	LogLevel         string
 	SlackChannelRate float64
 	Lease            time.Duration
+	Workers          int
+	// Instance is the stable id a restart takes its own leases back by.
+	Instance string
 }
 
 type setting struct {
@@ -43,7 +50,7 @@ type setting struct {
 // fails with one message naming every missing variable and where to find it.
 func loadConfig(getenv func(string) string) (*config, error) {
 	c := &config{}
-	var routes, admins, silence, signature, rate, lease string
+	var routes, admins, silence, signature, rate, lease, workers string
 	settings := []setting{
 		{"LISTEN_ADDR", ":8080", "", false, &c.ListenAddr},
 		{"DATABASE_URL", "smsbridge.db", "", false, &c.DatabaseURL},
@@ -65,7 +72,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		{"SMSBRIDGE_THREAD_SILENCE", "720h", "", false, &silence},
 		{"SMSBRIDGE_LOG_LEVEL", "info", "", false, &c.LogLevel},
 		{"SMSBRIDGE_SLACK_RATE", "1", "", false, &rate},
-		{"SMSBRIDGE_WORKER_LEASE", "2m", "", false, &lease},
+		{"SMSBRIDGE_WORKER_LEASE", "10s", "", false, &lease},
+		{"SMSBRIDGE_WORKERS", "4", "", false, &workers},
+		{"SMSBRIDGE_INSTANCE_ID", "", "", false, &c.Instance},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -102,10 +111,59 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		return nil, fmt.Errorf("SMSBRIDGE_SLACK_RATE %q: want posts per second per channel, such as 1", rate)
 	}
 	if c.Lease, err = time.ParseDuration(lease); err != nil || c.Lease < time.Second {
-		return nil, fmt.Errorf("SMSBRIDGE_WORKER_LEASE %q: want a duration of at least 1s, such as 2m", lease)
+		return nil, fmt.Errorf("SMSBRIDGE_WORKER_LEASE %q: want a duration of at least 1s, such as 10s", lease)
+	}
+	if n, err := strconv.Atoi(workers); err != nil || n < 1 || n > 256 {
+		return nil, fmt.Errorf("SMSBRIDGE_WORKERS %q: want how many conversations one replica works at once, 1 to 256, such as 4", workers)
+	} else {
+		c.Workers = n
+	}
+	if c.Instance == "" {
+		c.Instance = instanceFromHost()
+	} else if !validInstance(c.Instance) {
+		return nil, fmt.Errorf("SMSBRIDGE_INSTANCE_ID %q: want 1 to 40 letters, digits, '.', '_' or '-', different for each replica (such as the pod or container name)", c.Instance)
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
 	}
 	return c, nil
+}
+
+// validInstance: an instance id is part of every lease owner (id/boot/n),
+// so it may not contain "/" and must leave room for the rest.
+func validInstance(id string) bool {
+	if len(id) < 1 || len(id) > 40 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// instanceFromHost is the default instance id: the host name, which stays
+// the same when the same machine or container restarts the service and
+// differs between replicas on different hosts or containers. (The id is
+// kept in the service's own database, so the data directory is implied.)
+// Characters an id may not hold are replaced; a long name is shortened with
+// a hash of the whole so two long names stay apart.
+func instanceFromHost() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "smsbridge"
+	}
+	b := []byte(host)
+	for i, r := range b {
+		if !validInstance(string(r)) {
+			b[i] = '-'
+		}
+	}
+	id := string(b)
+	if len(id) > 40 {
+		sum := sha256.Sum256([]byte(host))
+		id = id[:31] + "-" + hex.EncodeToString(sum[:4])
+	}
+	return id
 }
