@@ -128,6 +128,10 @@ func (e *Engine) Run(ctx context.Context) {
 		stop := e.startInstance(ctx)
 		defer stop()
 	}
+	// PostgreSQL: work committed by any replica wakes a worker here at
+	// once; the poll stays as the fallback.
+	wg.Add(1)
+	go func() { defer wg.Done(); e.st.ListenForWork(ctx, e.log, e.Notify) }()
 	for i := 0; i < e.cfg.Workers; i++ {
 		wg.Add(1)
 		go func() {
@@ -148,6 +152,9 @@ func (e *Engine) worker(ctx context.Context, n int) {
 			e.log.Error("claim lane", "err", err)
 		}
 		if ok {
+			// Pass the wake-up on: more lanes may be due than this worker
+			// takes, and a notification wakes only one worker.
+			e.Notify()
 			e.runLane(ctx, lane, owner)
 			// Another lane may be due already: look again before sleeping,
 			// and pass the wake-up on so no idle worker misses it.

@@ -157,7 +157,10 @@ func insertEvents(tx *gorm.DB, batch []insertReq, results []insertRes, now time.
 	// a 429's Retry-After, a reset) keeps its wait: its head event must go
 	// first, and a new event must not cut the wait short (invariant 11).
 	sb.WriteString(` ON CONFLICT (name) DO UPDATE SET due_at = COALESCE(lanes.due_at, excluded.due_at)`)
-	return tx.Exec(sb.String(), args...).Error
+	if err := tx.Exec(sb.String(), args...).Error; err != nil {
+		return err
+	}
+	return notifyWork(tx)
 }
 
 // InsertEvent stores ev unless an event with the same (Source, ExternalID)
