@@ -89,11 +89,22 @@ func (s *Store) NextEvent(ctx context.Context, lane string) (*Event, error) {
 	return &ev, nil
 }
 
-// FinishEvent records that ev is done (or failed for good, with reason).
+// FinishEvent records that ev is done (or failed for good, with reason),
+// and moves it from its old status's count to the new one's.
 func (s *Store) FinishEvent(ctx context.Context, id uint64, status, reason string) error {
 	now := s.Now()
-	return s.db.WithContext(ctx).Model(&Event{}).Where("id = ?", id).
-		Updates(map[string]any{"status": status, "last_error": reason, "done_at": now}).Error
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var ev Event
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("status").Where("id = ?", id).Take(&ev).Error; err != nil {
+			return notFound(err)
+		}
+		err := tx.Model(&Event{}).Where("id = ?", id).
+			Updates(map[string]any{"status": status, "last_error": reason, "done_at": now}).Error
+		if err != nil || ev.Status == status {
+			return err
+		}
+		return addCounts(tx, map[string]int64{ev.Status: -1, status: 1})
+	})
 }
 
 // RetryEvent records a failed attempt and puts the lane's next try at next.
@@ -145,20 +156,6 @@ func (s *Store) ReleaseLane(ctx context.Context, lane, owner string) error {
 		return tx.Model(&Lane{}).Where("name = ? AND lease_owner = ? AND NOT "+pending, lane, owner, EventPending).
 			Updates(map[string]any{"lease_owner": "", "lease_until": nil, "due_at": nil}).Error
 	})
-}
-
-// EventCounts counts events by status (metrics).
-func (s *Store) EventCounts(ctx context.Context) (map[string]int64, error) {
-	var rows []struct {
-		Status string
-		N      int64
-	}
-	err := s.db.WithContext(ctx).Model(&Event{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
-	out := map[string]int64{}
-	for _, r := range rows {
-		out[r.Status] = r.N
-	}
-	return out, err
 }
 
 // OldestPendingAge is how long the oldest pending event has waited; zero
