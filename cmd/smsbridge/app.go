@@ -79,6 +79,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	metrics := webhooks.NewMetrics()
 	metrics.Events = st.EventCounts
 	metrics.OldestPending = st.OldestPendingAge
+	janitor := bridge.NewJanitor(st, log, bridge.RetentionConfig{KeepPayloads: cfg.KeepPayloads, KeepMessages: cfg.KeepMessages})
+	metrics.Retention = janitor.Deleted
 	deps := webhooks.Deps{
 		Log: log, DB: st, Metrics: metrics,
 		Telnyx: &webhooks.TelnyxHandler{Verifier: verifier, Ingester: br, Log: log},
@@ -145,6 +147,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	go func() { defer wg.Done(); out.RunMediaJanitor(workCtx, time.Hour) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); sched.Run(workCtx, 30*time.Second) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); janitor.Run(workCtx) }()
 	if cfg.SlackAppToken != "" {
 		// Socket Mode: the same handlers, over a websocket Slack opens to us.
 		smAPI := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))

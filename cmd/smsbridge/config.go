@@ -38,6 +38,10 @@ type config struct {
 	Workers          int
 	// Instance is the stable id a restart takes its own leases back by.
 	Instance string
+	// KeepPayloads and KeepMessages are the retention settings; 0 keeps
+	// forever.
+	KeepPayloads time.Duration
+	KeepMessages time.Duration
 }
 
 type setting struct {
@@ -50,7 +54,7 @@ type setting struct {
 // fails with one message naming every missing variable and where to find it.
 func loadConfig(getenv func(string) string) (*config, error) {
 	c := &config{}
-	var routes, admins, silence, signature, rate, lease, workers string
+	var routes, admins, silence, signature, rate, lease, workers, keepPayloads, keepMessages string
 	settings := []setting{
 		{"LISTEN_ADDR", ":8080", "", false, &c.ListenAddr},
 		{"DATABASE_URL", "smsbridge.db", "", false, &c.DatabaseURL},
@@ -75,6 +79,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		{"SMSBRIDGE_WORKER_LEASE", "10s", "", false, &lease},
 		{"SMSBRIDGE_WORKERS", "4", "", false, &workers},
 		{"SMSBRIDGE_INSTANCE_ID", "", "", false, &c.Instance},
+		{"SMSBRIDGE_KEEP_PAYLOADS", "7d", "", false, &keepPayloads},
+		{"SMSBRIDGE_KEEP_MESSAGES", "forever", "", false, &keepMessages},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -117,6 +123,14 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		return nil, fmt.Errorf("SMSBRIDGE_WORKERS %q: want how many conversations one replica works at once, 1 to 256, such as 4", workers)
 	} else {
 		c.Workers = n
+	}
+	if c.KeepPayloads, err = parseKeep(keepPayloads, time.Hour); err != nil {
+		return nil, fmt.Errorf("SMSBRIDGE_KEEP_PAYLOADS %q: %w", keepPayloads, err)
+	}
+	// Deleting an event forgets that it was received: a redelivery of it
+	// would be taken as new. Telnyx and Slack redeliver within hours.
+	if c.KeepMessages, err = parseKeep(keepMessages, 24*time.Hour); err != nil {
+		return nil, fmt.Errorf("SMSBRIDGE_KEEP_MESSAGES %q: %w", keepMessages, err)
 	}
 	if c.Instance == "" {
 		c.Instance = instanceFromHost()
@@ -166,4 +180,29 @@ func instanceFromHost() string {
 		id = id[:31] + "-" + hex.EncodeToString(sum[:4])
 	}
 	return id
+}
+
+// parseKeep reads a retention setting: a number of days ("7d"), a Go
+// duration ("36h"), or "forever" (0). It must be at least least.
+func parseKeep(v string, least time.Duration) (time.Duration, error) {
+	if v == "forever" {
+		return 0, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100*365 {
+			return 0, fmt.Errorf("want a number of days such as 30d, a duration such as 36h, or forever")
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, fmt.Errorf("want a number of days such as 30d, a duration such as 36h, or forever")
+		}
+	}
+	if d < least {
+		return 0, fmt.Errorf("keep at least %v, or forever", least)
+	}
+	return d, nil
 }
