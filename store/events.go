@@ -162,7 +162,7 @@ func (s *Store) ReleaseLane(ctx context.Context, lane, owner string) error {
 // when nothing is pending.
 func (s *Store) OldestPendingAge(ctx context.Context) (time.Duration, error) {
 	var ev Event
-	err := s.db.WithContext(ctx).Select("received_at").Where("status = ?", EventPending).Order("id").Take(&ev).Error
+	err := oldestPending(s.db.WithContext(ctx), &ev).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return 0, nil
 	}
@@ -170,4 +170,10 @@ func (s *Store) OldestPendingAge(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	return s.Now().Sub(ev.ReceivedAt), nil
+}
+
+// oldestPending reads the oldest pending event into ev: one seek of
+// ix_events_status_id (status, id), whatever the table's size.
+func oldestPending(db *gorm.DB, ev *Event) *gorm.DB {
+	return db.Select("received_at").Where("status = ?", EventPending).Order("id").Take(ev)
 }
