@@ -2,12 +2,11 @@ package bridge
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"math"
 	mrand "math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,8 +22,11 @@ type Handler func(ctx context.Context, ev *store.Event) error
 
 // EngineConfig tunes the workers. Zero values take the defaults.
 type EngineConfig struct {
-	Workers      int           // concurrent lanes; default 4
-	Lease        time.Duration // how long a claimed lane stays ours; default 2m
+	Workers int // concurrent lanes; default 4
+	// Lease is how long a claimed lane stays ours without renewal; default
+	// 10s. The heartbeat renews it every third of that while a handler
+	// runs, so a dead process's lanes are taken by others within a lease.
+	Lease        time.Duration
 	PollInterval time.Duration // how often idle workers look for due lanes; default 1s
 	MaxAttempts  int           // attempts before an event is failed; default 60 (about 4h with the default backoff)
 	BaseBackoff  time.Duration // first retry delay; default 1s
@@ -32,6 +34,13 @@ type EngineConfig struct {
 	// DrainTimeout bounds how long in-flight work may run after Run's
 	// context is cancelled; default 10s.
 	DrainTimeout time.Duration
+	// Instance is the process's stable id (SMSBRIDGE_INSTANCE_ID, or the
+	// host name): a restart under the same id takes its dead predecessor's
+	// leases back at once (instance.go). Empty: a new id every start, and
+	// a crashed process's leases run out.
+	Instance string
+	// InstanceBeat is how often the instance says it is alive; default 1s.
+	InstanceBeat time.Duration
 }
 
 func (c *EngineConfig) defaults() {
@@ -39,7 +48,7 @@ func (c *EngineConfig) defaults() {
 		c.Workers = 4
 	}
 	if c.Lease <= 0 {
-		c.Lease = 2 * time.Minute
+		c.Lease = 10 * time.Second
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Second
@@ -56,6 +65,9 @@ func (c *EngineConfig) defaults() {
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 10 * time.Second
 	}
+	if c.InstanceBeat <= 0 {
+		c.InstanceBeat = time.Second
+	}
 }
 
 // Engine runs stored events through their handlers. Workers claim a lane
@@ -63,10 +75,14 @@ func (c *EngineConfig) defaults() {
 // crashed process's work is taken again when its lease runs out, and several
 // replicas on one database could share the work.
 type Engine struct {
-	st       *store.Store
-	log      *slog.Logger
-	cfg      EngineConfig
+	st  *store.Store
+	log *slog.Logger
+	cfg EngineConfig
+	// owner begins every lease owner of this process: the instance id, this
+	// boot, then the worker's number.
 	owner    string
+	boot     string
+	instance string
 	handlers map[string]Handler
 	wake     chan struct{}
 }
@@ -74,11 +90,11 @@ type Engine struct {
 // NewEngine makes an engine; register handlers before Run.
 func NewEngine(st *store.Store, log *slog.Logger, cfg EngineConfig) *Engine {
 	cfg.defaults()
-	var b [6]byte
-	rand.Read(b[:])
+	boot := randomHex(4)
 	return &Engine{
 		st: st, log: log, cfg: cfg,
-		owner:    "w-" + hex.EncodeToString(b[:]),
+		boot:     boot,
+		owner:    store.OwnerPrefix("w-"+randomHex(6)) + boot + "/",
 		handlers: map[string]Handler{},
 		wake:     make(chan struct{}, 1),
 	}
@@ -108,6 +124,14 @@ func (e *Engine) Notify() {
 // by DrainTimeout) and returns.
 func (e *Engine) Run(ctx context.Context) {
 	var wg sync.WaitGroup
+	if e.cfg.Instance != "" {
+		stop := e.startInstance(ctx)
+		defer stop()
+	}
+	// PostgreSQL: work committed by any replica wakes a worker here at
+	// once; the poll stays as the fallback.
+	wg.Add(1)
+	go func() { defer wg.Done(); e.st.ListenForWork(ctx, e.log, e.Notify) }()
 	for i := 0; i < e.cfg.Workers; i++ {
 		wg.Add(1)
 		go func() {
@@ -119,7 +143,7 @@ func (e *Engine) Run(ctx context.Context) {
 }
 
 func (e *Engine) worker(ctx context.Context, n int) {
-	owner := e.owner + "-" + string(rune('a'+n))
+	owner := e.owner + strconv.Itoa(n)
 	tick := time.NewTicker(e.cfg.PollInterval)
 	defer tick.Stop()
 	for ctx.Err() == nil {
@@ -128,6 +152,9 @@ func (e *Engine) worker(ctx context.Context, n int) {
 			e.log.Error("claim lane", "err", err)
 		}
 		if ok {
+			// Pass the wake-up on: more lanes may be due than this worker
+			// takes, and a notification wakes only one worker.
+			e.Notify()
 			e.runLane(ctx, lane, owner)
 			// Another lane may be due already: look again before sleeping,
 			// and pass the wake-up on so no idle worker misses it.
@@ -170,15 +197,20 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 			continue
 		}
 		hctx, cancel := drainContext(ctx, e.cfg.DrainTimeout)
-		stopBeat := e.heartbeat(hctx, lane, owner)
+		stopBeat := e.heartbeat(hctx, cancel, lane, owner)
 		err = h(hctx, ev)
-		stopBeat()
+		lost := stopBeat()
 		cancel()
 		var waiting interface {
 			RetryAt() time.Time
 			NotAFailure() bool
 		}
 		switch {
+		case lost && err != nil:
+			// Another worker has the lane now and will do this event
+			// again; recording our failure could only confuse its count.
+			e.log.Warn("lost the lane's lease mid-event", "lane", lane, "event", ev.ID, "err", err)
+			return
 		case err == nil:
 			e.finish(work, ev, store.EventDone, "")
 		case errors.As(err, &waiting) && waiting.NotAFailure():
@@ -232,13 +264,21 @@ func (e *Engine) wakeAt(at time.Time) {
 // heartbeat renews the lane's lease while a handler runs, so a slow event (a
 // long Retry-After, a large download) does not lose its lane to another
 // worker mid-way, which could then do the same work twice. A crashed
-// process stops beating and its lease runs out as before.
-func (e *Engine) heartbeat(ctx context.Context, lane, owner string) (stop func()) {
+// process stops beating and its lease runs out within Lease.
+//
+// It renews every third of the lease; a renewal that fails for a passing
+// reason (a busy database) is tried again soon, not a third later, so a
+// short lease survives a hiccup. If the lease is gone (another worker took
+// the lane after all) it cancels the handler so it stops before its next
+// call, and stop reports lost.
+func (e *Engine) heartbeat(ctx context.Context, cancel context.CancelFunc, lane, owner string) (stop func() (lost bool)) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
+	var lost bool
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(e.cfg.Lease / 3)
+		every, again := e.cfg.Lease/3, e.cfg.Lease/20
+		t := time.NewTimer(every)
 		defer t.Stop()
 		for {
 			select {
@@ -247,13 +287,23 @@ func (e *Engine) heartbeat(ctx context.Context, lane, owner string) (stop func()
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := e.st.RenewLease(ctx, lane, owner, e.cfg.Lease); err != nil {
+				err := e.st.RenewLease(ctx, lane, owner, e.cfg.Lease)
+				switch {
+				case err == nil:
+					t.Reset(every)
+				case errors.Is(err, store.ErrNotFound):
+					e.log.Error("lane lease lost while its event runs; stopping the handler", "lane", lane)
+					lost = true
+					cancel()
+					return
+				default:
 					e.log.Warn("renew lease", "lane", lane, "err", err)
+					t.Reset(again)
 				}
 			}
 		}
 	}()
-	return func() { close(done); <-finished }
+	return func() bool { close(done); <-finished; return lost }
 }
 
 func (e *Engine) finish(ctx context.Context, ev *store.Event, status, reason string) {

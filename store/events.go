@@ -14,9 +14,29 @@ var memSeq atomic.Int64
 
 // ClaimLane takes the lease of the lane due soonest that nobody holds, for
 // owner until now+lease. ok is false when no lane is due.
+//
+// On PostgreSQL, replicas claim at once without queuing behind each other:
+// the lane is picked FOR UPDATE SKIP LOCKED, so a claimer passes over a
+// lane another transaction is claiming (or releasing, or marking due) and
+// takes the next, instead of every worker chasing the same soonest lane and
+// the losers waiting on its row lock. SQLite has one writer, so there the
+// pick and a compare-and-set in one transaction are enough.
 func (s *Store) ClaimLane(ctx context.Context, owner string, lease time.Duration) (name string, ok bool, err error) {
 	now := s.Now()
 	until := now.Add(lease)
+	if !s.sqlite {
+		var names []string
+		err := s.db.WithContext(ctx).Raw(`UPDATE lanes SET lease_owner = ?, lease_until = ?
+			WHERE name = (SELECT name FROM lanes
+				WHERE due_at IS NOT NULL AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+				ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+			AND (lease_until IS NULL OR lease_until < ?)
+			RETURNING name`, owner, until, now, now, now).Scan(&names).Error
+		if err != nil || len(names) == 0 {
+			return "", false, err
+		}
+		return names[0], true, nil
+	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var l Lane
 		err := tx.Where("due_at IS NOT NULL AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?)", now, now).
@@ -24,8 +44,6 @@ func (s *Store) ClaimLane(ctx context.Context, owner string, lease time.Duration
 		if err != nil {
 			return err
 		}
-		// The condition repeats the check, so two replicas racing on
-		// PostgreSQL cannot both win.
 		res := tx.Model(&Lane{}).
 			Where("name = ? AND (lease_until IS NULL OR lease_until < ?)", l.Name, now).
 			Updates(map[string]any{"lease_owner": owner, "lease_until": until})
@@ -71,11 +89,22 @@ func (s *Store) NextEvent(ctx context.Context, lane string) (*Event, error) {
 	return &ev, nil
 }
 
-// FinishEvent records that ev is done (or failed for good, with reason).
+// FinishEvent records that ev is done (or failed for good, with reason),
+// and moves it from its old status's count to the new one's.
 func (s *Store) FinishEvent(ctx context.Context, id uint64, status, reason string) error {
 	now := s.Now()
-	return s.db.WithContext(ctx).Model(&Event{}).Where("id = ?", id).
-		Updates(map[string]any{"status": status, "last_error": reason, "done_at": now}).Error
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var ev Event
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("status").Where("id = ?", id).Take(&ev).Error; err != nil {
+			return notFound(err)
+		}
+		err := tx.Model(&Event{}).Where("id = ?", id).
+			Updates(map[string]any{"status": status, "last_error": reason, "done_at": now}).Error
+		if err != nil || ev.Status == status {
+			return err
+		}
+		return addCounts(tx, map[string]int64{ev.Status: -1, status: 1})
+	})
 }
 
 // RetryEvent records a failed attempt and puts the lane's next try at next.
@@ -129,35 +158,27 @@ func (s *Store) ReleaseLane(ctx context.Context, lane, owner string) error {
 		}
 		// Two plain updates rather than one CASE: PostgreSQL cannot infer
 		// the type of a bind parameter inside CASE.
-		err := tx.Model(&Lane{}).Where("name = ? AND lease_owner = ? AND "+pending, lane, owner, EventPending).
-			Updates(map[string]any{"lease_owner": "", "lease_until": nil, "due_at": now}).Error
-		if err != nil {
-			return err
+		res := tx.Model(&Lane{}).Where("name = ? AND lease_owner = ? AND "+pending, lane, owner, EventPending).
+			Updates(map[string]any{"lease_owner": "", "lease_until": nil, "due_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 1 {
+			// Still work in it: any replica's idle worker may take it.
+			if err := notifyWork(tx); err != nil {
+				return err
+			}
 		}
 		return tx.Model(&Lane{}).Where("name = ? AND lease_owner = ? AND NOT "+pending, lane, owner, EventPending).
 			Updates(map[string]any{"lease_owner": "", "lease_until": nil, "due_at": nil}).Error
 	})
 }
 
-// EventCounts counts events by status (metrics).
-func (s *Store) EventCounts(ctx context.Context) (map[string]int64, error) {
-	var rows []struct {
-		Status string
-		N      int64
-	}
-	err := s.db.WithContext(ctx).Model(&Event{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
-	out := map[string]int64{}
-	for _, r := range rows {
-		out[r.Status] = r.N
-	}
-	return out, err
-}
-
 // OldestPendingAge is how long the oldest pending event has waited; zero
 // when nothing is pending.
 func (s *Store) OldestPendingAge(ctx context.Context) (time.Duration, error) {
 	var ev Event
-	err := s.db.WithContext(ctx).Select("received_at").Where("status = ?", EventPending).Order("id").Take(&ev).Error
+	err := oldestPending(s.db.WithContext(ctx), &ev).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return 0, nil
 	}
@@ -165,4 +186,10 @@ func (s *Store) OldestPendingAge(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	return s.Now().Sub(ev.ReceivedAt), nil
+}
+
+// oldestPending reads the oldest pending event into ev: one seek of
+// ix_events_status_id (status, id), whatever the table's size.
+func oldestPending(db *gorm.DB, ev *Event) *gorm.DB {
+	return db.Select("received_at").Where("status = ?", EventPending).Order("id").Take(ev)
 }

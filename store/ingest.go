@@ -125,6 +125,7 @@ func insertEvents(tx *gorm.DB, batch []insertReq, results []insertRes, now time.
 	}
 	var lanes []string
 	seen := map[string]bool{}
+	counts := map[string]int64{}
 	for i, r := range batch {
 		k := [2]string{r.ev.Source, r.ev.ExternalID}
 		id, ok := ids[k]
@@ -134,10 +135,14 @@ func insertEvents(tx *gorm.DB, batch []insertReq, results []insertRes, now time.
 		delete(ids, k) // a second copy in the same batch is a duplicate
 		r.ev.ID = id
 		results[i].inserted = true
+		counts[r.ev.Status]++
 		if r.ev.Status == EventPending && !seen[r.ev.Lane] {
 			seen[r.ev.Lane] = true
 			lanes = append(lanes, r.ev.Lane)
 		}
+	}
+	if err := addCounts(tx, counts); err != nil {
+		return err
 	}
 	if len(lanes) == 0 {
 		return nil
@@ -157,7 +162,10 @@ func insertEvents(tx *gorm.DB, batch []insertReq, results []insertRes, now time.
 	// a 429's Retry-After, a reset) keeps its wait: its head event must go
 	// first, and a new event must not cut the wait short (invariant 11).
 	sb.WriteString(` ON CONFLICT (name) DO UPDATE SET due_at = COALESCE(lanes.due_at, excluded.due_at)`)
-	return tx.Exec(sb.String(), args...).Error
+	if err := tx.Exec(sb.String(), args...).Error; err != nil {
+		return err
+	}
+	return notifyWork(tx)
 }
 
 // InsertEvent stores ev unless an event with the same (Source, ExternalID)

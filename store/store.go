@@ -23,6 +23,9 @@ type Store struct {
 	now func() time.Time
 	// sqlite tells the few queries that differ which dialect to speak.
 	sqlite bool
+	// url is the PostgreSQL URL, for the notification listener's own
+	// connection.
+	url string
 	// ingest feeds the group-commit loop of InsertEvent (ingest.go).
 	ingest     chan insertReq
 	ingestDone chan struct{}
@@ -40,7 +43,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // or sqlite: URL for SQLite (":memory:" for a private in-memory database), or
 // postgres://… for PostgreSQL.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, url: url}
 	for _, o := range opts {
 		o(s)
 	}

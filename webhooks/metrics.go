@@ -21,6 +21,9 @@ type Metrics struct {
 	// OldestPending, if set, says how long the oldest unfinished event has
 	// waited: the number to alert on when Slack or Telnyx is down.
 	OldestPending func(ctx context.Context) (time.Duration, error)
+	// Retention, if set, says what the retention janitor removed since
+	// start: "payloads" cleared, "events" and "messages" deleted.
+	Retention func() map[string]int64
 }
 
 // NewMetrics makes an empty Metrics.
@@ -65,6 +68,13 @@ func (m *Metrics) handler(c *gin.Context) {
 		if age, err := m.OldestPending(c.Request.Context()); err == nil {
 			b.WriteString("# TYPE smsbridge_oldest_pending_event_age_seconds gauge\n")
 			fmt.Fprintf(&b, "smsbridge_oldest_pending_event_age_seconds %.3f\n", age.Seconds())
+		}
+	}
+	if m.Retention != nil {
+		removed := m.Retention()
+		b.WriteString("# TYPE smsbridge_retention_removed_total counter\n")
+		for _, what := range []string{"payloads", "events", "messages"} {
+			fmt.Fprintf(&b, "smsbridge_retention_removed_total{what=%q} %d\n", what, removed[what])
 		}
 	}
 	c.Data(200, "text/plain; version=0.0.4", []byte(b.String()))

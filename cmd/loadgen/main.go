@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,7 +33,7 @@ import (
 
 func main() {
 	var (
-		url       = flag.String("url", "http://127.0.0.1:8080/webhooks/telnyx", "webhook URL of the service (loopback)")
+		url       = flag.String("url", "http://127.0.0.1:8080/webhooks/telnyx", "webhook URL of the service (loopback); several, comma-separated, are sent to in turn (replicas behind a round-robin balancer)")
 		seed      = flag.String("seed", "smsbridge-load", "seed of the signing key")
 		printKey  = flag.Bool("print-key", false, "print TELNYX_PUBLIC_KEY for -seed and exit")
 		n         = flag.Int("n", 20000, "webhooks to send")
@@ -57,6 +58,7 @@ func main() {
 }
 
 func load(url string, priv ed25519.PrivateKey, n, c, convs int, maxTime time.Duration, run string) int {
+	urls := strings.Split(url, ",")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c}, Timeout: 10 * time.Second}
 	lat := make([]time.Duration, n)
 	var next, fails, sent atomic.Int64
@@ -74,7 +76,7 @@ func load(url string, priv ed25519.PrivateKey, n, c, convs int, maxTime time.Dur
 				}
 				body := webhook(run, i, convs)
 				sig, ts := telnyx.Sign(priv, time.Now(), body)
-				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, urls[i%len(urls)], bytes.NewReader(body))
 				req.Header.Set(telnyx.HeaderSignature, sig)
 				req.Header.Set(telnyx.HeaderTimestamp, ts)
 				req.Header.Set("Content-Type", "application/json")

@@ -79,7 +79,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	poster := bot.NewPoster(sc, bot.WithRedactedToken(cfg.SlackBotToken), bot.WithLogger(log),
 		bot.WithChannelRate(rate.Limit(cfg.SlackChannelRate), 3))
 
-	engine := bridge.NewEngine(st, log, bridge.EngineConfig{Lease: cfg.Lease})
+	engine := bridge.NewEngine(st, log, bridge.EngineConfig{Lease: cfg.Lease, Workers: cfg.Workers, Instance: cfg.Instance})
 	br := bridge.New(st, engine, poster, tx, log, bridge.Config{
 		Routes:  bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
 		Silence: cfg.Silence,
@@ -88,6 +88,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	metrics := webhooks.NewMetrics()
 	metrics.Events = st.EventCounts
 	metrics.OldestPending = st.OldestPendingAge
+	janitor := bridge.NewJanitor(st, log, bridge.RetentionConfig{KeepPayloads: cfg.KeepPayloads, KeepMessages: cfg.KeepMessages})
+	metrics.Retention = janitor.Deleted
 	deps := webhooks.Deps{
 		Log: log, DB: st, Metrics: metrics,
 		Telnyx: &webhooks.TelnyxHandler{Verifier: verifier, Ingester: br, Log: log},
@@ -164,6 +166,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 	// from those not routed elsewhere, and a STOP blocks a whole profile.
 	wg.Add(1)
 	go func() { defer wg.Done(); br.SyncNumbers(workCtx, tx, numberSyncInterval) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); janitor.Run(workCtx) }()
 	if cfg.SlackAppToken != "" {
 		// Socket Mode: the same handlers, over a websocket Slack opens to us.
 		smAPI := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +40,13 @@ type config struct {
 	Lease            time.Duration
 	MediaAllowHosts  []string
 	ScheduleMaxAhead time.Duration
+	Workers          int
+	// Instance is the stable id a restart takes its own leases back by.
+	Instance string
+	// KeepPayloads and KeepMessages are the retention settings; 0 keeps
+	// forever.
+	KeepPayloads time.Duration
+	KeepMessages time.Duration
 }
 
 type setting struct {
@@ -48,7 +59,7 @@ type setting struct {
 // fails with one message naming every missing variable and where to find it.
 func loadConfig(getenv func(string) string) (*config, error) {
 	c := &config{}
-	var routes, admins, silence, signature, rate, lease, senderRates, mediaAllow, maxAhead string
+	var routes, admins, silence, signature, rate, lease, senderRates, mediaAllow, maxAhead, workers, keepPayloads, keepMessages string
 	settings := []setting{
 		{"LISTEN_ADDR", ":8080", "", false, &c.ListenAddr},
 		{"DATABASE_URL", "smsbridge.db", "", false, &c.DatabaseURL},
@@ -71,7 +82,11 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		{"SMSBRIDGE_THREAD_SILENCE", "720h", "", false, &silence},
 		{"SMSBRIDGE_LOG_LEVEL", "info", "", false, &c.LogLevel},
 		{"SMSBRIDGE_SLACK_RATE", "1", "", false, &rate},
-		{"SMSBRIDGE_WORKER_LEASE", "2m", "", false, &lease},
+		{"SMSBRIDGE_WORKER_LEASE", "10s", "", false, &lease},
+		{"SMSBRIDGE_WORKERS", "4", "", false, &workers},
+		{"SMSBRIDGE_INSTANCE_ID", "", "", false, &c.Instance},
+		{"SMSBRIDGE_KEEP_PAYLOADS", "7d", "", false, &keepPayloads},
+		{"SMSBRIDGE_KEEP_MESSAGES", "forever", "", false, &keepMessages},
 		{"SMSBRIDGE_SENDER_RATES", "", "", false, &senderRates},
 		{"SMSBRIDGE_MEDIA_ALLOW_HOSTS", "", "", false, &mediaAllow},
 		{"SMSBRIDGE_SCHEDULE_MAX_AHEAD", "8760h", "", false, &maxAhead},
@@ -114,7 +129,25 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		return nil, fmt.Errorf("SMSBRIDGE_SLACK_RATE %q: want posts per second per channel, such as 1", rate)
 	}
 	if c.Lease, err = time.ParseDuration(lease); err != nil || c.Lease < time.Second {
-		return nil, fmt.Errorf("SMSBRIDGE_WORKER_LEASE %q: want a duration of at least 1s, such as 2m", lease)
+		return nil, fmt.Errorf("SMSBRIDGE_WORKER_LEASE %q: want a duration of at least 1s, such as 10s", lease)
+	}
+	if n, err := strconv.Atoi(workers); err != nil || n < 1 || n > 256 {
+		return nil, fmt.Errorf("SMSBRIDGE_WORKERS %q: want how many conversations one replica works at once, 1 to 256, such as 4", workers)
+	} else {
+		c.Workers = n
+	}
+	if c.KeepPayloads, err = parseKeep(keepPayloads, time.Hour); err != nil {
+		return nil, fmt.Errorf("SMSBRIDGE_KEEP_PAYLOADS %q: %w", keepPayloads, err)
+	}
+	// Deleting an event forgets that it was received: a redelivery of it
+	// would be taken as new. Telnyx and Slack redeliver within hours.
+	if c.KeepMessages, err = parseKeep(keepMessages, 24*time.Hour); err != nil {
+		return nil, fmt.Errorf("SMSBRIDGE_KEEP_MESSAGES %q: %w", keepMessages, err)
+	}
+	if c.Instance == "" {
+		c.Instance = instanceFromHost()
+	} else if !validInstance(c.Instance) {
+		return nil, fmt.Errorf("SMSBRIDGE_INSTANCE_ID %q: want 1 to 40 letters, digits, '.', '_' or '-', different for each replica (such as the pod or container name)", c.Instance)
 	}
 	if c.MediaAllowHosts, err = netguard.ParseAllowHosts(mediaAllow); err != nil {
 		return nil, fmt.Errorf("SMSBRIDGE_MEDIA_ALLOW_HOSTS: %v (want host or host:port, comma-separated)", err)
@@ -126,4 +159,68 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		c.SlackAPIURL += "/"
 	}
 	return c, nil
+}
+
+// validInstance: an instance id is part of every lease owner (id/boot/n),
+// so it may not contain "/" and must leave room for the rest.
+func validInstance(id string) bool {
+	if len(id) < 1 || len(id) > 40 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// instanceFromHost is the default instance id: the host name, which stays
+// the same when the same machine or container restarts the service and
+// differs between replicas on different hosts or containers. (The id is
+// kept in the service's own database, so the data directory is implied.)
+// Characters an id may not hold are replaced; a long name is shortened with
+// a hash of the whole so two long names stay apart.
+func instanceFromHost() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "smsbridge"
+	}
+	b := []byte(host)
+	for i, r := range b {
+		if !validInstance(string(r)) {
+			b[i] = '-'
+		}
+	}
+	id := string(b)
+	if len(id) > 40 {
+		sum := sha256.Sum256([]byte(host))
+		id = id[:31] + "-" + hex.EncodeToString(sum[:4])
+	}
+	return id
+}
+
+// parseKeep reads a retention setting: a number of days ("7d"), a Go
+// duration ("36h"), or "forever" (0). It must be at least least.
+func parseKeep(v string, least time.Duration) (time.Duration, error) {
+	if v == "forever" {
+		return 0, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100*365 {
+			return 0, fmt.Errorf("want a number of days such as 30d, a duration such as 36h, or forever")
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, fmt.Errorf("want a number of days such as 30d, a duration such as 36h, or forever")
+		}
+	}
+	if d < least {
+		return 0, fmt.Errorf("keep at least %v, or forever", least)
+	}
+	return d, nil
 }

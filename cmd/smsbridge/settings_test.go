@@ -1,0 +1,63 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// requiredEnv is the least a configuration needs, plus extra settings.
+func requiredEnv(extra map[string]string) func(string) string {
+	env := map[string]string{
+		"TELNYX_API_KEY": "KEY", "TELNYX_PUBLIC_KEY": "pub", "SLACK_BOT_TOKEN": "xoxb-1",
+		"SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return func(k string) string { return env[k] }
+}
+
+func TestScaleSettingsDefaultToShortLeasesAndAStableInstance(t *testing.T) {
+	c, err := loadConfig(requiredEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Lease != 10*time.Second || c.Workers != 4 {
+		t.Fatalf("lease %v, workers %d; want 10s and 4", c.Lease, c.Workers)
+	}
+	if c.KeepPayloads != 7*24*time.Hour || c.KeepMessages != 0 {
+		t.Fatalf("keep payloads %v, messages %v; want 7 days and forever", c.KeepPayloads, c.KeepMessages)
+	}
+	if !validInstance(c.Instance) || c.Instance != instanceFromHost() {
+		t.Fatalf("default instance id %q, want the host's (%q)", c.Instance, instanceFromHost())
+	}
+	c, err = loadConfig(requiredEnv(map[string]string{"SMSBRIDGE_WORKERS": "16", "SMSBRIDGE_INSTANCE_ID": "pod-2"}))
+	if err != nil || c.Workers != 16 || c.Instance != "pod-2" {
+		t.Fatalf("workers %d, instance %q, err %v", c.Workers, c.Instance, err)
+	}
+	c, err = loadConfig(requiredEnv(map[string]string{"SMSBRIDGE_KEEP_PAYLOADS": "36h", "SMSBRIDGE_KEEP_MESSAGES": "365d"}))
+	if err != nil || c.KeepPayloads != 36*time.Hour || c.KeepMessages != 365*24*time.Hour {
+		t.Fatalf("keep payloads %v, messages %v, err %v", c.KeepPayloads, c.KeepMessages, err)
+	}
+}
+
+func TestScaleSettingsThatCannotWorkAreRefusedByName(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{"SMSBRIDGE_WORKERS", "0"},
+		{"SMSBRIDGE_WORKERS", "many"},
+		{"SMSBRIDGE_WORKERS", "1000"},
+		{"SMSBRIDGE_INSTANCE_ID", "a/b"},
+		{"SMSBRIDGE_INSTANCE_ID", strings.Repeat("x", 41)},
+		{"SMSBRIDGE_WORKER_LEASE", "500ms"},
+		{"SMSBRIDGE_KEEP_PAYLOADS", "a week"},
+		{"SMSBRIDGE_KEEP_PAYLOADS", "10m"},
+		{"SMSBRIDGE_KEEP_MESSAGES", "12h"},
+		{"SMSBRIDGE_KEEP_MESSAGES", "-3d"},
+	} {
+		_, err := loadConfig(requiredEnv(map[string]string{tc.name: tc.value}))
+		if err == nil || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%s=%q: err %v, want one naming the setting", tc.name, tc.value, err)
+		}
+	}
+}
