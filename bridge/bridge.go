@@ -174,22 +174,6 @@ func (b *Bridge) effectiveRoutes(ctx context.Context) (map[E164]string, error) {
 	return out, nil
 }
 
-// RoutedNumbers lists, sorted, our numbers whose conversations go to channel.
-func (b *Bridge) RoutedNumbers(ctx context.Context, channel string) ([]E164, error) {
-	routes, err := b.effectiveRoutes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []E164
-	for n, ch := range routes {
-		if ch == channel {
-			out = append(out, n)
-		}
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
 // SetRoute sends new conversations with our number to channel; by is the
 // Slack user who asked.
 func (b *Bridge) SetRoute(ctx context.Context, our E164, channel, by string) error {
