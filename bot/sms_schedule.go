@@ -231,13 +231,24 @@ func (s *sms) runCancel(ctx context.Context, req *CommandRequest) (*slack.Msg, e
 
 func (s *sms) cancel(ctx context.Context, ref, user string) *slack.Msg {
 	idText := strings.TrimPrefix(ref, "#")
-	var err error
-	if id, perr := strconv.ParseUint(idText, 10, 64); perr == nil {
-		_, err = s.Scheduler.Cancel(ctx, id, user)
-	} else {
-		err = s.Scheduler.CancelTelnyx(ctx, ref, user)
+	admin, err := s.isAdmin(ctx, user)
+	if err != nil {
+		s.Log.Error("admin check failed", "err", err)
+		return Ephemeral("Cannot cancel it now: smsbridge could not tell whether you are an admin. Try again in a minute.")
 	}
+	if id, perr := strconv.ParseUint(idText, 10, 64); perr == nil {
+		_, err = s.Scheduler.CancelAs(ctx, id, user, admin)
+	} else {
+		err = s.Scheduler.CancelTelnyxAs(ctx, ref, user, admin)
+	}
+	var notYours *bridge.NotYoursError
 	switch {
+	case errors.As(err, &notYours):
+		who := ""
+		if notYours.Author != "" {
+			who = " (" + mention(notYours.Author) + " scheduled it)"
+		}
+		return Ephemeral(fmt.Sprintf("Cannot cancel %s: %s%s.", Escape(ref), Escape(notYours.Error()), who))
 	case errors.Is(err, store.ErrNotFound):
 		return Ephemeral(fmt.Sprintf("There is no scheduled message %s.", Escape(ref)))
 	case errors.Is(err, bridge.ErrNotCancellable):

@@ -82,9 +82,9 @@ func TestScheduleRefusals(t *testing.T) {
 func TestScheduleTenDaysAheadIsHeldHandedOverOnceSurvivesRestartAndCancels(t *testing.T) {
 	e := newSMSEnv(t)
 	sendAt := e.clock.Now().Add(10 * 24 * time.Hour) // 2026-12-06 12:00 UTC
-	msg, _ := e.run(userAdmin, chSupport, "schedule 2026-12-06T12:00:00Z +13125550123 Ten days on")
+	msg, _ := e.run(userAlice, chSupport, "schedule 2026-12-06T12:00:00Z +13125550123 Ten days on")
 	mustContain(t, msg.Text, "Scheduled #1", "smsbridge holds it")
-	mustContain(t, e.text(userAdmin, chSupport, "schedule in 10 days +13125550123 Cancel me"), "Scheduled #2", "smsbridge holds it")
+	mustContain(t, e.text(userAlice, chSupport, "schedule in 10 days +13125550123 Cancel me"), "Scheduled #2", "smsbridge holds it")
 	if n := len(e.tx.Requests()); n != 0 {
 		t.Fatalf("a message 10 days ahead went to Telnyx at once (%d requests)", n)
 	}
@@ -297,4 +297,40 @@ func TestHandOffsThatSendNowArePacedBySender(t *testing.T) {
 			t.Errorf("#%d is %s, want handed", id, m.Status)
 		}
 	}
+}
+
+func TestOnlyTheAuthorTheAssigneeOrAnAdminMayCancel(t *testing.T) {
+	e := newSMSEnv(t)
+	const bob, carol = "UBOB", "UCAROL"
+	e.text(userAlice, chSupport, "schedule in 2 weeks +13125550123 one")
+	e.text(userAlice, chSupport, "schedule in 2 weeks +13125550123 two")
+	e.text(userAlice, chSupport, "schedule in 2 weeks +13125550123 three")
+	mustContain(t, e.text(bob, chSupport, "cancel 1"), "Cannot cancel 1", "only the teammate who scheduled it", "<@"+userAlice+"> scheduled it")
+	if m, _ := e.st.Scheduled(e.ctx, 1); m.Status != store.SchedHeld {
+		t.Fatalf("a stranger's cancel changed it: %s", m.Status)
+	}
+	// The conversation's assignee may.
+	c, _ := e.st.ConversationByNumbers(e.ctx, store.KindSMS, ourNumber, remote)
+	e.st.UpdateConversation(e.ctx, c.ID, map[string]any{"state": store.StateClaimed, "assignee_id": carol})
+	mustContain(t, e.text(carol, chSupport, "cancel 1"), "Cancelled scheduled message 1")
+	// An admin may; the author may.
+	mustContain(t, e.text(userAdmin, chSupport, "cancel 2"), "Cancelled scheduled message 2")
+	mustContain(t, e.text(userAlice, chSupport, "cancel 3"), "Cancelled scheduled message 3")
+	for id, who := range map[uint64]string{1: carol, 2: userAdmin, 3: userAlice} {
+		if m, _ := e.st.Scheduled(e.ctx, id); m.CancelledBy != who {
+			t.Errorf("#%d cancelled by %q, want %q", id, m.CancelledBy, who)
+		}
+	}
+	// The notes say who cancelled.
+	var notes []string
+	for _, r := range e.slack.ThreadReplies(chSupport, c.ThreadTS) {
+		if strings.Contains(r.Text, "was cancelled") {
+			notes = append(notes, r.Text)
+		}
+	}
+	if len(notes) != 3 || !strings.Contains(strings.Join(notes, "\n"), "<@"+carol+">") {
+		t.Errorf("cancel notes = %q", notes)
+	}
+	// A message smsbridge did not schedule: only an admin.
+	mustContain(t, e.text(bob, chSupport, "cancel 40385f64-5717-4562-b3fc-2c963f66afa6"), "Cannot cancel", "an admin")
 }

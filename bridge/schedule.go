@@ -413,6 +413,52 @@ func (s *Scheduler) note(ctx context.Context, m *store.ScheduledMessage, what st
 	}
 }
 
+// NotYoursError refuses a cancel by someone who neither scheduled the
+// message, nor is its conversation's assignee, nor an admin. Author is the
+// Slack user who scheduled it ("" when smsbridge did not).
+type NotYoursError struct{ Author string }
+
+func (e *NotYoursError) Error() string {
+	return "only the teammate who scheduled it, the conversation's assignee or an admin may cancel it"
+}
+
+// CancelAs is Cancel for by, who may cancel a message they scheduled, one
+// in a conversation assigned to them, or, as an admin, any.
+func (s *Scheduler) CancelAs(ctx context.Context, id uint64, by string, admin bool) (*store.ScheduledMessage, error) {
+	m, err := s.b.st.Scheduled(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayCancel(ctx, m, by, admin); err != nil {
+		return m, err
+	}
+	return s.cancel(ctx, id, by, "")
+}
+
+// CancelTelnyxAs is CancelTelnyx for by: a message smsbridge scheduled as
+// CancelAs allows; one it does not know only an admin may cancel.
+func (s *Scheduler) CancelTelnyxAs(ctx context.Context, telnyxID, by string, admin bool) error {
+	if m, err := s.b.st.ScheduledByTelnyxID(ctx, telnyxID); err == nil {
+		_, err := s.CancelAs(ctx, m.ID, by, admin)
+		return err
+	}
+	if !admin {
+		return &NotYoursError{}
+	}
+	return s.CancelTelnyx(ctx, telnyxID, by)
+}
+
+func (s *Scheduler) mayCancel(ctx context.Context, m *store.ScheduledMessage, by string, admin bool) error {
+	if admin || m.CreatedBy == "" || m.CreatedBy == by {
+		return nil
+	}
+	conv, err := s.b.st.ConversationByNumbers(ctx, store.KindSMS, m.From, m.To)
+	if err == nil && conv.AssigneeID != "" && conv.AssigneeID == by {
+		return nil
+	}
+	return &NotYoursError{Author: m.CreatedBy}
+}
+
 // Cancel cancels a scheduled message: a held one is dropped here; one
 // Telnyx has is cancelled there (DELETE /messages/{id}). A refusal wraps
 // ErrNotCancellable with the reason.
