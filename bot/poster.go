@@ -216,11 +216,70 @@ func (p *Poster) UpdateHeader(ctx context.Context, ref bridge.ThreadRef, h bridg
 	})
 }
 
-// PostInThread posts into parent's thread and returns the post's ts.
+// PostInThread posts into parent's thread and returns the post's ts. A
+// text longer than one Slack message holds (about 12,000 characters once
+// escaped, 50 blocks) is posted whole as several posts in order, each
+// marked as a part; the ts returned is the first's, and buttons go on the
+// last.
 func (p *Poster) PostInThread(ctx context.Context, parent bridge.ThreadRef, post bridge.ThreadPost) (string, error) {
-	text, blocks := renderPost(post)
-	opts := append(messageOptions(text, blocks), slack.MsgOptionTS(parent.TS))
-	return p.post(ctx, "post in thread", parent.Channel, opts)
+	parts := splitPost(post)
+	var first string
+	for i, part := range parts {
+		text, blocks := renderPost(part)
+		opts := append(messageOptions(text, blocks), slack.MsgOptionTS(parent.TS))
+		ts, err := p.post(ctx, "post in thread", parent.Channel, opts)
+		if err != nil {
+			if i > 0 {
+				return first, fmt.Errorf("part %d of %d: %w", i+1, len(parts), err)
+			}
+			return "", err
+		}
+		if i == 0 {
+			first = ts
+		}
+	}
+	return first, nil
+}
+
+// maxPostText is how much escaped text one post carries: under Slack's
+// practical limit for a message's text, and few enough sections (of
+// maxSectionText) to stay far inside 50 blocks.
+const maxPostText = 10000
+
+// splitPost cuts a post whose escaped text would not fit one Slack message
+// into parts that each do; it never cuts inside an escape.
+func splitPost(post bridge.ThreadPost) []bridge.ThreadPost {
+	if len([]rune(Escape(post.Text))) <= maxPostText {
+		return []bridge.ThreadPost{post}
+	}
+	var chunks []string
+	var b strings.Builder
+	size := 0
+	for _, r := range post.Text {
+		n := len([]rune(Escape(string(r))))
+		if size+n > maxPostText {
+			chunks = append(chunks, b.String())
+			b.Reset()
+			size = 0
+		}
+		b.WriteRune(r)
+		size += n
+	}
+	chunks = append(chunks, b.String())
+	parts := make([]bridge.ThreadPost, len(chunks))
+	for i, c := range chunks {
+		part := post
+		part.Text = c
+		if i > 0 {
+			part.Mention = ""
+		}
+		if i < len(chunks)-1 {
+			part.Actions = nil
+		}
+		parts[i] = part
+		parts[i].Text = fmt.Sprintf("(part %d of %d) ", i+1, len(chunks)) + c
+	}
+	return parts
 }
 
 // post sends chat.postMessage within the channel's rate, with retries.

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -218,7 +219,40 @@ func TestLongTextIsSplitWithinBlockLimits(t *testing.T) {
 	ref := bridge.ThreadRef{Channel: "C1", TS: "1700000000.000100"}
 	long := strings.Repeat("<&>", 2500) // 7500 runes, 30000 escaped
 	if _, err := p.PostInThread(ctx, ref, bridge.ThreadPost{Kind: bridge.KindInbound, Text: long}); err != nil {
-		t.Fatal(err) // the fake enforces Slack's 3000-character section limit
+		t.Fatal(err) // the fake enforces Slack's 3000-character sections and 12,000-character messages
+	}
+}
+
+// A text too long for one Slack message is shown whole, in order, as
+// several posts, never refused by Slack.
+func TestTooLongTextIsPostedWholeInSeveralPostsInOrder(t *testing.T) {
+	p, srv, _ := newPoster(t)
+	ref := bridge.ThreadRef{Channel: "C1", TS: "1700000000.000100"}
+	var long strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&long, "<%d> ", i) // 3000 numbered pieces, about 30,000 characters once escaped
+	}
+	if _, err := p.PostInThread(ctx, ref, bridge.ThreadPost{Kind: bridge.KindInbound, Text: long.String(),
+		Actions: []bridge.Action{{ID: "x", Label: "Go", Value: "1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.ThreadReplies("C1", ref.TS)
+	if len(msgs) < 3 {
+		t.Fatalf("%d posts, want the text split over several", len(msgs))
+	}
+	var whole strings.Builder
+	for i, m := range msgs {
+		prefix := fmt.Sprintf("(part %d of %d) ", i+1, len(msgs))
+		if !strings.HasPrefix(m.Text, prefix) {
+			t.Fatalf("post %d text starts %q, want %q", i, m.Text[:min(40, len(m.Text))], prefix)
+		}
+		whole.WriteString(strings.TrimPrefix(m.Text, prefix))
+		if hasAction := len(m.ActionIDs()) > 0; hasAction != (i == len(msgs)-1) {
+			t.Errorf("post %d has buttons %v; only the last should", i, m.ActionIDs())
+		}
+	}
+	if whole.String() != bot.Escape(long.String()) {
+		t.Errorf("the parts do not add up to the whole text")
 	}
 }
 
