@@ -79,7 +79,7 @@ func New(st *store.Store, engine *Engine, poster Poster, media MediaFetcher, log
 	b := &Bridge{st: st, engine: engine, poster: poster, media: media, log: log, cfg: cfg}
 	engine.Handle(SourceTelnyx, telnyx.EventMessageReceived, b.handleReceived)
 	engine.Handle(SourceTelnyx, telnyx.EventLinkClicked, b.handleLinkClicked)
-	engine.Handle(SourceBridge, EventThreadPost, b.handleThreadPost) // compose.go
+	engine.Handle(SourceBridge, EventThreadPost, b.handleThreadPost) // threadpost.go
 	return b
 }
 
@@ -202,7 +202,8 @@ func HeaderOf(c *store.Conversation) Header {
 	return h
 }
 
-// Thread is the conversation's current thread; ok is false before its first post.
-func Thread(c *store.Conversation) (ThreadRef, bool) {
+// CurrentThread is the conversation's current thread (its header); ok is
+// false before its first post. (store.Thread is every thread it has had.)
+func CurrentThread(c *store.Conversation) (ThreadRef, bool) {
 	return ThreadRef{Channel: c.Channel, TS: c.ThreadTS}, c.ThreadTS != ""
 }

@@ -130,7 +130,7 @@ func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
 		if errText != "" {
 			note += ": " + errText
 		}
-		if thread, ok := Thread(conv); ok {
+		if thread, ok := CurrentThread(conv); ok {
 			if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindError, Text: note + "."}); err != nil {
 				return fmt.Errorf("post delivery failure: %w", err)
 			}

@@ -60,7 +60,7 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 	if err != nil {
 		return err
 	}
-	thread, _ := Thread(conv)
+	thread, _ := CurrentThread(conv)
 
 	if msg.SlackTS == "" {
 		post := ThreadPost{Kind: KindInbound, From: E164(p.From.PhoneNumber), Text: p.Text}
@@ -177,7 +177,7 @@ func (b *Bridge) relayMedia(ctx context.Context, thread ThreadRef, m telnyx.Mess
 // afterInbound applies what an inbound text changes about its conversation:
 // opt-out keywords, reopening a resolved conversation, last activity.
 func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *telnyx.Message) error {
-	thread, _ := Thread(conv)
+	thread, _ := CurrentThread(conv)
 	now := b.st.Now()
 	fields := map[string]any{"last_activity_at": now, "last_direction": store.Inbound, "last_text": p.Text}
 	var notes []string
@@ -269,7 +269,7 @@ func (b *Bridge) handleLinkClicked(ctx context.Context, ev *store.Event) error {
 	if err != nil {
 		return err
 	}
-	thread, ok := Thread(conv)
+	thread, ok := CurrentThread(conv)
 	if !ok {
 		return nil
 	}

@@ -165,7 +165,7 @@ func (b *Bridge) change(ctx context.Context, id uint64, by string, t transition)
 
 // show updates the header of the conversation's thread and posts note in it.
 func (b *Bridge) show(ctx context.Context, c *store.Conversation, note ThreadPost) error {
-	thread, ok := Thread(c)
+	thread, ok := CurrentThread(c)
 	if !ok {
 		return nil
 	}
@@ -223,7 +223,7 @@ func (b *Bridge) NameContact(ctx context.Context, number E164, name, by string) 
 	}
 	var errs []error
 	for i := range convs {
-		if thread, ok := Thread(&convs[i]); ok {
+		if thread, ok := CurrentThread(&convs[i]); ok {
 			if err := b.poster.UpdateHeader(ctx, thread, b.HeaderFor(ctx, &convs[i])); err != nil {
 				errs = append(errs, err)
 			}

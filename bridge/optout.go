@@ -205,7 +205,7 @@ func (b *Bridge) refreshOptOutFlags(ctx context.Context, our E164, profile strin
 			return err
 		}
 		c.OptedOut, c.OptOutKeyword, c.OptOutAt = out, kw, at
-		if thread, ok := Thread(c); ok {
+		if thread, ok := CurrentThread(c); ok {
 			if err := b.poster.UpdateHeader(ctx, thread, b.HeaderFor(ctx, c)); err != nil {
 				b.log.Warn("update header after opt-out change", "conversation", c.ID, "err", err)
 			}

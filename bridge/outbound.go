@@ -492,7 +492,7 @@ func (o *Outbound) sendAccepted(ctx context.Context, conv *store.Conversation, m
 		o.b.log.Warn("react queued", "message", msg.ID, "err", err)
 	}
 	if msg.Segments > 1 {
-		thread, _ := Thread(conv)
+		thread, _ := CurrentThread(conv)
 		note := fmt.Sprintf("Sent as %d SMS segments (%s).", msg.Segments, orDefault(msg.Encoding, "encoding unknown"))
 		if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindOutbound, Text: note}); err != nil {
 			o.b.log.Warn("post send confirmation", "message", msg.ID, "err", err)
@@ -554,7 +554,7 @@ func (o *Outbound) refuse(ctx context.Context, conv *store.Conversation, msg *st
 // of it; the record after it is retried in place (Bridge.record), so only
 // a crash in between can post it twice.
 func (o *Outbound) finish(ctx context.Context, conv *store.Conversation, msg *store.Message, from, to, why string, actions []Action) error {
-	thread, _ := Thread(conv)
+	thread, _ := CurrentThread(conv)
 	kind := KindError
 	if to == store.OutOptedOut || to == store.OutRefused {
 		kind = KindNote
@@ -600,7 +600,7 @@ func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {
 	if err := o.poster().RemoveReaction(ctx, msgRef(msg), reactionFor(prev)); err != nil {
 		o.b.log.Warn("remove reaction", "message", msg.ID, "err", err)
 	}
-	if thread, ok := Thread(conv); ok {
+	if thread, ok := CurrentThread(conv); ok {
 		note := "Sending again, as a teammate asked."
 		if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: note}); err != nil {
 			o.b.log.Warn("post send-again note", "message", msg.ID, "err", err)
@@ -628,7 +628,7 @@ func (o *Outbound) noteChange(ctx context.Context, conv *store.Conversation, r S
 		what = "deleted"
 	}
 	note := fmt.Sprintf("A reply that was already sent as SMS was %s in Slack. The SMS has left and cannot be changed or recalled; send a new reply to correct it.", what)
-	thread, _ := Thread(conv)
+	thread, _ := CurrentThread(conv)
 	_, err = o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: note})
 	return err
 }

@@ -133,7 +133,7 @@ func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 	if msg.SlackTS == "" {
 		// The text shows in the thread as sent by the teammate; its
 		// reactions then say where it is, as on a thread reply.
-		thread, _ := Thread(conv)
+		thread, _ := CurrentThread(conv)
 		ts, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindOutbound, Text: msg.Text, Mention: r.AuthorID})
 		if err != nil {
 			return fmt.Errorf("post sent text: %w", err)

@@ -115,7 +115,7 @@ func (b *Bridge) handleThreadPost(ctx context.Context, ev *store.Event) error {
 	if conv, err = b.ensureThread(ctx, conv); err != nil {
 		return err
 	}
-	thread, _ := Thread(conv)
+	thread, _ := CurrentThread(conv)
 	ts, err := b.poster.PostInThread(ctx, thread, w.Post)
 	if err != nil {
 		return fmt.Errorf("post in thread: %w", err)
