@@ -102,12 +102,33 @@ func (s *sms) numbersPage(ctx context.Context, mobile bool, page int) *slack.Msg
 	if n == 0 && page == 1 {
 		return Ephemeral("Telnyx lists no numbers on this account.")
 	}
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(b.String()), nil, nil)}
+	blocks := sectionsOf(b.String())
 	if page < meta.TotalPages {
 		more := slack.NewButtonBlockElement(ActionNumbersMore, fmt.Sprintf("%s:%d", kind, page+1), plain("More"))
 		blocks = append(blocks, slack.NewActionBlock("", more))
 	}
 	return msgWithBlocks(b.String(), blocks...)
+}
+
+// sectionsOf packs the lines of an mrkdwn text into as few sections as
+// Slack's 3,000-character limit for one allows.
+func sectionsOf(text string) []slack.Block {
+	var out []slack.Block
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
+			b.Reset()
+		}
+	}
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if len([]rune(b.String()))+len([]rune(line)) > maxSectionText {
+			flush()
+		}
+		b.WriteString(line)
+	}
+	flush()
+	return out
 }
 
 func orNone(s string) string {

@@ -126,7 +126,7 @@ func (s *sms) optOutsPage(ctx context.Context, page int) *slack.Msg {
 		fmt.Fprintf(&b, "• %s from %s — %q on %s — profile `%s`\n", Escape(FormatNumber(bridge.E164(o.To))), Escape(FormatNumber(bridge.E164(o.From))),
 			Escape(o.Keyword), o.CreatedAt.UTC().Format("2006-01-02"), Escape(orNone(o.MessagingProfileID)))
 	}
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(b.String()), nil, nil)}
+	blocks := sectionsOf(b.String())
 	if page < meta.TotalPages {
 		more := slack.NewButtonBlockElement(ActionOptOutsMore, strconv.Itoa(page+1), plain("More"))
 		blocks = append(blocks, slack.NewActionBlock("", more))

@@ -9,17 +9,51 @@ import (
 // validateBlocks checks the Block Kit limits Slack enforces most often, so
 // that a message the fake accepts is one Slack would accept too. It returns
 // Slack-style problem messages, none when the blocks are valid.
-func validateBlocks(raw []byte) []string {
+func validateBlocks(raw []byte) []string { return validateBlocksMax(raw, 50) }
+
+// validateViewBlocks is validateBlocks for a modal or the App Home, which
+// take up to 100 blocks.
+func validateViewBlocks(raw []byte) []string { return validateBlocksMax(raw, 100) }
+
+// nullFields lists where a JSON document has null values: Slack refuses a
+// payload with a null where it wants a value (slack-go omits empty fields;
+// a null means a field was built wrong).
+func nullFields(raw []byte) []string {
+	var doc any
+	if json.Unmarshal(raw, &doc) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any, path string)
+	walk = func(v any, path string) {
+		switch x := v.(type) {
+		case nil:
+			out = append(out, fmt.Sprintf("[ERROR] null value [json-pointer:%s]", path))
+		case map[string]any:
+			for k, e := range x {
+				walk(e, path+"/"+k)
+			}
+		case []any:
+			for i, e := range x {
+				walk(e, fmt.Sprintf("%s/%d", path, i))
+			}
+		}
+	}
+	walk(doc, "/blocks")
+	return out
+}
+
+func validateBlocksMax(raw []byte, max int) []string {
 	var blocks []map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &blocks); err != nil {
 		return []string{"[ERROR] blocks must be a JSON array of objects"}
 	}
-	var problems []string
+	problems := nullFields(raw)
 	bad := func(i int, format string, args ...any) {
 		problems = append(problems, fmt.Sprintf("[ERROR] "+format+" [json-pointer:/blocks/%d]", append(args, i)...))
 	}
-	if len(blocks) > 50 {
-		problems = append(problems, "[ERROR] no more than 50 items allowed [json-pointer:/blocks]")
+	if len(blocks) > max {
+		problems = append(problems, fmt.Sprintf("[ERROR] no more than %d items allowed [json-pointer:/blocks]", max))
 	}
 	blockIDs := map[string]bool{}
 	for i, b := range blocks {
@@ -83,6 +117,15 @@ func validateBlocks(raw []byte) []string {
 					bad(i, "context text must be a text object of at most 3000 characters")
 				}
 			}
+		case "input":
+			if t, ok := textObject(b["label"]); !ok || t.Type != "plain_text" || utf8.RuneCountInString(t.Text) == 0 || utf8.RuneCountInString(t.Text) > 2000 {
+				bad(i, "input label must be plain_text of 1 to 2000 characters")
+			}
+			if el, ok := b["element"]; ok {
+				problems = append(problems, validateElement(i, el, map[string]bool{})...)
+			} else {
+				bad(i, "input must have an element")
+			}
 		case "actions":
 			var elems []json.RawMessage
 			_ = json.Unmarshal(b["elements"], &elems)
@@ -120,6 +163,10 @@ func validateElement(i int, raw json.RawMessage, actionIDs map[string]bool) []st
 		Text     json.RawMessage `json:"text"`
 		Value    string          `json:"value"`
 		Style    string          `json:"style"`
+		Options  []struct {
+			Text  json.RawMessage `json:"text"`
+			Value string          `json:"value"`
+		} `json:"options"`
 	}
 	if err := json.Unmarshal(raw, &e); err != nil || e.Type == "" {
 		return []string{fmt.Sprintf("[ERROR] element must have a type [json-pointer:/blocks/%d]", i)}
@@ -146,6 +193,19 @@ func validateElement(i int, raw json.RawMessage, actionIDs map[string]bool) []st
 		}
 		if e.Style != "" && e.Style != "primary" && e.Style != "danger" {
 			bad("button style must be primary or danger")
+		}
+	}
+	if e.Type == "static_select" || e.Type == "multi_static_select" {
+		if len(e.Options) == 0 || len(e.Options) > 100 {
+			bad("a select has 1 to 100 options, not %d", len(e.Options))
+		}
+		for _, o := range e.Options {
+			if t, ok := textObject(o.Text); !ok || t.Type != "plain_text" || utf8.RuneCountInString(t.Text) > 75 {
+				bad("option text must be plain_text of at most 75 characters")
+			}
+			if o.Value == "" || len(o.Value) > 150 {
+				bad("option value must be 1 to 150 characters")
+			}
 		}
 	}
 	return problems

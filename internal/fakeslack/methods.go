@@ -382,7 +382,7 @@ func (s *Server) decodeView(req *request) (viewRequest, map[string]any, string) 
 		vr.ExternalID = v.ExternalID
 	}
 	if len(v.Blocks) > 0 {
-		if problems := validateBlocks(v.Blocks); len(problems) > 0 {
+		if problems := validateViewBlocks(v.Blocks); len(problems) > 0 {
 			return vr, map[string]any{"response_metadata": map[string]any{"messages": problems}}, "invalid_arguments"
 		}
 	}
@@ -503,10 +503,23 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"ok": false, "error": "used_url"})
 		return
 	}
-	s.calls = append(s.calls, call)
 	if string(p.Blocks) == "null" {
 		p.Blocks = nil
 	}
+	// A response_url post is held to the same limits as a message.
+	if utf8.RuneCountInString(p.Text) > MaxText {
+		call.Error = "msg_too_long"
+	} else if len(p.Blocks) > 0 {
+		if problems := validateBlocks(p.Blocks); len(problems) > 0 {
+			call.Error = "invalid_blocks"
+		}
+	}
+	if call.Error != "" {
+		s.calls = append(s.calls, call)
+		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": call.Error})
+		return
+	}
+	s.calls = append(s.calls, call)
 	s.responses[full] = append(s.responses[full], ResponsePost{
 		URL: full, JSON: body, Text: p.Text, ResponseType: p.ResponseType,
 		ReplaceOriginal: p.ReplaceOriginal, DeleteOriginal: p.DeleteOriginal, Blocks: p.Blocks,

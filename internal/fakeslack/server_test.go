@@ -300,3 +300,59 @@ func TestPermalink(t *testing.T) {
 		t.Errorf("permalink = %q, %v", link, err)
 	}
 }
+
+// Every payload the bot can send is held to Slack's limits: a null field,
+// too many blocks for its kind, a select of over 100 options, a response_url
+// post over the limits.
+func TestPayloadLimitsHoldForEveryKindOfPayload(t *testing.T) {
+	srv := fakeslack.New(t)
+	ctx := context.Background()
+	section := func(s string) slack.Block {
+		return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, s, false, false), nil, nil)
+	}
+	many := func(n int) []slack.Block {
+		var bs []slack.Block
+		for i := range n {
+			bs = append(bs, section(strings.Repeat("x", i+1)))
+		}
+		return bs
+	}
+	// A null field.
+	_, _, err := srv.Client().PostMessageContext(ctx, "C1", slack.MsgOptionText("t", false),
+		slack.MsgOptionBlocks(slack.NewSectionBlock(nil, []*slack.TextBlockObject{nil}, nil)))
+	if !isSlackError(err, "invalid_blocks") {
+		t.Errorf("a null field: err = %v, want invalid_blocks", err)
+	}
+	// A view takes 100 blocks, not 101; a message 50.
+	home := func(n int) error {
+		_, err := srv.Client().PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: "U1",
+			View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: many(n)}}})
+		return err
+	}
+	if err := home(100); err != nil {
+		t.Errorf("a 100-block App Home was refused: %v", err)
+	}
+	if err := home(101); err == nil {
+		t.Errorf("a 101-block App Home was taken")
+	}
+	// A select of 101 options.
+	var opts []*slack.OptionBlockObject
+	for i := range 101 {
+		opts = append(opts, slack.NewOptionBlockObject(strings.Repeat("v", 1)+string(rune('a'+i%26)), slack.NewTextBlockObject(slack.PlainTextType, "o", false, false), nil))
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, slack.NewTextBlockObject(slack.PlainTextType, "pick", false, false), "s", opts...)
+	_, _, err = srv.Client().PostMessageContext(ctx, "C1", slack.MsgOptionText("t", false), slack.MsgOptionBlocks(slack.NewActionBlock("", sel)))
+	if !isSlackError(err, "invalid_blocks") {
+		t.Errorf("101 options: err = %v, want invalid_blocks", err)
+	}
+	// response_url posts are held to the message limits and not recorded.
+	url := srv.ResponseURL()
+	err = slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: "t", Blocks: &slack.Blocks{BlockSet: many(51)}})
+	if err == nil || len(srv.ResponsePosts(url)) != 0 {
+		t.Errorf("a 51-block response_url post was taken: %v", err)
+	}
+	err = slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: strings.Repeat("y", fakeslack.MaxText+1)})
+	if err == nil || len(srv.ResponsePosts(url)) != 0 {
+		t.Errorf("an over-long response_url post was taken: %v", err)
+	}
+}
