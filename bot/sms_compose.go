@@ -159,9 +159,18 @@ func inputValue(cb *slack.InteractionCallback, block, action string) string {
 // onComposeSubmit checks the form (errors show on their fields), closes the
 // modal and sends in the background; the result comes as an ephemeral
 // message in the channel the form was opened from.
-func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
-	errs := map[string]string{}
-	var to []bridge.E164
+// composeForm is what the compose modal's fields say.
+type composeForm struct {
+	to   []bridge.E164
+	opts sendOpts
+	text string
+	at   time.Time // zero: now
+	loc  *time.Location
+}
+
+// readCompose reads the modal's fields; errs holds a reason per field.
+func (s *sms) readCompose(ctx context.Context, cb *slack.InteractionCallback) (f composeForm, errs map[string]string) {
+	errs = map[string]string{}
 	for _, part := range strings.Split(inputValue(cb, composeTo, composeTo), ",") {
 		if strings.TrimSpace(part) == "" {
 			continue
@@ -171,51 +180,57 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 			errs[composeTo] = err.Error()
 			break
 		}
-		to = append(to, n)
+		f.to = append(f.to, n)
 	}
-	if len(to) == 0 && errs[composeTo] == "" {
+	if len(f.to) == 0 && errs[composeTo] == "" {
 		errs[composeTo] = "Who should get it?"
 	}
-	if len(to) > 8 {
+	if len(f.to) > 8 {
 		errs[composeTo] = "A group MMS goes to at most 8 numbers."
 	}
-	var o sendOpts
+	o := &f.opts
 	if other := inputValue(cb, composeFromOther, composeFromOther); other != "" {
-		f, kind, err := ParseSender(other, s.Region)
+		from, kind, err := ParseSender(other, s.Region)
 		if err != nil {
 			errs[composeFromOther] = err.Error()
 		}
-		o.from, o.kind = f, kind
+		o.from, o.kind = from, kind
 	} else if sel := inputValue(cb, composeFrom, composeFrom); sel == composePool {
 		o.pool = true
 	} else if sel != "" {
 		o.from, o.kind = bridge.E164(sel), SenderNumber
 	}
-	text := inputValue(cb, composeText, ComposeTextAction)
+	f.text = inputValue(cb, composeText, ComposeTextAction)
+	text := f.text
 	if text == "" {
 		errs[composeText] = "Write the message."
 	} else if telnyx.Segments(text).TooLong() {
 		errs[composeText] = SegmentNote(text)
 	}
-	var at time.Time
-	loc := time.UTC
+	f.loc = time.UTC
 	if when := inputValue(cb, composeWhen, composeWhen); when != "" && !strings.EqualFold(when, "now") {
-		loc = s.userLocation(ctx, cb.User.ID)
-		t, err := ParseWhen(when, s.Now(), loc)
+		f.loc = s.userLocation(ctx, cb.User.ID)
+		t, err := ParseWhen(when, s.Now(), f.loc)
 		if err == nil {
 			err = CheckScheduleWindow(t, s.Now(), bridge.TelnyxMinAhead, s.ScheduleMaxAhead)
 		}
 		if err != nil {
 			errs[composeWhen] = err.Error()
 		}
-		if len(to) > 1 {
+		if len(f.to) > 1 {
 			errs[composeWhen] = "A group MMS cannot be scheduled."
 		}
 		if o.pool {
 			errs[composeWhen] = "A message from the number pool cannot be scheduled here; pick a number."
 		}
-		at = t
+		f.at = t
 	}
+	return f, errs
+}
+
+func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	f, errs := s.readCompose(ctx, cb)
+	o, to, text, at, loc := f.opts, f.to, f.text, f.at, f.loc
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs), nil
 	}
