@@ -136,7 +136,7 @@ func (h *obHarness) checkOrder(convs []*store.Conversation, rounds int) {
 // order; without the pacer the same burst draws 429s.
 func TestBurstFromOneSenderIsPacedUnderItsTelnyxLimit(t *testing.T) {
 	rate := bridge.Rate{PerSecond: 50, Burst: 1}
-	run := func(t *testing.T, paced bool) (*obHarness, []*store.Conversation) {
+	run := func(t *testing.T, paced bool, rate bridge.Rate) (*obHarness, []*store.Conversation) {
 		opts := []obOption{withStrictTelnyx(faketelnyx.WithSenderRate(paceLongCode, strictRate(rate)))}
 		if paced {
 			opts = append(opts, withPacer(bridge.SenderRates{paceLongCode: rate}))
@@ -148,7 +148,7 @@ func TestBurstFromOneSenderIsPacedUnderItsTelnyxLimit(t *testing.T) {
 		return h, convs
 	}
 	t.Run("paced", func(t *testing.T) {
-		h, convs := run(t, true)
+		h, convs := run(t, true, rate)
 		h.settle()
 		if n := len(h.strict.RateLimited()); n != 0 {
 			t.Fatalf("%d sends refused with 429", n)
@@ -160,7 +160,9 @@ func TestBurstFromOneSenderIsPacedUnderItsTelnyxLimit(t *testing.T) {
 		}
 	})
 	t.Run("unpaced draws 429s", func(t *testing.T) {
-		h, _ := run(t, false)
+		// A strict fake at 2/s: even a machine slowed by the race detector
+		// sends an unpaced burst faster than that.
+		h, _ := run(t, false, bridge.Rate{PerSecond: 2, Burst: 1})
 		h.slack.WaitFor(func() bool { return len(h.strict.RateLimited()) > 0 }, 10*time.Second)
 		if len(h.strict.RateLimited()) == 0 {
 			t.Fatal("the strict fake refused nothing of an unpaced burst: this test could not fail")
