@@ -223,29 +223,7 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 	sent, err := o.sender.SendSMS(sctx, OutSMS{ProfileID: r.ProfileID, To: r.To, Text: msg.Text, MediaURLs: r.Media})
 	cancel()
 	if err != nil {
-		se := sendErrorOf(err)
-		status, why := store.OutAmbiguous, fmt.Sprintf("The text to %s from the number pool may or may not have gone out: Telnyx did not answer clearly. It was not sent again automatically.", to)
-		switch se.Kind {
-		case SendNotSent:
-			if _, uerr := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": se.Error()}, store.OutSending); uerr != nil {
-				return uerr
-			}
-			return RetryAt(fmt.Errorf("pool send not made, will retry: %w", err), se.RetryAt)
-		case SendOptedOut:
-			status, why = store.OutOptedOut, fmt.Sprintf("Not sent: Telnyx says %s opted out of this messaging profile (error %s).", to, orDefault(se.Code, "40300"))
-			if len(r.To) == 1 {
-				if _, err := o.b.RecordOptOut(ctx, "", r.To[0], r.ProfileID, store.OptOutTelnyx, "", ""); err != nil {
-					return err
-				}
-			}
-		case SendRejected:
-			status, why = store.OutFailed, "Not sent: Telnyx refused the text to "+to+sendRefusal(se)
-		}
-		if _, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": status, "error_text": why}, store.OutSending); err != nil {
-			return err
-		}
-		tell(why)
-		return nil
+		return o.poolSendFailed(ctx, r, msg, to, err, tell)
 	}
 	from := sent.From
 	if from == "" {
@@ -265,6 +243,35 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 	// Into the chosen number's thread, in that conversation's lane.
 	post := ThreadPost{Kind: KindOutbound, Text: msg.Text, Mention: r.AuthorID}
 	return o.b.queuePost(ctx, sentPostKey(sent.ID), threadPostWork{Our: from, Remotes: r.To, Post: post, TelnyxID: sent.ID})
+}
+
+// poolSendFailed records and tells what a failed pool send means: a
+// retry when Telnyx never took it, an opt-out, a refusal, or an ambiguous
+// outcome that is never resent on its own.
+func (o *Outbound) poolSendFailed(ctx context.Context, r SendRequest, msg *store.Message, to string, err error, tell func(string)) error {
+	se := sendErrorOf(err)
+	status, why := store.OutAmbiguous, fmt.Sprintf("The text to %s from the number pool may or may not have gone out: Telnyx did not answer clearly. It was not sent again automatically.", to)
+	switch se.Kind {
+	case SendNotSent:
+		if _, uerr := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": se.Error()}, store.OutSending); uerr != nil {
+			return uerr
+		}
+		return RetryAt(fmt.Errorf("pool send not made, will retry: %w", err), se.RetryAt)
+	case SendOptedOut:
+		status, why = store.OutOptedOut, fmt.Sprintf("Not sent: Telnyx says %s opted out of this messaging profile (error %s).", to, orDefault(se.Code, "40300"))
+		if len(r.To) == 1 {
+			if _, err := o.b.RecordOptOut(ctx, "", r.To[0], r.ProfileID, store.OptOutTelnyx, "", ""); err != nil {
+				return err
+			}
+		}
+	case SendRejected:
+		status, why = store.OutFailed, "Not sent: Telnyx refused the text to "+to+sendRefusal(se)
+	}
+	if _, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": status, "error_text": why}, store.OutSending); err != nil {
+		return err
+	}
+	tell(why)
+	return nil
 }
 
 // sendRefusal is the end of a sentence about a Telnyx refusal: its title
