@@ -57,9 +57,27 @@ type setting struct {
 
 // loadConfig reads the settings through getenv. A missing required setting
 // fails with one message naming every missing variable and where to find it.
+// rawSettings are the settings read as text that need parsing.
+type rawSettings struct {
+	routes, admins, silence, signature, rate, lease, senderRates, mediaAllow, maxAhead, workers, keepPayloads, keepMessages string
+}
+
+// loadConfig reads every setting from getenv (naming the missing required
+// ones and where to find them), then parses what needs parsing.
 func loadConfig(getenv func(string) string) (*config, error) {
 	c := &config{}
-	var routes, admins, silence, signature, rate, lease, senderRates, mediaAllow, maxAhead, workers, keepPayloads, keepMessages string
+	var raw rawSettings
+	if err := c.read(getenv, &raw); err != nil {
+		return nil, err
+	}
+	if err := c.parse(raw); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// read fills c's plain settings and raw's from the environment.
+func (c *config) read(getenv func(string) string, raw *rawSettings) error {
 	settings := []setting{
 		{"LISTEN_ADDR", ":8080", "", false, &c.ListenAddr},
 		{"DATABASE_URL", "smsbridge.db", "", false, &c.DatabaseURL},
@@ -73,23 +91,23 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		{"SLACK_API_URL", "https://slack.com/api/", "", false, &c.SlackAPIURL},
 		{"SLACK_APP_ID", "", "", false, &c.SlackAppID},
 		{"SLACK_CHANNEL", "", "Slack → the inbox channel → channel details → Channel ID (C…)", true, &c.SlackChannel},
-		{"SLACK_ROUTES", "", "", false, &routes},
-		{"SMSBRIDGE_ADMINS", "", "", false, &admins},
+		{"SLACK_ROUTES", "", "", false, &raw.routes},
+		{"SMSBRIDGE_ADMINS", "", "", false, &raw.admins},
 		{"PUBLIC_BASE_URL", "", "", false, &c.PublicBaseURL},
 		{"SMSBRIDGE_DEFAULT_REGION", "US", "", false, &c.DefaultRegion},
 		{"SMSBRIDGE_NOTE_PREFIX", "//", "", false, &c.NotePrefix},
-		{"SMSBRIDGE_SIGNATURE", "false", "", false, &signature},
-		{"SMSBRIDGE_THREAD_SILENCE", "720h", "", false, &silence},
+		{"SMSBRIDGE_SIGNATURE", "false", "", false, &raw.signature},
+		{"SMSBRIDGE_THREAD_SILENCE", "720h", "", false, &raw.silence},
 		{"SMSBRIDGE_LOG_LEVEL", "info", "", false, &c.LogLevel},
-		{"SMSBRIDGE_SLACK_RATE", "1", "", false, &rate},
-		{"SMSBRIDGE_WORKER_LEASE", "10s", "", false, &lease},
-		{"SMSBRIDGE_WORKERS", "4", "", false, &workers},
+		{"SMSBRIDGE_SLACK_RATE", "1", "", false, &raw.rate},
+		{"SMSBRIDGE_WORKER_LEASE", "10s", "", false, &raw.lease},
+		{"SMSBRIDGE_WORKERS", "4", "", false, &raw.workers},
 		{"SMSBRIDGE_INSTANCE_ID", "", "", false, &c.Instance},
-		{"SMSBRIDGE_KEEP_PAYLOADS", "7d", "", false, &keepPayloads},
-		{"SMSBRIDGE_KEEP_MESSAGES", "forever", "", false, &keepMessages},
-		{"SMSBRIDGE_SENDER_RATES", "", "", false, &senderRates},
-		{"SMSBRIDGE_MEDIA_ALLOW_HOSTS", "", "", false, &mediaAllow},
-		{"SMSBRIDGE_SCHEDULE_MAX_AHEAD", "8760h", "", false, &maxAhead},
+		{"SMSBRIDGE_KEEP_PAYLOADS", "7d", "", false, &raw.keepPayloads},
+		{"SMSBRIDGE_KEEP_MESSAGES", "forever", "", false, &raw.keepMessages},
+		{"SMSBRIDGE_SENDER_RATES", "", "", false, &raw.senderRates},
+		{"SMSBRIDGE_MEDIA_ALLOW_HOSTS", "", "", false, &raw.mediaAllow},
+		{"SMSBRIDGE_SCHEDULE_MAX_AHEAD", "8760h", "", false, &raw.maxAhead},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -107,58 +125,63 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		missing = append(missing, "  SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode): Slack app page → Basic Information → App Credentials → Signing Secret")
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("missing required settings:\n%s", strings.Join(missing, "\n"))
+		return fmt.Errorf("missing required settings:\n%s", strings.Join(missing, "\n"))
 	}
+	return nil
+}
+
+// parse checks and converts the settings that are more than text.
+func (c *config) parse(raw rawSettings) error {
 	var err error
-	if c.SlackRoutes, err = bridge.ParseRoutes(routes); err != nil {
-		return nil, err
+	if c.SlackRoutes, err = bridge.ParseRoutes(raw.routes); err != nil {
+		return err
 	}
-	if c.SenderRates, err = bridge.ParseSenderRates(senderRates); err != nil {
-		return nil, err
+	if c.SenderRates, err = bridge.ParseSenderRates(raw.senderRates); err != nil {
+		return err
 	}
-	for _, a := range strings.Split(admins, ",") {
+	for _, a := range strings.Split(raw.admins, ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			c.Admins = append(c.Admins, a)
 		}
 	}
-	if c.Silence, err = time.ParseDuration(silence); err != nil || c.Silence <= 0 {
-		return nil, fmt.Errorf("SMSBRIDGE_THREAD_SILENCE %q: want a duration such as 720h", silence)
+	if c.Silence, err = time.ParseDuration(raw.silence); err != nil || c.Silence <= 0 {
+		return fmt.Errorf("SMSBRIDGE_THREAD_SILENCE %q: want a duration such as 720h", raw.silence)
 	}
-	c.Signature = signature == "true" || signature == "1"
-	if _, err := fmt.Sscanf(rate, "%g", &c.SlackChannelRate); err != nil || c.SlackChannelRate <= 0 {
-		return nil, fmt.Errorf("SMSBRIDGE_SLACK_RATE %q: want posts per second per channel, such as 1", rate)
+	c.Signature = raw.signature == "true" || raw.signature == "1"
+	if _, err := fmt.Sscanf(raw.rate, "%g", &c.SlackChannelRate); err != nil || c.SlackChannelRate <= 0 {
+		return fmt.Errorf("SMSBRIDGE_SLACK_RATE %q: want posts per second per channel, such as 1", raw.rate)
 	}
-	if c.Lease, err = time.ParseDuration(lease); err != nil || c.Lease < time.Second {
-		return nil, fmt.Errorf("SMSBRIDGE_WORKER_LEASE %q: want a duration of at least 1s, such as 10s", lease)
+	if c.Lease, err = time.ParseDuration(raw.lease); err != nil || c.Lease < time.Second {
+		return fmt.Errorf("SMSBRIDGE_WORKER_LEASE %q: want a duration of at least 1s, such as 10s", raw.lease)
 	}
-	if n, err := strconv.Atoi(workers); err != nil || n < 1 || n > 256 {
-		return nil, fmt.Errorf("SMSBRIDGE_WORKERS %q: want how many conversations one replica works at once, 1 to 256, such as 4", workers)
+	if n, err := strconv.Atoi(raw.workers); err != nil || n < 1 || n > 256 {
+		return fmt.Errorf("SMSBRIDGE_WORKERS %q: want how many conversations one replica works at once, 1 to 256, such as 4", raw.workers)
 	} else {
 		c.Workers = n
 	}
-	if c.KeepPayloads, err = parseKeep(keepPayloads, time.Hour); err != nil {
-		return nil, fmt.Errorf("SMSBRIDGE_KEEP_PAYLOADS %q: %w", keepPayloads, err)
+	if c.KeepPayloads, err = parseKeep(raw.keepPayloads, time.Hour); err != nil {
+		return fmt.Errorf("SMSBRIDGE_KEEP_PAYLOADS %q: %w", raw.keepPayloads, err)
 	}
 	// Deleting an event forgets that it was received: a redelivery of it
 	// would be taken as new. Telnyx and Slack redeliver within hours.
-	if c.KeepMessages, err = parseKeep(keepMessages, 24*time.Hour); err != nil {
-		return nil, fmt.Errorf("SMSBRIDGE_KEEP_MESSAGES %q: %w", keepMessages, err)
+	if c.KeepMessages, err = parseKeep(raw.keepMessages, 24*time.Hour); err != nil {
+		return fmt.Errorf("SMSBRIDGE_KEEP_MESSAGES %q: %w", raw.keepMessages, err)
 	}
 	if c.Instance == "" {
 		c.Instance = instanceFromHost()
 	} else if !validInstance(c.Instance) {
-		return nil, fmt.Errorf("SMSBRIDGE_INSTANCE_ID %q: want 1 to 40 letters, digits, '.', '_' or '-', different for each replica (such as the pod or container name)", c.Instance)
+		return fmt.Errorf("SMSBRIDGE_INSTANCE_ID %q: want 1 to 40 letters, digits, '.', '_' or '-', different for each replica (such as the pod or container name)", c.Instance)
 	}
-	if c.MediaAllowHosts, err = netguard.ParseAllowHosts(mediaAllow); err != nil {
-		return nil, fmt.Errorf("SMSBRIDGE_MEDIA_ALLOW_HOSTS: %v (want host or host:port, comma-separated)", err)
+	if c.MediaAllowHosts, err = netguard.ParseAllowHosts(raw.mediaAllow); err != nil {
+		return fmt.Errorf("SMSBRIDGE_MEDIA_ALLOW_HOSTS: %v (want host or host:port, comma-separated)", err)
 	}
-	if c.ScheduleMaxAhead, err = time.ParseDuration(maxAhead); err != nil || c.ScheduleMaxAhead < bridge.TelnyxMinAhead {
-		return nil, fmt.Errorf("SMSBRIDGE_SCHEDULE_MAX_AHEAD %q: want a duration of at least %s, such as 8760h (a year)", maxAhead, bridge.TelnyxMinAhead)
+	if c.ScheduleMaxAhead, err = time.ParseDuration(raw.maxAhead); err != nil || c.ScheduleMaxAhead < bridge.TelnyxMinAhead {
+		return fmt.Errorf("SMSBRIDGE_SCHEDULE_MAX_AHEAD %q: want a duration of at least %s, such as 8760h (a year)", raw.maxAhead, bridge.TelnyxMinAhead)
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
 	}
-	return c, nil
+	return nil
 }
 
 // validInstance: an instance id is part of every lease owner (id/boot/n),
