@@ -9,10 +9,12 @@
 //	loadgen -print-key -seed demo
 //	loadgen -slack-sink 127.0.0.1:9099 &
 //	loadgen -url http://127.0.0.1:8080/webhooks/telnyx -seed demo -n 20000 -c 32
+//	loadgen -fill-db history.db -fill-messages 10000000   # years of history
 package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -41,6 +43,8 @@ func main() {
 		convs     = flag.Int("convs", 200, "distinct conversations (remote numbers)")
 		sink      = flag.String("slack-sink", "", "serve a Slack Web API that accepts everything at this address, and do nothing else")
 		maxTime   = flag.Duration("max-time", 2*time.Minute, "stop sending after this long")
+		fillDB    = flag.String("fill-db", "", "write -fill-messages messages (and one finished event each) into a new database at this SQLite path or postgres:// URL, and do nothing else")
+		fillN     = flag.Int("fill-messages", 10_000_000, "messages -fill-db writes")
 		runPrefix = flag.String("run", fmt.Sprint(time.Now().UnixNano()), "event id prefix (a new run sends new events)")
 	)
 	flag.Parse()
@@ -52,6 +56,14 @@ func main() {
 	}
 	if *sink != "" {
 		serveSink(*sink)
+		return
+	}
+	if *fillDB != "" {
+		logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+		if err := fill(context.Background(), *fillDB, *fillN, logf); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	os.Exit(load(*url, priv, *n, *c, *convs, *maxTime, *runPrefix))
