@@ -2,17 +2,17 @@ package bot_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/store"
+
+	"github.com/smsbridge/smsbridge/internal/dbfill"
 )
 
 // Size of the benchmark's inbox.
@@ -96,7 +96,7 @@ func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
 
 	convCols := []string{"id", "our_number", "remote_key", "channel", "thread_ts", "state", "assignee_id", "resolved_by", "resolved_at",
 		"opted_out", "last_activity_at", "last_direction", "last_text", "created_at", "updated_at"}
-	err = batchInsert(ctx, tx, "conversations", convCols, benchConversations, func(i int, row []any) {
+	err = dbfill.Insert(ctx, tx, "conversations", convCols, 0, benchConversations, func(i int, row []any) {
 		last := now.Add(-time.Duration(rng.Int64N(int64(90 * 24 * time.Hour))))
 		state, assignee, resolvedBy := store.StateResolved, "", ""
 		var resolvedAt any
@@ -121,7 +121,7 @@ func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
 	}
 
 	msgCols := []string{"conversation_id", "direction", "telnyx_id", "from_number", "to_numbers", "text", "media", "status", "segments", "encoding", "created_at", "updated_at"}
-	err = batchInsert(ctx, tx, "messages", msgCols, benchConversations*benchMessagesPer, func(i int, row []any) {
+	err = dbfill.Insert(ctx, tx, "messages", msgCols, 0, benchConversations*benchMessagesPer, func(i int, row []any) {
 		conv := i / benchMessagesPer
 		at := now.Add(-time.Duration(benchMessagesPer-i%benchMessagesPer) * time.Hour).Add(-time.Duration(conv) * time.Second)
 		dir, status, from := store.Inbound, "received", benchRemote(conv)
@@ -135,43 +135,11 @@ func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
 		return err
 	}
 
-	err = batchInsert(ctx, tx, "contacts", []string{"number", "name", "set_by", "created_at", "updated_at"}, benchContacts, func(i int, row []any) {
+	err = dbfill.Insert(ctx, tx, "contacts", []string{"number", "name", "set_by", "created_at", "updated_at"}, 0, benchContacts, func(i int, row []any) {
 		copy(row, []any{benchRemote(i * (benchConversations / benchContacts)), fmt.Sprintf("Customer %d", i), benchUser(0), now, now})
 	})
 	if err != nil {
 		return err
 	}
 	return tx.Commit()
-}
-
-// batchInsert inserts n rows of cols into table, 500 rows a statement.
-func batchInsert(ctx context.Context, tx *sql.Tx, table string, cols []string, n int, fill func(i int, row []any)) error {
-	const batch = 500
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-	prefix := "INSERT INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES "
-	full, err := tx.PrepareContext(ctx, prefix+strings.TrimSuffix(strings.Repeat(one+",", batch), ","))
-	if err != nil {
-		return err
-	}
-	defer full.Close()
-	args := make([]any, 0, batch*len(cols))
-	row := make([]any, len(cols))
-	for i := 0; i < n; i++ {
-		fill(i, row)
-		args = append(args, row...)
-		if len(args) == cap(args) {
-			if _, err := full.ExecContext(ctx, args...); err != nil {
-				return fmt.Errorf("insert into %s: %w", table, err)
-			}
-			args = args[:0]
-		}
-	}
-	if len(args) > 0 {
-		rows := len(args) / len(cols)
-		q := prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("insert into %s: %w", table, err)
-		}
-	}
-	return nil
 }

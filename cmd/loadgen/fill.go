@@ -4,10 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/smsbridge/smsbridge/store"
+
+	"github.com/smsbridge/smsbridge/internal/dbfill"
 )
 
 // fill writes history into a new database at url (SQLite path or
@@ -85,43 +86,12 @@ func inChunks(ctx context.Context, db *sql.DB, table string, cols []string, n in
 		if err != nil {
 			return err
 		}
-		if err := batchInsert(ctx, tx, table, cols, from, min(n, from+perTx), row); err != nil {
+		if err := dbfill.Insert(ctx, tx, table, cols, from, min(n, from+perTx), row); err != nil {
 			tx.Rollback()
 			return err
 		}
 		if err := tx.Commit(); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-func batchInsert(ctx context.Context, tx *sql.Tx, table string, cols []string, from, to int, fill func(i int, row []any)) error {
-	const batch = 500
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-	prefix := "INSERT INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES "
-	full, err := tx.PrepareContext(ctx, prefix+strings.TrimSuffix(strings.Repeat(one+",", batch), ","))
-	if err != nil {
-		return err
-	}
-	defer full.Close()
-	args := make([]any, 0, batch*len(cols))
-	row := make([]any, len(cols))
-	for i := from; i < to; i++ {
-		fill(i, row)
-		args = append(args, row...)
-		if len(args) == cap(args) {
-			if _, err := full.ExecContext(ctx, args...); err != nil {
-				return fmt.Errorf("insert into %s: %w", table, err)
-			}
-			args = args[:0]
-		}
-	}
-	if len(args) > 0 {
-		rows := len(args) / len(cols)
-		q := prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 	}
 	return nil
