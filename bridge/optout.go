@@ -36,13 +36,11 @@ func (b *Bridge) MayText(ctx context.Context, from E164, profile string, to []E1
 	var ours []string
 	if from != "" {
 		ours = append(ours, string(from))
-		if profile == "" {
-			p, err := b.st.NumberProfile(ctx, string(from))
-			if err != nil {
-				return nil, err
-			}
-			profile = p
+		p, err := b.profileOf(ctx, from, profile)
+		if err != nil {
+			return nil, err
 		}
+		profile = p
 	} else if profile != "" {
 		nums, err := b.st.NumbersOfProfile(ctx, profile)
 		if err != nil {
@@ -68,6 +66,34 @@ func (b *Bridge) MayText(ctx context.Context, from E164, profile string, to []E1
 		out = append(out, Blocked{Remote: E164(r.Remote), Source: r.Source, Keyword: r.Keyword, At: r.CreatedAt})
 	}
 	return out, nil
+}
+
+// profileOf is profile, or when it is empty the messaging profile our
+// number is known to be on ("" when unknown).
+func (b *Bridge) profileOf(ctx context.Context, our E164, profile string) (string, error) {
+	if profile != "" || our == "" {
+		return profile, nil
+	}
+	return b.st.NumberProfile(ctx, string(our))
+}
+
+// numbersOf is our number and, with a profile, every number known to be on
+// it: what a STOP to our number blocks.
+func (b *Bridge) numbersOf(ctx context.Context, our E164, profile string) ([]string, error) {
+	ours := []string{string(our)}
+	if profile == "" {
+		return ours, nil
+	}
+	nums, err := b.st.NumbersOfProfile(ctx, profile)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range nums {
+		if n != string(our) {
+			ours = append(ours, n)
+		}
+	}
+	return ours, nil
 }
 
 // BlockedReason says in words why a send was refused by the opt-out policy.
@@ -108,19 +134,20 @@ func (b *Bridge) OnOptOut(h OptOutHook) { b.optOutHooks = append(b.optOutHooks, 
 // show, and runs the opt-out hooks. It reports whether the opt-out is new;
 // recording one already active changes nothing.
 func (b *Bridge) RecordOptOut(ctx context.Context, our, remote E164, profile, source, keyword, text string) (bool, error) {
-	if profile == "" {
-		p, err := b.st.NumberProfile(ctx, string(our))
-		if err != nil {
-			return false, err
-		}
-		profile = p
+	profile, err := b.profileOf(ctx, our, profile)
+	if err != nil {
+		return false, err
 	}
 	added, err := b.st.AddOptOut(ctx, &store.OptOut{Remote: string(remote), OurNumber: string(our), ProfileID: profile,
 		Source: source, Keyword: keyword, Text: truncate(text, 160)})
 	if err != nil || !added {
 		return false, err
 	}
-	if err := b.refreshOptOutFlags(ctx, our, profile, remote); err != nil {
+	convs, err := b.conversationsWithMember(ctx, our, profile, remote)
+	if err != nil {
+		return true, err
+	}
+	if err := b.refreshOptOutFlags(ctx, convs); err != nil {
 		return true, err
 	}
 	for _, h := range b.optOutHooks {
@@ -133,12 +160,9 @@ func (b *Bridge) RecordOptOut(ctx context.Context, our, remote E164, profile, so
 // and the whole-group records of groups remote is in, then refreshes what
 // the conversations show. It reports whether anything was lifted.
 func (b *Bridge) RecordOptIn(ctx context.Context, our, remote E164, profile, keyword, text string) (bool, error) {
-	if profile == "" {
-		p, err := b.st.NumberProfile(ctx, string(our))
-		if err != nil {
-			return false, err
-		}
-		profile = p
+	profile, err := b.profileOf(ctx, our, profile)
+	if err != nil {
+		return false, err
 	}
 	n, err := b.st.LiftOptOuts(ctx, string(remote), string(our), profile, keyword, truncate(text, 160))
 	if err != nil {
@@ -160,33 +184,22 @@ func (b *Bridge) RecordOptIn(ctx context.Context, our, remote E164, profile, key
 	if n == 0 {
 		return false, nil
 	}
-	return true, b.refreshOptOutFlags(ctx, our, profile, remote)
+	return true, b.refreshOptOutFlags(ctx, convs)
 }
 
 func (b *Bridge) conversationsWithMember(ctx context.Context, our E164, profile string, remote E164) ([]store.Conversation, error) {
-	ours := []string{string(our)}
-	if profile != "" {
-		nums, err := b.st.NumbersOfProfile(ctx, profile)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range nums {
-			if n != string(our) {
-				ours = append(ours, n)
-			}
-		}
+	ours, err := b.numbersOf(ctx, our, profile)
+	if err != nil {
+		return nil, err
 	}
 	return b.st.ConversationsWithMember(ctx, ours, string(remote))
 }
 
-// refreshOptOutFlags sets the opted-out flag every conversation with
-// remote shows (1:1 and groups, on our number and its profile's) from the
-// records, and rewrites the headers whose flag changed.
-func (b *Bridge) refreshOptOutFlags(ctx context.Context, our E164, profile string, remote E164) error {
-	convs, err := b.conversationsWithMember(ctx, our, profile, remote)
-	if err != nil {
-		return err
-	}
+// refreshOptOutFlags sets the opted-out flag each of convs (the
+// conversations with a number whose opt-out changed: 1:1 and groups, on our
+// number and its profile's) shows from the records, and rewrites the
+// headers whose flag changed.
+func (b *Bridge) refreshOptOutFlags(ctx context.Context, convs []store.Conversation) error {
 	for i := range convs {
 		c := &convs[i]
 		bl, err := b.MayText(ctx, E164(c.OurNumber), "", Remotes(c.RemoteKey))

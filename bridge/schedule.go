@@ -82,12 +82,10 @@ func NewScheduler(b *Bridge, api ScheduleAPI, log *slog.Logger) *Scheduler {
 // thread; one Telnyx will not cancel any more (under a minute to go) is
 // reported as such.
 func (s *Scheduler) cancelForOptOut(ctx context.Context, our, remote E164, profile string) {
-	froms := []string{string(our)}
-	if profile != "" {
-		nums, err := s.b.st.NumbersOfProfile(ctx, profile)
-		if err == nil {
-			froms = append(froms, nums...)
-		}
+	froms, err := s.b.numbersOf(ctx, our, profile)
+	if err != nil {
+		s.log.Warn("opt-out: numbers of the profile; cancelling what our number has scheduled", "err", err)
+		froms = []string{string(our)}
 	}
 	ms, err := s.b.st.ScheduledTo(ctx, string(remote), froms, profile)
 	if err != nil {
