@@ -236,19 +236,22 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 	}
 	channel, user := cb.View.PrivateMetadata, cb.User.ID
 	in := sendInput{Opts: o, To: to, Text: text, User: user, Channel: channel, Key: "view:" + cb.View.ID}
-	if o.from == "" && !o.pool {
-		// No sender named: the channel's own number, if it has one.
-		nums, err := s.routedNumbers(ctx, channel)
-		if err != nil {
-			return nil, err
-		}
-		switch len(nums) {
-		case 0:
-			return slack.NewErrorsViewSubmissionResponse(map[string]string{composeFromOther: "smsbridge knows no number of ours for this channel: write the number or sender ID to send from."}), nil
-		case 1:
-			in.Opts.from, in.Opts.kind = nums[0], SenderNumber
-		default:
+	// No sender named: the channel's own number, if it has one; the
+	// refusals are put in words a modal can use (it has no --from).
+	if err := s.resolveFrom(ctx, &in.Opts, channel); err != nil {
+		var (
+			several *severalSenders
+			ue      *UsageError
+		)
+		switch {
+		case errors.As(err, &several):
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{composeFrom: "Pick the number to send from: this channel sends from several."}), nil
+		case errors.As(err, &ue) && !in.Opts.pool:
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{composeFromOther: "smsbridge knows no number of ours for this channel: write the number or sender ID to send from."}), nil
+		case errors.As(err, &ue):
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{composeFromOther: ue.Reason}), nil
+		default:
+			return nil, err
 		}
 	}
 	if at.IsZero() {
