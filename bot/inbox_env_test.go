@@ -181,7 +181,15 @@ func (e *inboxEnv) pressRequest(user, actionID string, c *store.Conversation, se
 // command runs /sms as Slack posts it and returns the immediate reply.
 func (e *inboxEnv) command(user, text string) *slack.Msg {
 	e.t.Helper()
-	return e.cmds.Handle(context.Background(), slack.SlashCommand{Command: "/sms", Text: text, UserID: user, ChannelID: inboxChannel, ResponseURL: e.srv.ResponseURL()})
+	msg := e.cmds.Handle(context.Background(), slack.SlashCommand{Command: "/sms", Text: text, UserID: user, ChannelID: inboxChannel, ResponseURL: e.srv.ResponseURL()})
+	if msg != nil {
+		// The acknowledgement is held to Slack's limits like every payload.
+		blocks, _ := json.Marshal(msg.Blocks)
+		if p := fakeslack.MessageProblems(msg.Text, blocks); len(p) > 0 {
+			e.t.Errorf("/sms %s answers a message Slack would refuse: %v", text, p)
+		}
+	}
+	return msg
 }
 
 // openHome sends app_home_opened for user as Slack posts it to /slack/events.

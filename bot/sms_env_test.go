@@ -152,6 +152,14 @@ func (e *smsEnv) run(user, channel, text string) (*slack.Msg, string) {
 	sub, _, _ := strings.Cut(strings.TrimSpace(text), " ")
 	msg := e.cmds.Handle(e.ctx, slack.SlashCommand{Command: "/sms", Text: text, UserID: user, ChannelID: channel,
 		ResponseURL: url, TriggerID: fmt.Sprintf("TRIG-%s-%d", sub, triggerSeq.Add(1))})
+	if msg != nil {
+		// The acknowledgement is a message Slack shows: held to its limits
+		// like every payload the fake Slack receives.
+		blocks, _ := json.Marshal(msg.Blocks)
+		if p := fakeslack.MessageProblems(msg.Text, blocks); len(p) > 0 {
+			e.t.Errorf("/sms %s answers a message Slack would refuse: %v", text, p)
+		}
+	}
 	return msg, url
 }
 

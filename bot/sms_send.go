@@ -45,7 +45,7 @@ func (s *sms) registerSend() {
 		Help:    "a message's state, recipients, parts, cost and errors",
 		Run:     s.runStatus,
 	})
-	s.in.OnAction(ActionSendFrom, s.onSendFrom)
+	s.in.OnActionPrefix(ActionSendFrom+"_", s.onSendFrom)
 }
 
 // sendInput is a message to send now, from a command or the compose modal.
@@ -182,8 +182,9 @@ func (s *sms) queuedAnswer(in sendInput, q *bridge.Queued) *slack.Msg {
 		what, Escape(joinE164(in.To)), Escape(FormatNumber(o.from)), q.Channel, replies))
 }
 
-// ActionSendFrom is a "Send from …" button: the teammate picks which of
-// the channel's numbers a message goes from. Its value is a pickedSend.
+// ActionSendFrom starts the action_id of a "Send from …" button
+// (ActionSendFrom_0, _1, …): the teammate picks which of the channel's
+// numbers a message goes from. Its value is a pickedSend.
 const ActionSendFrom = "sms_send_from"
 
 // pickedSend is what a "Send from …" button carries: the message, waiting
@@ -206,7 +207,9 @@ func (s *sms) pickSender(in sendInput, several *severalSenders) *slack.Msg {
 		if len(v) > 2000 || len(buttons) == 25 { // Slack's limits for a button's value and an actions block
 			return Ephemeral(Escape(several.Error()))
 		}
-		buttons = append(buttons, slack.NewButtonBlockElement(ActionSendFrom, string(v), plain("Send from "+FormatNumber(n))))
+		// Slack refuses two buttons with one action_id in a block: each is
+		// ActionSendFrom plus its place.
+		buttons = append(buttons, slack.NewButtonBlockElement(fmt.Sprintf("%s_%d", ActionSendFrom, len(buttons)), string(v), plain("Send from "+FormatNumber(n))))
 	}
 	return msgWithBlocks(text, slack.NewSectionBlock(mrkdwn(text), nil, nil), slack.NewActionBlock("sms_send_from", buttons...))
 }

@@ -50,7 +50,7 @@ func TestSeveralNumbersInAChannelAskWhichWithButtons(t *testing.T) {
 	for _, b := range msg.Blocks.BlockSet {
 		if a, ok := b.(*slack.ActionBlock); ok {
 			for _, el := range a.Elements.ElementSet {
-				if btn, ok := el.(*slack.ButtonBlockElement); ok && btn.ActionID == ActionSendFrom {
+				if btn, ok := el.(*slack.ButtonBlockElement); ok && strings.HasPrefix(btn.ActionID, ActionSendFrom+"_") {
 					picks = append(picks, btn.Value)
 				}
 			}
@@ -61,7 +61,7 @@ func TestSeveralNumbersInAChannelAskWhichWithButtons(t *testing.T) {
 	}
 	cb := &slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: userAlice}, ResponseURL: url,
 		Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: chInbox}}}, TriggerID: "TRIG-pick",
-		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: ActionSendFrom, Value: picks[1]}}}}
+		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: ActionSendFrom + "_1", Value: picks[1]}}}}
 	e.in.Handle(e.ctx, cb)
 	e.settle()
 	body := e.only("POST /messages")

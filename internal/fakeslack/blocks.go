@@ -210,3 +210,18 @@ func validateElement(i int, raw json.RawMessage, actionIDs map[string]bool) []st
 	}
 	return problems
 }
+
+// MessageProblems checks a message the app answers with directly (a slash
+// command's acknowledgement, a response body) by the limits Slack holds a
+// posted message to: its text length and its blocks. It returns what Slack
+// would refuse, nothing when the message is fine.
+func MessageProblems(text string, blocks []byte) []string {
+	var problems []string
+	if utf8.RuneCountInString(text) > MaxText {
+		problems = append(problems, "msg_too_long")
+	}
+	if len(blocks) > 0 && string(blocks) != "null" {
+		problems = append(problems, validateBlocks(blocks)...)
+	}
+	return problems
+}
