@@ -1,4 +1,5 @@
-// Package bot is everything Slack: posting and updating conversation threads
-// with Block Kit, file uploads, reactions, slash commands, modals, the App
-// Home and Socket Mode. It implements bridge.Poster with slack-go.
+// Package bot holds no code: its tests run the Slack side assembled the way
+// cmd/smsbridge assembles it (slackpost, slackin, inbox, smscmd with the
+// domain and the store) against internal/fakeslack and internal/faketelnyx,
+// and check what a person in Slack and a phone would see.
 package bot

@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsbridge/smsbridge/bot"
+	"github.com/smsbridge/smsbridge/inbox"
+	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/store"
 
 	"github.com/smsbridge/smsbridge/internal/dbfill"
@@ -43,7 +44,7 @@ func BenchmarkAppHome(b *testing.B) {
 	}
 	b.Logf("generated %d conversations and %d messages in %s", benchConversations, benchConversations*benchMessagesPer, time.Since(start).Round(time.Millisecond))
 
-	home := bot.NewHome(st, nil, bot.NewThreadLinks(nil, "https://acme.slack.com/"), slog.New(slog.DiscardHandler), bot.WithHomeClock(func() time.Time { return now }))
+	home := inbox.NewHome(st, nil, slackpost.NewThreadLinks(nil, "https://acme.slack.com/"), slog.New(slog.DiscardHandler), inbox.WithHomeClock(func() time.Time { return now }))
 	user := benchUser(3)
 
 	b.Run("view", func(b *testing.B) {

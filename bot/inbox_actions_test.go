@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsbridge/smsbridge/bot"
+	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -14,7 +14,7 @@ func TestClaimButtonAssignsUpdatesHeaderAndNotes(t *testing.T) {
 	e := newInboxEnv(t)
 	c := e.conversation("+13125550123", nil)
 
-	rurl := e.press(userAna, bot.ActionClaim, c, "")
+	rurl := e.press(userAna, slackpost.ActionClaim, c, "")
 
 	c = e.load(c.ID)
 	if c.State != store.StateClaimed || c.AssigneeID != userAna {
@@ -24,7 +24,7 @@ func TestClaimButtonAssignsUpdatesHeaderAndNotes(t *testing.T) {
 	if h.Updates != 1 || !strings.Contains(h.BlockText(), "Claimed by <@UANA>") {
 		t.Errorf("header (updates %d): %s", h.Updates, h.BlockText())
 	}
-	if got := strings.Join(h.ActionIDs(), ","); got != bot.ActionUnassign+","+bot.ActionResolve+","+bot.ActionReassign {
+	if got := strings.Join(h.ActionIDs(), ","); got != slackpost.ActionUnassign+","+slackpost.ActionResolve+","+slackpost.ActionReassign {
 		t.Errorf("header actions after claim: %s", got)
 	}
 	if notes := e.notes(c); len(notes) != 1 || notes[0] != "Ana claimed this conversation." {
@@ -43,7 +43,7 @@ func TestUnassignButtonReleasesTheConversation(t *testing.T) {
 	e := newInboxEnv(t)
 	c := e.conversation("+13125550123", map[string]any{"state": store.StateClaimed, "assignee_id": userAna})
 
-	e.press(userBen, bot.ActionUnassign, c, "")
+	e.press(userBen, slackpost.ActionUnassign, c, "")
 
 	c = e.load(c.ID)
 	if c.State != store.StateOpen || c.AssigneeID != "" {
@@ -62,7 +62,7 @@ func TestAssignPickerGivesItToAnotherAndMentionsThem(t *testing.T) {
 	e := newInboxEnv(t)
 	c := e.conversation("+13125550123", map[string]any{"state": store.StateClaimed, "assignee_id": userAna})
 
-	e.press(userAna, bot.ActionReassign, c, userBen)
+	e.press(userAna, slackpost.ActionReassign, c, userBen)
 
 	c = e.load(c.ID)
 	if c.State != store.StateClaimed || c.AssigneeID != userBen {
@@ -88,7 +88,7 @@ func TestResolveButtonResolvesAndRecordsWhoAndWhen(t *testing.T) {
 	e := newInboxEnv(t)
 	c := e.conversation("+13125550123", map[string]any{"state": store.StateClaimed, "assignee_id": userAna})
 
-	e.press(userAna, bot.ActionResolve, c, "")
+	e.press(userAna, slackpost.ActionResolve, c, "")
 
 	c = e.load(c.ID)
 	if c.State != store.StateResolved || c.ResolvedBy != userAna || c.ResolvedAt == nil || !c.ResolvedAt.Equal(e.clock.Now()) || c.AssigneeID != "" {
@@ -98,7 +98,7 @@ func TestResolveButtonResolvesAndRecordsWhoAndWhen(t *testing.T) {
 	if !strings.Contains(h.BlockText(), "Resolved by <@UANA>") || !strings.Contains(h.BlockText(), "<!date^") {
 		t.Errorf("header: %s", h.BlockText())
 	}
-	if got := strings.Join(h.ActionIDs(), ","); got != bot.ActionReopen+","+bot.ActionReassign {
+	if got := strings.Join(h.ActionIDs(), ","); got != slackpost.ActionReopen+","+slackpost.ActionReassign {
 		t.Errorf("header actions after resolve: %s", got)
 	}
 	if notes := e.notes(c); len(notes) != 1 || notes[0] != "Ana resolved this conversation." {
@@ -110,14 +110,14 @@ func TestReopenButtonOpensAResolvedConversation(t *testing.T) {
 	e := newInboxEnv(t)
 	c := e.conversation("+13125550123", map[string]any{"state": store.StateResolved, "resolved_by": userAna, "resolved_at": e.clock.Now()})
 
-	e.press(userBen, bot.ActionReopen, c, "")
+	e.press(userBen, slackpost.ActionReopen, c, "")
 
 	c = e.load(c.ID)
 	if c.State != store.StateOpen || c.ResolvedBy != "" || c.ResolvedAt != nil {
 		t.Fatalf("stored: %+v", c)
 	}
 	h := e.header(c)
-	if !strings.Contains(h.BlockText(), "Open") || !strings.Contains(strings.Join(h.ActionIDs(), ","), bot.ActionClaim) {
+	if !strings.Contains(h.BlockText(), "Open") || !strings.Contains(strings.Join(h.ActionIDs(), ","), slackpost.ActionClaim) {
 		t.Errorf("header: %s %v", h.BlockText(), h.ActionIDs())
 	}
 	if notes := e.notes(c); len(notes) != 1 || notes[0] != "Ben Okafor reopened this conversation." {
@@ -128,9 +128,9 @@ func TestReopenButtonOpensAResolvedConversation(t *testing.T) {
 func TestButtonThatChangesNothingTellsOnlyThePresser(t *testing.T) {
 	e := newInboxEnv(t)
 	c := e.conversation("+13125550123", nil)
-	e.press(userAna, bot.ActionResolve, c, "")
+	e.press(userAna, slackpost.ActionResolve, c, "")
 
-	rurl := e.press(userBen, bot.ActionResolve, c, "")
+	rurl := e.press(userBen, slackpost.ActionResolve, c, "")
 
 	posts := e.srv.ResponsePosts(rurl)
 	if len(posts) != 1 || posts[0].Text != "Already resolved by <@UANA>." || posts[0].ResponseType != "ephemeral" || posts[0].ReplaceOriginal {
@@ -159,7 +159,7 @@ func TestSimultaneousClaimsEndWithOneOwnerAndBothKnowWho(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				req := e.pressRequest(u, bot.ActionClaim, c, "", urls[u])
+				req := e.pressRequest(u, slackpost.ActionClaim, c, "", urls[u])
 				<-start
 				e.in.ServeHTTP(discard{}, req)
 			}()
@@ -197,7 +197,7 @@ func TestStaleClaimOnResolvedConversationChangesNothing(t *testing.T) {
 	e := newInboxEnv(t)
 	c := e.conversation("+13125550123", map[string]any{"state": store.StateResolved, "resolved_by": userAna, "resolved_at": e.clock.Now().Add(-time.Hour)})
 
-	rurl := e.press(userBen, bot.ActionClaim, c, "")
+	rurl := e.press(userBen, slackpost.ActionClaim, c, "")
 
 	if c := e.load(c.ID); c.State != store.StateResolved {
 		t.Fatalf("state %q", c.State)
@@ -211,7 +211,7 @@ func TestRefusalWithoutResponseURLIsAnEphemeralInTheChannel(t *testing.T) {
 	e := newInboxEnv(t)
 	c := e.conversation("+13125550123", map[string]any{"state": store.StateClaimed, "assignee_id": userAna})
 
-	e.in.ServeHTTP(discard{}, e.pressRequest(userBen, bot.ActionClaim, c, "", ""))
+	e.in.ServeHTTP(discard{}, e.pressRequest(userBen, slackpost.ActionClaim, c, "", ""))
 	e.in.Wait()
 
 	eph := e.srv.Ephemerals(c.Channel)
@@ -225,7 +225,7 @@ func TestButtonForUnknownConversationSaysSo(t *testing.T) {
 	c := e.conversation("+13125550123", nil)
 	c.ID = 9999
 
-	rurl := e.press(userBen, bot.ActionResolve, c, "")
+	rurl := e.press(userBen, slackpost.ActionResolve, c, "")
 
 	if posts := e.srv.ResponsePosts(rurl); len(posts) != 1 || posts[0].Text != "That conversation no longer exists." {
 		t.Fatalf("Ben was told %+v", posts)

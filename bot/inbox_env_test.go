@@ -4,7 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/smsbridge/smsbridge/inbox"
 	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +20,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/store"
@@ -49,10 +52,10 @@ type inboxEnv struct {
 	st     *store.Store
 	br     *bridge.Bridge
 	engine *bridge.Engine
-	in     *bot.Interactions
-	events *bot.Events
-	cmds   *bot.Commands
-	home   *bot.Home
+	in     *slackin.Interactions
+	events *slackin.Events
+	cmds   *slackin.Commands
+	home   *inbox.Home
 }
 
 func newInboxEnv(t *testing.T) *inboxEnv {
@@ -66,22 +69,22 @@ func newInboxEnv(t *testing.T) *inboxEnv {
 	e.st = st
 	log := slog.New(slog.DiscardHandler)
 	client := e.srv.Client()
-	poster := bot.NewPoster(client, bot.WithClock(e.clock.Now, func(ctx context.Context, _ time.Duration) error { return ctx.Err() }),
-		bot.WithWorkspaceURL(fakeslack.WorkspaceURL))
+	poster := slackpost.NewPoster(client, slackpost.WithClock(e.clock.Now, func(ctx context.Context, _ time.Duration) error { return ctx.Err() }),
+		slackpost.WithWorkspaceURL(fakeslack.WorkspaceURL))
 	e.engine = bridge.NewEngine(st, log, bridge.EngineConfig{Workers: 2, PollInterval: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
 	e.br = bridge.New(st, e.engine, poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: inboxChannel}})
 
-	links := bot.NewThreadLinks(client, "")
-	e.home = bot.NewHome(st, client, links, log, bot.WithHomeClock(e.clock.Now))
-	e.br.SetInboxHooks(bot.NewUserNames(client), e.home)
-	e.in = bot.NewInteractions(log)
-	bot.RegisterInboxActions(e.in, e.br, client, &bot.HTTPResponder{Hosts: bot.NewSlackHosts(e.srv.URL())}, log)
-	e.events = bot.NewEvents(log)
+	links := slackpost.NewThreadLinks(client, "")
+	e.home = inbox.NewHome(st, client, links, log, inbox.WithHomeClock(e.clock.Now))
+	e.br.SetInboxHooks(inbox.NewUserNames(client), e.home)
+	e.in = slackin.NewInteractions(log)
+	inbox.RegisterInboxActions(e.in, e.br, client, &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.srv.URL())}, log)
+	e.events = slackin.NewEvents(log)
 	e.home.Register(e.events)
-	e.cmds = bot.NewCommands(nil, &bot.HTTPResponder{Hosts: bot.NewSlackHosts(e.srv.URL())}, log)
-	nc := bot.NumberCommands{Namer: e.br, Store: st, Links: links, Region: "US"}
-	bot.RegisterContactCommand(e.cmds, nc)
-	bot.RegisterHistoryCommand(e.cmds, nc)
+	e.cmds = slackin.NewCommands(nil, &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.srv.URL())}, log)
+	nc := smscmd.NumberCommands{Namer: e.br, Store: st, Links: links, Region: "US"}
+	smscmd.RegisterContactCommand(e.cmds, nc)
+	smscmd.RegisterHistoryCommand(e.cmds, nc)
 
 	e.srv.AddUser(slack.User{ID: userAna, Name: "ana", Profile: slack.UserProfile{DisplayName: "Ana"}})
 	e.srv.AddUser(slack.User{ID: userBen, Name: "ben", RealName: "Ben Okafor"})
@@ -130,7 +133,7 @@ func (e *inboxEnv) conversation(remote string, fields map[string]any) *store.Con
 	if fields == nil {
 		fields = map[string]any{}
 	}
-	poster := bot.NewPoster(e.srv.Client(), bot.WithWorkspaceURL(fakeslack.WorkspaceURL))
+	poster := slackpost.NewPoster(e.srv.Client(), slackpost.WithWorkspaceURL(fakeslack.WorkspaceURL))
 	ref, err := poster.PostHeader(ctx, inboxChannel, bridge.HeaderOf(c))
 	if err != nil {
 		e.t.Fatal(err)
@@ -163,9 +166,9 @@ func (e *inboxEnv) press(user, actionID string, c *store.Conversation, selected 
 
 func (e *inboxEnv) pressRequest(user, actionID string, c *store.Conversation, selected, responseURL string) *http.Request {
 	id := fmt.Sprint(c.ID)
-	action := map[string]any{"action_id": actionID, "block_id": bot.HeaderActionsBlockID + id, "type": "button", "value": id}
-	if actionID == bot.ActionReassign {
-		action = map[string]any{"action_id": actionID, "block_id": bot.HeaderActionsBlockID + id, "type": "users_select", "selected_user": selected}
+	action := map[string]any{"action_id": actionID, "block_id": slackpost.HeaderActionsBlockID + id, "type": "button", "value": id}
+	if actionID == slackpost.ActionReassign {
+		action = map[string]any{"action_id": actionID, "block_id": slackpost.HeaderActionsBlockID + id, "type": "users_select", "selected_user": selected}
 	}
 	payload, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": fakeslack.TeamID},

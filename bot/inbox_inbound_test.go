@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -47,7 +47,7 @@ func TestNewTextOnClaimedConversationMentionsOnlyTheAssignee(t *testing.T) {
 	e.text("e1", "+13125550123", "hi")
 	c := e.threadOf("+13125550123")
 	e.handled("+13125550123", "hi")
-	e.press(userAna, bot.ActionClaim, c, "") // note: 2 replies
+	e.press(userAna, slackpost.ActionClaim, c, "") // note: 2 replies
 
 	e.text("e2", "+13125550123", "are you there? <!channel>")
 	replies := e.waitReplies(c, 3)
@@ -76,7 +76,7 @@ func TestNewTextReopensAResolvedConversationAndSaysSo(t *testing.T) {
 	e.text("e1", "+13125550123", "hi")
 	c := e.threadOf("+13125550123")
 	e.handled("+13125550123", "hi")
-	e.press(userAna, bot.ActionResolve, c, "")
+	e.press(userAna, slackpost.ActionResolve, c, "")
 	updates := e.header(c).Updates
 
 	e.text("e2", "+13125550123", "one more thing")

@@ -7,7 +7,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/smsbridge/smsbridge/inbox"
 	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +23,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/slack-go/slack"
 
-	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
@@ -54,9 +56,9 @@ type obHarness struct {
 	b       *bridge.Bridge
 	out     *bridge.Outbound
 	router  *gin.Engine
-	events  *bot.Events
-	inter   *bot.Interactions
-	poster  *bot.Poster
+	events  *slackin.Events
+	inter   *slackin.Interactions
+	poster  *slackpost.Poster
 	tnxKey  ed25519.PrivateKey
 	dbPath  string
 	cfg     bridge.OutboundConfig
@@ -133,11 +135,11 @@ func (h *obHarness) open(pubKey string) {
 	h.engine = bridge.NewEngine(st, log, h.engCfg)
 	// The poster shares the store's clock, so a Retry-After it learns and
 	// the lane's wait in the store pass together when the test moves time.
-	h.poster = bot.NewPosterFromToken(h.slack.Token(), h.slack.URL(), bot.WithChannelRate(1000, 1000), bot.WithClock(h.clock.Now, sleepCtx),
-		bot.WithRetryPolicy(bot.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Second}))
+	h.poster = slackpost.NewPosterFromToken(h.slack.Token(), h.slack.URL(), slackpost.WithChannelRate(1000, 1000), slackpost.WithClock(h.clock.Now, sleepCtx),
+		slackpost.WithRetryPolicy(slackpost.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Second}))
 	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}})
 	api := h.slack.Client()
-	files := &bot.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL())), Hosts: bot.NewSlackHosts(h.slack.FilesAPIURL())}
+	files := &slackin.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL())), Hosts: slackpost.NewSlackHosts(h.slack.FilesAPIURL())}
 	sender := h.tx.sender()
 	if h.strict != nil {
 		sender = strictSender(h.strict)
@@ -145,16 +147,16 @@ func (h *obHarness) open(pubKey string) {
 	if h.paced {
 		h.cfg.Pacer = bridge.NewPacer(st, h.rates, st.Now)
 	}
-	h.out = bridge.NewOutbound(h.b, sender, files, bot.NewUserNames(api), h.cfg)
+	h.out = bridge.NewOutbound(h.b, sender, files, inbox.NewUserNames(api), h.cfg)
 
-	h.events = bot.NewEvents(log)
-	sm, err := bot.NewSlackMessages(context.Background(), api, h.out, log)
+	h.events = slackin.NewEvents(log)
+	sm, err := slackin.NewSlackMessages(context.Background(), api, h.out, log)
 	if err != nil || sm.BotUserID != fakeslack.BotUserID {
 		t.Fatalf("bot identity: %v %+v", err, sm)
 	}
 	sm.Register(h.events)
-	h.inter = bot.NewInteractions(log)
-	bot.RegisterSendAgain(h.inter, h.out)
+	h.inter = slackin.NewInteractions(log)
+	slackin.RegisterSendAgain(h.inter, h.out)
 	ver, err := telnyx.NewVerifier(pubKey)
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +276,7 @@ type obMsg struct {
 func (h *obHarness) reply(c *store.Conversation, text string) (body []byte, ts string) {
 	ts = h.slack.AddUserMessage(c.Channel, c.ThreadTS, obUser, text)
 	// Slack sends message text with &, < and > escaped.
-	return h.eventBody(obMsg{user: obUser, text: bot.Escape(text), threadTS: c.ThreadTS, ts: ts}), ts
+	return h.eventBody(obMsg{user: obUser, text: slackpost.Escape(text), threadTS: c.ThreadTS, ts: ts}), ts
 }
 
 func (h *obHarness) eventBody(m obMsg) []byte {

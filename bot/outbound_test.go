@@ -14,9 +14,9 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
@@ -532,7 +532,7 @@ func TestPlainTextUndoesSlackFormatting(t *testing.T) {
 		"hey <!here>":                                   "hey @here",
 		"plain text":                                    "plain text",
 	} {
-		if got := bot.PlainText(in); got != want {
+		if got := slackin.PlainText(in); got != want {
 			t.Errorf("PlainText(%q) = %q, want %q", in, got, want)
 		}
 	}

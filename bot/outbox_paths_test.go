@@ -13,6 +13,8 @@ import (
 
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/smscmd"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
@@ -204,9 +206,9 @@ func TestSendInterruptedByACrashAfterTelnyxIsAmbiguousNotLostNotResent(t *testin
 	cs := &crashSender{next: &bridge.TelnyxSender{Client: e.api}, crashed: make(chan struct{})}
 	cs.armed.Store(true)
 	e.out = bridge.NewOutbound(e.br, cs, nil, nil, bridge.OutboundConfig{})
-	e.cmds = NewCommands(nil, &HTTPResponder{}, nil)
-	e.in = NewInteractions(nil)
-	RegisterSMSCommands(e.cmds, e.in, SMSDeps{API: e.api, Bridge: e.br, Outbox: e.out, Scheduler: e.sched,
+	e.cmds = slackin.NewCommands(nil, &slackin.HTTPResponder{}, nil)
+	e.in = slackin.NewInteractions(nil)
+	smscmd.RegisterSMSCommands(e.cmds, e.in, smscmd.SMSDeps{API: e.api, Bridge: e.br, Outbox: e.out, Scheduler: e.sched,
 		Slack: e.slack.Client(), Routes: bridge.Routes{Default: chInbox, ByNumber: map[bridge.E164]string{ourNumber: chSupport}}, Now: e.clock.Now})
 
 	msg, _ := e.run(userAlice, chSupport, "send +13125550123 crash right after")

@@ -8,9 +8,9 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/slackpost"
 )
 
 var inThread = bridge.ThreadRef{Channel: "C1", TS: "1700000000.000100"}
@@ -28,7 +28,7 @@ func TestLongRetryAfterTellsThePipelineWhenToRetry(t *testing.T) {
 }
 
 func TestExhausted429RetriesTellThePipelineWhenToRetry(t *testing.T) {
-	p, srv, clock := newPoster(t, bot.WithRetryPolicy(bot.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Minute}))
+	p, srv, clock := newPoster(t, slackpost.WithRetryPolicy(slackpost.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Minute}))
 	srv.FailNext("chat.postMessage", 2, fakeslack.RateLimited(5))
 	_, err := p.PostInThread(ctx, inThread, bridge.ThreadPost{Text: "x"})
 	if at, ok := bridge.RetryTime(err); !ok || !at.Equal(clock.Now().Add(5*time.Second)) {
@@ -59,7 +59,7 @@ func TestRateLimitedChannelHoldsOtherPostsToItUntilRetryAfter(t *testing.T) {
 }
 
 func TestShortRetryAfterMakesTheNextPostToTheChannelWait(t *testing.T) {
-	p, srv, clock := newPoster(t, bot.WithRetryPolicy(bot.RetryPolicy{Attempts: 1, MaxRetryAfter: time.Minute}))
+	p, srv, clock := newPoster(t, slackpost.WithRetryPolicy(slackpost.RetryPolicy{Attempts: 1, MaxRetryAfter: time.Minute}))
 	srv.FailNext("chat.postMessage", 1, fakeslack.RateLimited(5))
 	if _, err := p.PostInThread(ctx, inThread, bridge.ThreadPost{Text: "first"}); err == nil {
 		t.Fatal("429 not reported")
@@ -73,7 +73,7 @@ func TestShortRetryAfterMakesTheNextPostToTheChannelWait(t *testing.T) {
 }
 
 func TestInCallRetryAfter429WaitsForTheChannelsBudget(t *testing.T) {
-	p, srv, clock := newPoster(t, bot.WithChannelRate(rate.Every(10*time.Second), 1))
+	p, srv, clock := newPoster(t, slackpost.WithChannelRate(rate.Every(10*time.Second), 1))
 	srv.FailNext("chat.postMessage", 1, fakeslack.RateLimited(2))
 	if _, err := p.PostInThread(ctx, inThread, bridge.ThreadPost{Text: "x"}); err != nil {
 		t.Fatal(err)

@@ -12,9 +12,9 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/slackpost"
 )
 
 // fakeClock is a clock that only moves when told, and a sleep that records
@@ -44,12 +44,12 @@ func (c *fakeClock) Sleeps() []time.Duration {
 	return append([]time.Duration(nil), c.sleeps...)
 }
 
-func newPoster(t *testing.T, opts ...bot.PosterOption) (*bot.Poster, *fakeslack.Server, *fakeClock) {
+func newPoster(t *testing.T, opts ...slackpost.PosterOption) (*slackpost.Poster, *fakeslack.Server, *fakeClock) {
 	t.Helper()
 	srv := fakeslack.New(t)
 	clock := &fakeClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	all := append([]bot.PosterOption{bot.WithClock(clock.Now, clock.Sleep)}, opts...)
-	return bot.NewPosterFromToken(srv.Token(), srv.URL(), all...), srv, clock
+	all := append([]slackpost.PosterOption{slackpost.WithClock(clock.Now, clock.Sleep)}, opts...)
+	return slackpost.NewPosterFromToken(srv.Token(), srv.URL(), all...), srv, clock
 }
 
 var ctx = context.Background()
@@ -83,7 +83,7 @@ func TestPostHeaderHasBlocksAndFallbackText(t *testing.T) {
 			t.Errorf("blocks %q lack %q", m.BlockText(), want)
 		}
 	}
-	if got, want := strings.Join(m.ActionIDs(), ","), bot.ActionClaim+","+bot.ActionResolve+","+bot.ActionReassign; got != want {
+	if got, want := strings.Join(m.ActionIDs(), ","), slackpost.ActionClaim+","+slackpost.ActionResolve+","+slackpost.ActionReassign; got != want {
 		t.Errorf("actions = %s, want %s", got, want)
 	}
 	if !strings.Contains(string(m.Blocks), `"value":"42"`) {
@@ -118,7 +118,7 @@ func TestUpdateHeaderShowsResolvedStateAndPreviousThread(t *testing.T) {
 	if m.Updates != 1 {
 		t.Errorf("updates = %d", m.Updates)
 	}
-	if got, want := strings.Join(m.ActionIDs(), ","), bot.ActionReopen+","+bot.ActionReassign; got != want {
+	if got, want := strings.Join(m.ActionIDs(), ","), slackpost.ActionReopen+","+slackpost.ActionReassign; got != want {
 		t.Errorf("actions = %s, want %s", got, want)
 	}
 }
@@ -251,7 +251,7 @@ func TestTooLongTextIsPostedWholeInSeveralPostsInOrder(t *testing.T) {
 			t.Errorf("post %d has buttons %v; only the last should", i, m.ActionIDs())
 		}
 	}
-	if whole.String() != bot.Escape(long.String()) {
+	if whole.String() != slackpost.Escape(long.String()) {
 		t.Errorf("the parts do not add up to the whole text")
 	}
 }
@@ -363,7 +363,7 @@ func TestSlackErrorIsPermanentAndNotRetried(t *testing.T) {
 }
 
 func TestExhaustedRetriesAreTransient(t *testing.T) {
-	p, srv, _ := newPoster(t, bot.WithRetryPolicy(bot.RetryPolicy{Attempts: 3, Initial: time.Millisecond, Max: time.Second, MaxRetryAfter: time.Minute}))
+	p, srv, _ := newPoster(t, slackpost.WithRetryPolicy(slackpost.RetryPolicy{Attempts: 3, Initial: time.Millisecond, Max: time.Second, MaxRetryAfter: time.Minute}))
 	srv.FailNext("chat.update", 5, fakeslack.HTTPError(502))
 	err := p.UpdateHeader(ctx, bridge.ThreadRef{Channel: "C1", TS: "1.1"}, header)
 	if err == nil || errors.Is(err, bridge.ErrPermanent) {
@@ -378,8 +378,8 @@ func TestErrorsNeverContainTheToken(t *testing.T) {
 	srv := fakeslack.New(t)
 	clock := &fakeClock{}
 	// The API URL carries the token, the worst case for an error that quotes the URL.
-	p := bot.NewPosterFromToken(srv.Token(), "http://127.0.0.1:1/"+srv.Token()+"/", bot.WithClock(clock.Now, clock.Sleep),
-		bot.WithRetryPolicy(bot.RetryPolicy{Attempts: 2}))
+	p := slackpost.NewPosterFromToken(srv.Token(), "http://127.0.0.1:1/"+srv.Token()+"/", slackpost.WithClock(clock.Now, clock.Sleep),
+		slackpost.WithRetryPolicy(slackpost.RetryPolicy{Attempts: 2}))
 	_, err := p.PostHeader(ctx, "C1", header)
 	if err == nil || strings.Contains(err.Error(), srv.Token()) {
 		t.Fatalf("err = %v", err)
@@ -387,7 +387,7 @@ func TestErrorsNeverContainTheToken(t *testing.T) {
 }
 
 func TestRateLimiterSpacesPostsPerChannel(t *testing.T) {
-	p, _, clock := newPoster(t, bot.WithChannelRate(rate.Every(time.Second), 1))
+	p, _, clock := newPoster(t, slackpost.WithChannelRate(rate.Every(time.Second), 1))
 	post := func(ch string) {
 		t.Helper()
 		if _, err := p.PostInThread(ctx, bridge.ThreadRef{Channel: ch, TS: "1.1"}, bridge.ThreadPost{Text: "x"}); err != nil {
@@ -441,7 +441,7 @@ func TestFormatNumber(t *testing.T) {
 		"22395":         "22395",
 		"ACME":          "ACME",
 	} {
-		if got := bot.FormatNumber(in); got != want {
+		if got := slackpost.FormatNumber(in); got != want {
 			t.Errorf("FormatNumber(%s) = %q, want %q", in, got, want)
 		}
 	}

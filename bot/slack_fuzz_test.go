@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+	"github.com/smsbridge/smsbridge/slackin"
 )
 
 const fuzzTeam = "T0OURS"
@@ -36,9 +37,9 @@ func FuzzSlackEvent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var ran atomic.Int32
 		var team string
-		ev := NewEvents(slog.New(slog.DiscardHandler))
-		ev.Workspace = &Workspace{TeamID: fuzzTeam}
-		fn := func(_ context.Context, e *slackevents.EventsAPIEvent, _ EventMeta) error {
+		ev := slackin.NewEvents(slog.New(slog.DiscardHandler))
+		ev.Workspace = &slackin.Workspace{TeamID: fuzzTeam}
+		fn := func(_ context.Context, e *slackevents.EventsAPIEvent, _ slackin.EventMeta) error {
 			ran.Add(1)
 			team = e.TeamID
 			return nil
@@ -75,8 +76,8 @@ func FuzzInteraction(f *testing.F) {
 	f.Fuzz(func(t *testing.T, payload string) {
 		var ran atomic.Int32
 		var team atomic.Value
-		in := NewInteractions(slog.New(slog.DiscardHandler))
-		in.Workspace = &Workspace{TeamID: fuzzTeam}
+		in := slackin.NewInteractions(slog.New(slog.DiscardHandler))
+		in.Workspace = &slackin.Workspace{TeamID: fuzzTeam}
 		in.OnActionPrefix("conv_", func(_ context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
 			ran.Add(1)
 			team.Store(cb.Team.ID)

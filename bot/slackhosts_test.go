@@ -13,10 +13,12 @@ import (
 
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
 )
 
 func TestSlackURLsAreUsedOnlyOnSlacksHosts(t *testing.T) {
-	h := NewSlackHosts("http://127.0.0.1:4567/api/")
+	h := slackpost.NewSlackHosts("http://127.0.0.1:4567/api/")
 	for _, tc := range []struct {
 		url string
 		ok  bool
@@ -39,7 +41,7 @@ func TestSlackURLsAreUsedOnlyOnSlacksHosts(t *testing.T) {
 			t.Errorf("Check(%q) = %v, want ok=%v", tc.url, err, tc.ok)
 		}
 	}
-	if err := NewSlackHosts("").Check("http://127.0.0.1:4567/response/R1"); err == nil {
+	if err := slackpost.NewSlackHosts("").Check("http://127.0.0.1:4567/response/R1"); err == nil {
 		t.Error("with no SLACK_API_URL only Slack's own hosts are allowed")
 	}
 }
@@ -52,10 +54,10 @@ func TestResponseURLAndFileLinksElsewhereAreNotFetched(t *testing.T) {
 	}))
 	defer evil.Close()
 	fake := fakeslack.New(t)
-	hosts := NewSlackHosts(fake.URL())
+	hosts := slackpost.NewSlackHosts(fake.URL())
 	ctx := context.Background()
 
-	r := &HTTPResponder{Hosts: hosts}
+	r := &slackin.HTTPResponder{Hosts: hosts}
 	if err := r.Respond(ctx, evil.URL+"/commands/T1/1/secret", &slack.Msg{Text: "hi"}); err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("response_url elsewhere: %v (must be refused, without the URL's secret part)", err)
 	}
@@ -63,7 +65,7 @@ func TestResponseURLAndFileLinksElsewhereAreNotFetched(t *testing.T) {
 		t.Errorf("the fake Slack's response_url: %v", err)
 	}
 
-	files := &SlackFiles{Client: fake.Client(), Hosts: hosts}
+	files := &slackin.SlackFiles{Client: fake.Client(), Hosts: hosts}
 	_, _, err := files.FetchSlackFile(ctx, evil.URL+"/files-pri/T1-F1/download/a.png", 1<<20)
 	if err == nil || !errors.Is(err, bridge.ErrPermanent) || !strings.Contains(err.Error(), "not one of Slack's hosts") {
 		t.Errorf("a file link elsewhere: %v, want a permanent refusal", err)

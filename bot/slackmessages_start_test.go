@@ -7,15 +7,15 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/slackin"
 )
 
 func TestStartupAuthTestRetriesOutagesButNotRefusals(t *testing.T) {
 	srv := fakeslack.New(t)
 	log := slog.New(slog.DiscardHandler)
 	srv.FailNext("auth.test", 2, fakeslack.HTTPError(503))
-	m, err := bot.NewSlackMessages(context.Background(), srv.Client(), nil, log)
+	m, err := slackin.NewSlackMessages(context.Background(), srv.Client(), nil, log)
 	if err != nil {
 		t.Fatalf("a passing outage stopped the start: %v", err)
 	}
@@ -25,7 +25,7 @@ func TestStartupAuthTestRetriesOutagesButNotRefusals(t *testing.T) {
 
 	before := len(srv.Calls("auth.test"))
 	wrong := slack.New("xoxb-wrong", slack.OptionAPIURL(srv.URL()))
-	if _, err := bot.NewSlackMessages(context.Background(), wrong, nil, log); err == nil {
+	if _, err := slackin.NewSlackMessages(context.Background(), wrong, nil, log); err == nil {
 		t.Fatal("a wrong token started")
 	}
 	if n := len(srv.Calls("auth.test")) - before; n != 1 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/smscmd"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -51,15 +52,15 @@ func TestNumberProductChangeNeedsAdminAndConfirmation(t *testing.T) {
 	if len(e.tx.RequestsTo("PATCH /phone_numbers/{id}/messaging")) != 0 {
 		t.Fatal("changed before confirmation")
 	}
-	value := buttonValue(t, msg, ActionNumberConfirm)
+	value := buttonValue(t, msg, smscmd.ActionNumberConfirm)
 
 	// A non-admin pressing the button changes nothing.
 	url := e.slack.ResponseURL()
-	e.press(userAlice, ActionNumberConfirm, value, url)
+	e.press(userAlice, smscmd.ActionNumberConfirm, value, url)
 	if len(e.tx.RequestsTo("PATCH /phone_numbers/{id}/messaging")) != 0 {
 		t.Fatal("a non-admin's button press changed a number")
 	}
-	e.press(userAdmin, ActionNumberConfirm, value, url)
+	e.press(userAdmin, smscmd.ActionNumberConfirm, value, url)
 	patch := e.tx.RequestsTo("PATCH /phone_numbers/{id}/messaging")
 	if len(patch) != 1 || patch[0].Params["id"] != faketelnyx.DefaultNumberID || patch[0].BodyMap()["messaging_product"] != "A2P" {
 		t.Fatalf("PATCH = %+v", patch)
@@ -80,7 +81,7 @@ func TestNumberProfileChange(t *testing.T) {
 	e := newSMSEnv(t)
 	const newProfile = "16fd2706-8baf-433b-82eb-8c7fada847da"
 	msg, _ := e.run(userAdmin, chSupport, "number +18445550002 profile "+newProfile)
-	e.press(userAdmin, ActionNumberConfirm, buttonValue(t, msg, ActionNumberConfirm), e.slack.ResponseURL())
+	e.press(userAdmin, smscmd.ActionNumberConfirm, buttonValue(t, msg, smscmd.ActionNumberConfirm), e.slack.ResponseURL())
 	patch := e.tx.RequestsTo("PATCH /phone_numbers/{id}/messaging")
 	if len(patch) != 1 || patch[0].BodyMap()["messaging_profile_id"] != newProfile {
 		t.Fatalf("PATCH = %+v", patch)
@@ -153,7 +154,7 @@ func TestBulkUpdateReportsProgressUntilDone(t *testing.T) {
 	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 0 {
 		t.Fatalf("the bulk order started before it was confirmed")
 	}
-	e.press(userAdmin, ActionBulkConfirm, buttonValue(t, msg, ActionBulkConfirm), url)
+	e.press(userAdmin, smscmd.ActionBulkConfirm, buttonValue(t, msg, smscmd.ActionBulkConfirm), url)
 	posts := e.slack.ResponsePosts(url)
 	if len(posts) != 1 || !posts[0].ReplaceOriginal {
 		t.Fatalf("confirm answer = %+v", posts)
@@ -215,7 +216,7 @@ func TestOptOutsForOneNumberAndPagedList(t *testing.T) {
 	msg, _ := e.run(userAlice, chSupport, "optouts")
 	mustContain(t, msg.Text, "page 1 of 3", "45 in all", "+1 312-555-1000")
 	url := e.slack.ResponseURL()
-	e.press(userAlice, ActionOptOutsMore, buttonValue(t, msg, ActionOptOutsMore), url)
+	e.press(userAlice, smscmd.ActionOptOutsMore, buttonValue(t, msg, smscmd.ActionOptOutsMore), url)
 	posts := e.slack.ResponsePosts(url)
 	if len(posts) != 1 || !posts[0].ReplaceOriginal {
 		t.Fatalf("More answer = %+v", posts)
@@ -263,7 +264,7 @@ func TestComposeModalSendsAndSchedules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.CallbackID != ComposeCallbackID || v.PrivateMetadata != chSupport {
+	if v.CallbackID != smscmd.ComposeCallbackID || v.PrivateMetadata != chSupport {
 		t.Fatalf("modal = %+v", v)
 	}
 	mustContain(t, string(views[0].JSON), "+1 844-555-0001 (this channel)", "Number pool")
@@ -272,7 +273,7 @@ func TestComposeModalSendsAndSchedules(t *testing.T) {
 	long := strings.Repeat("a", 200)
 	cb := &slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: userAlice},
 		View:           slack.View{ID: views[0].ID, Hash: views[0].Hash, PrivateMetadata: chSupport},
-		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: ComposeTextAction, Value: long}}}}
+		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: smscmd.ComposeTextAction, Value: long}}}}
 	e.in.Handle(e.ctx, cb)
 	e.in.Wait()
 	views = e.slack.Views()
@@ -280,14 +281,14 @@ func TestComposeModalSendsAndSchedules(t *testing.T) {
 
 	submit := func(to, from, other, text, when string) any {
 		vals := map[string]map[string]slack.BlockAction{
-			composeTo:        {composeTo: {Value: to}},
-			composeFrom:      {composeFrom: {SelectedOption: slack.OptionBlockObject{Value: from}}},
-			composeFromOther: {composeFromOther: {Value: other}},
-			composeText:      {ComposeTextAction: {Value: text}},
-			composeWhen:      {composeWhen: {Value: when}},
+			smscmd.ComposeTo:        {smscmd.ComposeTo: {Value: to}},
+			smscmd.ComposeFrom:      {smscmd.ComposeFrom: {SelectedOption: slack.OptionBlockObject{Value: from}}},
+			smscmd.ComposeFromOther: {smscmd.ComposeFromOther: {Value: other}},
+			smscmd.ComposeText:      {smscmd.ComposeTextAction: {Value: text}},
+			smscmd.ComposeWhen:      {smscmd.ComposeWhen: {Value: when}},
 		}
 		cb := &slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: userAlice},
-			View: slack.View{ID: views[0].ID, CallbackID: ComposeCallbackID, PrivateMetadata: chSupport, State: &slack.ViewState{Values: vals}}}
+			View: slack.View{ID: views[0].ID, CallbackID: smscmd.ComposeCallbackID, PrivateMetadata: chSupport, State: &slack.ViewState{Values: vals}}}
 		resp := e.in.Handle(e.ctx, cb)
 		e.settle()
 		return resp
@@ -295,7 +296,7 @@ func TestComposeModalSendsAndSchedules(t *testing.T) {
 	// Field errors keep the modal open and reach nobody.
 	resp := submit("555", "", "", "", "yesterday-ish")
 	errs, ok := resp.(*slack.ViewSubmissionResponse)
-	if !ok || errs.Errors[composeTo] == "" || errs.Errors[composeText] == "" || errs.Errors[composeWhen] == "" {
+	if !ok || errs.Errors[smscmd.ComposeTo] == "" || errs.Errors[smscmd.ComposeText] == "" || errs.Errors[smscmd.ComposeWhen] == "" {
 		t.Fatalf("errors = %+v", resp)
 	}
 	if len(e.tx.Requests()) != 0 {
@@ -340,7 +341,7 @@ func TestBulkModalStartsOrderFromTextArea(t *testing.T) {
 			"numbers": {"numbers": {Value: numbers}},
 		}
 		cb := &slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: user},
-			View: slack.View{CallbackID: BulkCallbackID, PrivateMetadata: chSupport, State: &slack.ViewState{Values: vals}}}
+			View: slack.View{CallbackID: smscmd.BulkCallbackID, PrivateMetadata: chSupport, State: &slack.ViewState{Values: vals}}}
 		resp := e.in.Handle(e.ctx, cb)
 		e.in.Wait()
 		return resp
@@ -369,7 +370,7 @@ func TestBulkModalStartsOrderFromTextArea(t *testing.T) {
 		t.Fatal(err)
 	}
 	confirmURL := e.slack.ResponseURL()
-	e.press(userAdmin, ActionBulkConfirm, buttonValue(t, &slack.Msg{Blocks: confirm}, ActionBulkConfirm), confirmURL)
+	e.press(userAdmin, smscmd.ActionBulkConfirm, buttonValue(t, &slack.Msg{Blocks: confirm}, smscmd.ActionBulkConfirm), confirmURL)
 	body := e.only("POST /messaging_numbers_bulk_updates")
 	if !jsonEqual(body["numbers"], []string{"+18445550001", "+18445550002"}) {
 		t.Errorf("numbers = %v", body["numbers"])
@@ -391,8 +392,8 @@ func TestBulkModalStartsOrderFromTextArea(t *testing.T) {
 func TestBulkCancelChangesNothingAndAStaleConfirmAsksAgain(t *testing.T) {
 	e := newSMSEnv(t)
 	msg, url := e.run(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550001")
-	e.press(userAdmin, ActionBulkCancel, buttonValue(t, msg, ActionBulkCancel), url)
-	e.press(userAdmin, ActionBulkConfirm, buttonValue(t, msg, ActionBulkConfirm), url) // after Cancel
+	e.press(userAdmin, smscmd.ActionBulkCancel, buttonValue(t, msg, smscmd.ActionBulkCancel), url)
+	e.press(userAdmin, smscmd.ActionBulkConfirm, buttonValue(t, msg, smscmd.ActionBulkConfirm), url) // after Cancel
 	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 0 {
 		t.Fatalf("a cancelled bulk update was started")
 	}
@@ -402,7 +403,7 @@ func TestBulkCancelChangesNothingAndAStaleConfirmAsksAgain(t *testing.T) {
 
 	msg, url = e.run(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550002")
 	e.clock.Advance(16 * time.Minute)
-	e.press(userAdmin, ActionBulkConfirm, buttonValue(t, msg, ActionBulkConfirm), url)
+	e.press(userAdmin, smscmd.ActionBulkConfirm, buttonValue(t, msg, smscmd.ActionBulkConfirm), url)
 	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 0 {
 		t.Fatalf("a stale confirmation started the bulk update")
 	}

@@ -19,6 +19,9 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
@@ -71,8 +74,8 @@ type smsEnv struct {
 	eng   *bridge.Engine
 	out   *bridge.Outbound
 	sched *bridge.Scheduler
-	cmds  *Commands
-	in    *Interactions
+	cmds  *slackin.Commands
+	in    *slackin.Interactions
 	logs  *syncBuffer
 }
 
@@ -119,19 +122,19 @@ func (e *smsEnv) start() {
 	t.Cleanup(func() { st.Close() })
 	e.st = st
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
-	poster := NewPoster(e.slack.Client(), WithChannelRate(rate.Inf, 1000))
+	poster := slackpost.NewPoster(e.slack.Client(), slackpost.WithChannelRate(rate.Inf, 1000))
 	routes := bridge.Routes{Default: chInbox, ByNumber: map[bridge.E164]string{ourNumber: chSupport}}
 	e.eng = bridge.NewEngine(st, log, bridge.EngineConfig{})
 	e.br = bridge.New(st, e.eng, poster, nil, log, bridge.Config{Routes: routes})
 	e.out = bridge.NewOutbound(e.br, &bridge.TelnyxSender{Client: e.api, ProfileID: faketelnyx.DefaultProfileID}, nil, nil, bridge.OutboundConfig{})
 	e.sched = bridge.NewScheduler(e.br, e.api, log)
 	e.sched.Now = e.clock.Now
-	e.cmds = NewCommands(&Admins{IDs: []string{userAdmin}}, &HTTPResponder{Hosts: NewSlackHosts(e.slack.URL())}, log)
-	e.in = NewInteractions(log)
-	RegisterSMSCommands(e.cmds, e.in, SMSDeps{
+	e.cmds = slackin.NewCommands(&slackin.Admins{IDs: []string{userAdmin}}, &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.slack.URL())}, log)
+	e.in = slackin.NewInteractions(log)
+	smscmd.RegisterSMSCommands(e.cmds, e.in, smscmd.SMSDeps{
 		API: e.api, Bridge: e.br, Outbox: e.out, Scheduler: e.sched, Slack: e.slack.Client(), Routes: routes,
 		DefaultProfileID: faketelnyx.DefaultProfileID, Region: "US", Log: log, Now: e.clock.Now,
-		Responder: &HTTPResponder{Hosts: NewSlackHosts(e.slack.URL())},
+		Responder: &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.slack.URL())},
 		BulkPoll:  time.Millisecond,
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/smscmd"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -50,7 +51,7 @@ func TestSeveralNumbersInAChannelAskWhichWithButtons(t *testing.T) {
 	for _, b := range msg.Blocks.BlockSet {
 		if a, ok := b.(*slack.ActionBlock); ok {
 			for _, el := range a.Elements.ElementSet {
-				if btn, ok := el.(*slack.ButtonBlockElement); ok && strings.HasPrefix(btn.ActionID, ActionSendFrom+"_") {
+				if btn, ok := el.(*slack.ButtonBlockElement); ok && strings.HasPrefix(btn.ActionID, smscmd.ActionSendFrom+"_") {
 					picks = append(picks, btn.Value)
 				}
 			}
@@ -61,7 +62,7 @@ func TestSeveralNumbersInAChannelAskWhichWithButtons(t *testing.T) {
 	}
 	cb := &slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: userAlice}, ResponseURL: url,
 		Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: chInbox}}}, TriggerID: "TRIG-pick",
-		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: ActionSendFrom + "_1", Value: picks[1]}}}}
+		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: smscmd.ActionSendFrom + "_1", Value: picks[1]}}}}
 	e.in.Handle(e.ctx, cb)
 	e.settle()
 	body := e.only("POST /messages")
@@ -95,13 +96,13 @@ func TestComposeWithoutASenderInAChannelOfSeveralNumbersAsksOnFrom(t *testing.T)
 	if _, err := e.br.LearnNumbers(e.ctx, e.api); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ channel, field string }{{chInbox, composeFrom}, {"CNOWHERE", composeFromOther}} {
+	for _, tc := range []struct{ channel, field string }{{chInbox, smscmd.ComposeFrom}, {"CNOWHERE", smscmd.ComposeFromOther}} {
 		vals := map[string]map[string]slack.BlockAction{
-			composeTo:   {composeTo: {Value: "+13125550123"}},
-			composeText: {ComposeTextAction: {Value: "typed text"}},
+			smscmd.ComposeTo:   {smscmd.ComposeTo: {Value: "+13125550123"}},
+			smscmd.ComposeText: {smscmd.ComposeTextAction: {Value: "typed text"}},
 		}
 		cb := &slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: userAlice},
-			View: slack.View{ID: "V" + tc.channel, CallbackID: ComposeCallbackID, PrivateMetadata: tc.channel, State: &slack.ViewState{Values: vals}}}
+			View: slack.View{ID: "V" + tc.channel, CallbackID: smscmd.ComposeCallbackID, PrivateMetadata: tc.channel, State: &slack.ViewState{Values: vals}}}
 		resp, ok := e.in.Handle(e.ctx, cb).(*slack.ViewSubmissionResponse)
 		e.settle()
 		if !ok || resp.Errors[tc.field] == "" || strings.Contains(resp.Errors[tc.field], "--from") {
@@ -134,7 +135,7 @@ func TestScheduledAndNumbersListsAreWholeWithTrueTotals(t *testing.T) {
 	msg, url := e.run(userAlice, chSupport, "scheduled")
 	mustContain(t, msg.Text, "63 scheduled message(s)", "(1–20)")
 	for _, want := range []string{"(21–40)", "(41–60)", "(61–63)"} {
-		e.press(userAlice, ActionScheduledMore, buttonValue(t, msg, ActionScheduledMore), url)
+		e.press(userAlice, smscmd.ActionScheduledMore, buttonValue(t, msg, smscmd.ActionScheduledMore), url)
 		posts := e.slack.ResponsePosts(url)
 		last := posts[len(posts)-1]
 		if !last.ReplaceOriginal || !strings.Contains(last.Text, "*63 scheduled message(s)* "+want) {
@@ -145,7 +146,7 @@ func TestScheduledAndNumbersListsAreWholeWithTrueTotals(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if hasButton(msg, ActionScheduledMore) {
+	if hasButton(msg, smscmd.ActionScheduledMore) {
 		t.Errorf("the last page offers More")
 	}
 
@@ -156,7 +157,7 @@ func TestScheduledAndNumbersListsAreWholeWithTrueTotals(t *testing.T) {
 	e.tx.SetNumbers(seeds...)
 	msg, url = e.run(userAdmin, chSupport, "numbers")
 	mustContain(t, msg.Text, "page 1 of 3, 120 in all", "+1 844-555-1000")
-	e.press(userAdmin, ActionNumbersMore, buttonValue(t, msg, ActionNumbersMore), url)
+	e.press(userAdmin, smscmd.ActionNumbersMore, buttonValue(t, msg, smscmd.ActionNumbersMore), url)
 	posts := e.slack.ResponsePosts(url)
 	mustContain(t, posts[len(posts)-1].Text, "page 2 of 3", "+1 844-555-1050")
 }

@@ -15,16 +15,16 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/store"
 )
 
 // runSocketMode runs a SocketMode transport against the fake until the test
 // ends.
-func runSocketMode(t *testing.T, sm *fakeslack.SocketMode, ev *bot.Events, cmds *bot.Commands, in *bot.Interactions) {
+func runSocketMode(t *testing.T, sm *fakeslack.SocketMode, ev *slackin.Events, cmds *slackin.Commands, in *slackin.Interactions) {
 	t.Helper()
-	tr := bot.NewSocketMode(sm.Client(), ev, cmds, in, slog.New(slog.DiscardHandler), socketmode.OptionPingInterval(5*time.Second))
+	tr := slackin.NewSocketMode(sm.Client(), ev, cmds, in, slog.New(slog.DiscardHandler), socketmode.OptionPingInterval(5*time.Second))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); tr.Run(ctx) }()
@@ -74,11 +74,11 @@ func eventID(body []byte) string {
 // Slack redelivers it; one that does not parse is acknowledged and dropped.
 func TestSocketModeAcksOnlyCommittedEventsAndDropsGarbage(t *testing.T) {
 	sm := fakeslack.NewSocketMode(t)
-	ev := bot.NewEvents(slog.New(slog.DiscardHandler))
+	ev := slackin.NewEvents(slog.New(slog.DiscardHandler))
 	var fail atomic.Bool
 	fail.Store(true)
 	var handled atomic.Int32
-	ev.On("message", func(ctx context.Context, e *slackevents.EventsAPIEvent, meta bot.EventMeta) error {
+	ev.On("message", func(ctx context.Context, e *slackevents.EventsAPIEvent, meta slackin.EventMeta) error {
 		handled.Add(1)
 		if fail.Load() {
 			return errors.New("database is locked")
@@ -112,11 +112,11 @@ func TestSocketModeAcksOnlyCommittedEventsAndDropsGarbage(t *testing.T) {
 func TestSocketModeSlashCommandAndInteraction(t *testing.T) {
 	sm := fakeslack.NewSocketMode(t)
 	log := slog.New(slog.DiscardHandler)
-	cmds := bot.NewCommands(nil, nil, log)
-	cmds.Register(bot.Command{Name: "ping", Usage: "/sms ping", Help: "answers pong", Run: func(ctx context.Context, req *bot.CommandRequest) (*slack.Msg, error) {
-		return bot.Ephemeral("pong " + strings.Join(req.Args, " ")), nil
+	cmds := slackin.NewCommands(nil, nil, log)
+	cmds.Register(slackin.Command{Name: "ping", Usage: "/sms ping", Help: "answers pong", Run: func(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+		return slackin.Ephemeral("pong " + strings.Join(req.Args, " ")), nil
 	}})
-	in := bot.NewInteractions(log)
+	in := slackin.NewInteractions(log)
 	var mu sync.Mutex
 	var pressed []string
 	in.OnAction("conv_claim", func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
@@ -125,7 +125,7 @@ func TestSocketModeSlashCommandAndInteraction(t *testing.T) {
 		mu.Unlock()
 		return nil
 	})
-	runSocketMode(t, sm, bot.NewEvents(log), cmds, in)
+	runSocketMode(t, sm, slackin.NewEvents(log), cmds, in)
 
 	id := sm.SendSlashCommand(slack.SlashCommand{Command: "/sms", Text: "ping a b", UserID: obUser, ChannelID: obChannel, TeamID: fakeslack.TeamID})
 	ack := sm.WaitAck(id, 5*time.Second)

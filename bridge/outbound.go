@@ -65,7 +65,7 @@ const MaxSegments = 10
 const MaxWhatsAppText = 4096
 
 // SlackReply is a person's message in a Slack channel as the outbound
-// pipeline needs it; bot builds it from the Events API message event, with
+// pipeline needs it; slackin builds it from the Events API message event, with
 // Slack's formatting already turned into plain text.
 type SlackReply struct {
 	EventID  string      `json:"event_id"`
@@ -244,7 +244,7 @@ func (o *Outbound) IsNote(text string) bool {
 // IngestSlack commits a person's message if it is work: a reply (or an edit
 // or deletion of one) in the thread of a known conversation, and not an
 // internal note. It reports whether it stored new work; messages elsewhere
-// are acknowledged and not stored. The caller (bot) has already dropped
+// are acknowledged and not stored. The caller (slackin) has already dropped
 // bots' messages.
 func (o *Outbound) IngestSlack(ctx context.Context, r SlackReply) (bool, error) {
 	if r.Channel == "" || r.ThreadTS == "" || r.TS == "" || r.ThreadTS == r.TS {

@@ -88,7 +88,7 @@ type File struct {
 	Comment     string
 }
 
-// Poster is the chat side as the bridge needs it. bot.Poster implements it
+// Poster is the chat side as the bridge needs it. slackpost.Poster implements it
 // with slack-go; tests use the fake Slack server through the real one.
 type Poster interface {
 	// PostHeader posts a conversation's thread parent and returns its ref.

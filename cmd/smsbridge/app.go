@@ -9,8 +9,8 @@ import (
 	"syscall"
 
 	"github.com/slack-go/slack"
-
-	"github.com/smsbridge/smsbridge/bot"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
 )
 
 // version is set at build time (-ldflags "-X main.version=…").
@@ -46,21 +46,21 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 // listening address is sent on it once the server accepts connections.
 // slackInbound is what Slack sends us: events, /sms and interactions.
 type slackInbound struct {
-	events       *bot.Events
-	commands     *bot.Commands
-	interactions *bot.Interactions
+	events       *slackin.Events
+	commands     *slackin.Commands
+	interactions *slackin.Interactions
 }
 
 func newSlackInbound(cfg *config, log *slog.Logger, sc *slack.Client) *slackInbound {
-	admins := &bot.Admins{IDs: cfg.Admins, Client: sc}
+	admins := &slackin.Admins{IDs: cfg.Admins, Client: sc}
 	return &slackInbound{
-		events:       bot.NewEvents(log),
-		commands:     bot.NewCommands(admins, &bot.HTTPResponder{Hosts: bot.NewSlackHosts(cfg.SlackAPIURL)}, log),
-		interactions: bot.NewInteractions(log),
+		events:       slackin.NewEvents(log),
+		commands:     slackin.NewCommands(admins, &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(cfg.SlackAPIURL)}, log),
+		interactions: slackin.NewInteractions(log),
 	}
 }
 
-func (s *slackInbound) setWorkspace(w *bot.Workspace) {
+func (s *slackInbound) setWorkspace(w *slackin.Workspace) {
 	s.events.Workspace, s.commands.Workspace, s.interactions.Workspace = w, w, w
 }
 

@@ -13,8 +13,11 @@ import (
 	"github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 
-	"github.com/smsbridge/smsbridge/bot"
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/inbox"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 	"github.com/smsbridge/smsbridge/webhooks"
@@ -51,7 +54,7 @@ type app struct {
 	out     *bridge.Outbound
 	sched   *bridge.Scheduler
 	janitor *bridge.Janitor
-	home    *bot.Home
+	home    *inbox.Home
 	slackIn *slackInbound
 	router  http.Handler
 
@@ -118,8 +121,8 @@ func (s *app) buildCore(ctx context.Context) error {
 	txSend := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version),
 		telnyx.WithRetryPolicy(telnyx.SendPolicy()))
 	sc := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL))
-	poster := bot.NewPoster(sc, bot.WithRedactedToken(cfg.SlackBotToken), bot.WithLogger(log),
-		bot.WithChannelRate(rate.Limit(cfg.SlackChannelRate), slackChannelBurst))
+	poster := slackpost.NewPoster(sc, slackpost.WithRedactedToken(cfg.SlackBotToken), slackpost.WithLogger(log),
+		slackpost.WithChannelRate(rate.Limit(cfg.SlackChannelRate), slackChannelBurst))
 
 	s.engine = bridge.NewEngine(st, log, bridge.EngineConfig{Lease: cfg.Lease, Workers: cfg.Workers, Instance: cfg.Instance})
 	s.br = bridge.New(st, s.engine, poster, s.tx, log, bridge.Config{
@@ -143,7 +146,7 @@ func (s *app) buildCore(ctx context.Context) error {
 	}
 	// Outbound: thread replies become SMS; delivery comes back as reactions.
 	s.out = bridge.NewOutbound(s.br, &bridge.TelnyxSender{Client: txSend, ProfileID: cfg.TelnyxProfileID},
-		&bot.SlackFiles{Client: sc, Hosts: bot.NewSlackHosts(cfg.SlackAPIURL)}, bot.NewUserNames(sc),
+		&slackin.SlackFiles{Client: sc, Hosts: slackpost.NewSlackHosts(cfg.SlackAPIURL)}, inbox.NewUserNames(sc),
 		bridge.OutboundConfig{NotePrefix: cfg.NotePrefix, Signature: cfg.Signature, PublicBaseURL: cfg.PublicBaseURL,
 			// Each sender's budget lives in the store, shared by replicas.
 			Pacer: bridge.NewPacer(st, cfg.SenderRates, st.Now)})
@@ -159,35 +162,35 @@ func (s *app) buildCore(ctx context.Context) error {
 // inbox, and /sms with the scheduler.
 func (s *app) buildSlack(ctx context.Context, sc *slack.Client) error {
 	cfg, log := s.cfg, s.log
-	hosts := bot.NewSlackHosts(cfg.SlackAPIURL)
-	replies, err := bot.NewSlackMessages(ctx, sc, s.out, log) // auth.test: the bot's own user id
+	hosts := slackpost.NewSlackHosts(cfg.SlackAPIURL)
+	replies, err := slackin.NewSlackMessages(ctx, sc, s.out, log) // auth.test: the bot's own user id
 	if err != nil {
 		return fmt.Errorf("slack auth.test (is SLACK_BOT_TOKEN right?): %w", err)
 	}
 	// Only requests for this install act: the workspace is auth.test's.
-	s.slackIn.setWorkspace(&bot.Workspace{TeamID: replies.TeamID, EnterpriseID: replies.EnterpriseID, AppID: cfg.SlackAppID, Log: log})
+	s.slackIn.setWorkspace(&slackin.Workspace{TeamID: replies.TeamID, EnterpriseID: replies.EnterpriseID, AppID: cfg.SlackAppID, Log: log})
 	replies.Register(s.slackIn.events)
-	bot.RegisterSendAgain(s.slackIn.interactions, s.out)
+	slackin.RegisterSendAgain(s.slackIn.interactions, s.out)
 
 	// The shared inbox: header buttons, App Home, /sms contact and history.
-	links := bot.NewThreadLinks(sc, "") // workspace URL from auth.test once
-	s.home = bot.NewHome(s.st, sc, links, log)
-	s.br.SetInboxHooks(bot.NewUserNames(sc), s.home)
-	bot.RegisterInboxActions(s.slackIn.interactions, s.br, sc, &bot.HTTPResponder{Hosts: hosts}, log)
+	links := slackpost.NewThreadLinks(sc, "") // workspace URL from auth.test once
+	s.home = inbox.NewHome(s.st, sc, links, log)
+	s.br.SetInboxHooks(inbox.NewUserNames(sc), s.home)
+	inbox.RegisterInboxActions(s.slackIn.interactions, s.br, sc, &slackin.HTTPResponder{Hosts: hosts}, log)
 	s.home.Register(s.slackIn.events)
-	numbers := bot.NumberCommands{Namer: s.br, Store: s.st, Links: links, Region: cfg.DefaultRegion}
-	bot.RegisterContactCommand(s.slackIn.commands, numbers)
-	bot.RegisterHistoryCommand(s.slackIn.commands, numbers)
+	numbers := smscmd.NumberCommands{Namer: s.br, Store: s.st, Links: links, Region: cfg.DefaultRegion}
+	smscmd.RegisterContactCommand(s.slackIn.commands, numbers)
+	smscmd.RegisterHistoryCommand(s.slackIn.commands, numbers)
 
 	// /sms: the rest of the Messaging API, and messages held for later.
 	s.sched = bridge.NewScheduler(s.br, s.tx, log)
 	s.sched.Pacer = s.out.Pacer()
-	bot.RegisterSMSCommands(s.slackIn.commands, s.slackIn.interactions, bot.SMSDeps{
+	smscmd.RegisterSMSCommands(s.slackIn.commands, s.slackIn.interactions, smscmd.SMSDeps{
 		API: s.tx, Bridge: s.br, Outbox: s.out, Scheduler: s.sched, Slack: sc,
 		Routes:           bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
 		DefaultProfileID: cfg.TelnyxProfileID,
 		Region:           cfg.DefaultRegion,
-		Responder:        &bot.HTTPResponder{Hosts: hosts},
+		Responder:        &slackin.HTTPResponder{Hosts: hosts},
 		Log:              log,
 		ScheduleMaxAhead: cfg.ScheduleMaxAhead,
 	})
@@ -209,7 +212,7 @@ func (s *app) start(ctx context.Context) {
 	if s.cfg.SlackAppToken != "" {
 		// Socket Mode: the same handlers, over a websocket Slack opens to us.
 		smAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))
-		sm := bot.NewSocketMode(smAPI, s.slackIn.events, s.slackIn.commands, s.slackIn.interactions, s.log)
+		sm := slackin.NewSocketMode(smAPI, s.slackIn.events, s.slackIn.commands, s.slackIn.interactions, s.log)
 		s.goRun(func() {
 			if err := sm.Run(workCtx); err != nil && workCtx.Err() == nil {
 				s.log.Error("socket mode stopped", "err", err)

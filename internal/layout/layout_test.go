@@ -14,20 +14,32 @@ const module = "github.com/smsbridge/smsbridge/"
 // not import these. Prefixes ending in "/" match every package under them.
 var rules = map[string][]string{
 	// The domain knows nothing of HTTP routing or Slack's wire.
-	"bridge": {"github.com/gin-gonic/gin", "github.com/slack-go/slack", module + "bot", module + "webhooks"},
+	"bridge": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", module + "webhooks"}, slackPackages...),
 	// The Telnyx client knows nothing of Slack, the store or the domain.
-	"telnyx": {"github.com/gin-gonic/gin", "github.com/slack-go/slack", "gorm.io/", module + "store", module + "bridge", module + "bot", module + "webhooks"},
+	"telnyx": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", "gorm.io/", module + "store", module + "bridge", module + "webhooks"}, slackPackages...),
 	// The store knows no wire format and no layer above it.
-	"store": {"github.com/gin-gonic/gin", "github.com/slack-go/slack", module + "telnyx", module + "bridge", module + "bot", module + "webhooks"},
-	// The Slack side knows nothing of the HTTP router.
-	"bot": {"github.com/gin-gonic/gin", module + "webhooks"},
+	"store": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", module + "telnyx", module + "bridge", module + "webhooks"}, slackPackages...),
+	// Posting is the bottom of the Slack side: it knows none of the rest.
+	"slackpost": {"github.com/gin-gonic/gin", module + "webhooks", module + "slackin", module + "inbox", module + "smscmd"},
+	// Slack's inputs dispatch to handlers registered with them; they do
+	// not know the inbox or the commands.
+	"slackin": {"github.com/gin-gonic/gin", module + "webhooks", module + "inbox", module + "smscmd"},
+	// The inbox UI and the /sms commands are siblings.
+	"inbox":  {"github.com/gin-gonic/gin", module + "webhooks", module + "smscmd"},
+	"smscmd": {"github.com/gin-gonic/gin", module + "webhooks", module + "inbox"},
 }
+
+// slackPackages are the Slack side: posting, inputs, the inbox UI, /sms.
+var slackPackages = []string{module + "slackpost", module + "slackin", module + "inbox", module + "smscmd", module + "bot"}
 
 // directRules: a package must not import these itself (it may reach them
 // through the domain, which owns them).
 var directRules = map[string][]string{
 	// The Slack side asks the domain; it never talks to the database.
-	"bot": {"gorm.io/"},
+	"slackpost": {"gorm.io/", module + "store"},
+	"slackin":   {"gorm.io/", module + "store"},
+	"inbox":     {"gorm.io/", module + "store"},
+	"smscmd":    {"gorm.io/", module + "store"},
 	// HTTP handlers hand over; they hold no database code.
 	"webhooks": {"gorm.io/"},
 }

@@ -1,0 +1,14 @@
+// Package slackpost posts conversations to Slack: thread headers and the
+// texts, notes and errors in them, rendered as Block Kit with mrkdwn
+// escaped, file uploads, reactions, paced per channel and retried on
+// Slack's Retry-After. It implements bridge.Poster with slack-go.
+//
+// It also holds what the rest of the Slack side renders with: escaping and
+// number formatting (format.go), the header's action ids (actions.go) and
+// thread links (links.go), and which hosts Slack's URLs may name
+// (slackhosts.go).
+//
+// It is the bottom of the Slack side: it imports bridge, never store,
+// segment counting, never store, gorm, gin, webhooks or the other Slack
+// packages (internal/layout checks it).
+package slackpost

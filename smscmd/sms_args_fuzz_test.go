@@ -1,0 +1,46 @@
+package smscmd
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// FuzzSMSArgs feeds the /sms argument readers (flags, senders, recipients)
+// arbitrary text. They must not panic, and what they accept must be
+// something Telnyx can send from or to.
+//
+//	go test -fuzz=FuzzSMSArgs -fuzztime=60s ./bot
+func FuzzSMSArgs(f *testing.F) {
+	for _, s := range []string{
+		"+13125550123 hi", "(312) 555-0123 On our way!", "--from +18445550001 +13125550123 hi",
+		"--from ACME +13125550123 hi", "--from 24273 +13125550123 hi", "--pool +13125550123 hi",
+		"--media https://x.example/a.png +13125550123 hi", "+13125550191,+13125550192 hi",
+		"<tel:+13125550123|+1 312 555 0123> hi", "<!channel> hi", "not-a-number hi", "--from <!channel> x",
+		`"quoted text" +1`, "--from", "--media", "--bogus", "", "&lt;!channel&gt;",
+		strings.Repeat("+13125550100,", 5000) + " hi",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		o, rest, err := parseFlags(s, "US", true)
+		if err == nil && o.from != "" && !telnyx.IsSender(string(o.from)) {
+			t.Fatalf("--from accepted %q", o.from)
+		}
+		for _, multi := range []bool{false, true} {
+			nums, _, err := takeNumbers(rest, "US", multi)
+			if err != nil {
+				continue
+			}
+			for _, n := range nums {
+				if !telnyx.IsAddress(string(n)) || !strings.HasPrefix(string(n), "+") {
+					t.Fatalf("recipient %q accepted from %q", n, rest)
+				}
+			}
+		}
+		slackin.SplitArgs(s)
+		unslack(s)
+	})
+}

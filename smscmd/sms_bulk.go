@@ -1,0 +1,254 @@
+package smscmd
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+func (s *sms) registerBulk() {
+	s.cmds.Register(slackin.Command{
+		Name:    "bulk",
+		Usage:   "/sms bulk [<profile-id> <number> <number> …]",
+		Example: "/sms bulk 4000eba1-a0c0-4563-9925-b25e842a7cb6 +18445550001 +18445550002",
+		Help:    "move numbers to a messaging profile in one bulk order, with live progress (alone: a form for a long list)",
+		Admin:   true,
+		Run:     s.runBulk,
+	})
+	s.in.OnSubmit(BulkCallbackID, s.onBulkSubmit)
+	s.in.OnAction(ActionBulkConfirm, s.onBulkConfirm)
+	s.in.OnAction(ActionBulkCancel, s.onBulkCancel)
+}
+
+// Bulk moves confirm first, as single-number changes do: the answer says
+// who asked, how many numbers and which profile, with Confirm and Cancel.
+// The request waits here (a list can be far longer than a button's value
+// holds) for bulkConfirmTTL; a Confirm after that, or after a restart,
+// asks to run the command again.
+const (
+	ActionBulkConfirm = "sms_bulk_confirm"
+	ActionBulkCancel  = "sms_bulk_cancel"
+	bulkConfirmTTL    = 15 * time.Minute
+)
+
+type pendingBulk struct {
+	user, channel, profile string
+	nums                   []string
+	expires                time.Time
+}
+
+// confirmBulk keeps the request and asks the admin to confirm it.
+func (s *sms) confirmBulk(user, channel, profile string, nums []string) *slack.Msg {
+	var b [9]byte
+	rand.Read(b[:])
+	token := hex.EncodeToString(b[:])
+	s.bulkMu.Lock()
+	for k, p := range s.bulks {
+		if s.Now().After(p.expires) {
+			delete(s.bulks, k)
+		}
+	}
+	s.bulks[token] = pendingBulk{user: user, channel: channel, profile: profile, nums: nums, expires: s.Now().Add(bulkConfirmTTL)}
+	s.bulkMu.Unlock()
+	shown := nums
+	more := ""
+	if len(shown) > 10 {
+		shown, more = shown[:10], fmt.Sprintf(" and %d more", len(nums)-10)
+	}
+	list := make([]string, len(shown))
+	for i, n := range shown {
+		list[i] = slackpost.FormatNumber(bridge.E164(n))
+	}
+	text := fmt.Sprintf("%s asks to move *%d number(s)* to messaging profile `%s`: %s%s. Their texts will follow that profile's settings (webhooks, number pool, opt-outs). Confirm?",
+		slackpost.Mention(user), len(nums), slackpost.Escape(profile), slackpost.Escape(strings.Join(list, ", ")), more)
+	confirm := slack.NewButtonBlockElement(ActionBulkConfirm, token, slackpost.Plain("Confirm")).WithStyle(slack.StylePrimary)
+	cancel := slack.NewButtonBlockElement(ActionBulkCancel, token, slackpost.Plain("Cancel"))
+	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(text), nil, nil), slack.NewActionBlock("sms_bulk_confirm", confirm, cancel))
+}
+
+func (s *sms) takeBulk(token string) (pendingBulk, bool) {
+	s.bulkMu.Lock()
+	defer s.bulkMu.Unlock()
+	p, ok := s.bulks[token]
+	delete(s.bulks, token)
+	return p, ok && !s.Now().After(p.expires)
+}
+
+func (s *sms) onBulkConfirm(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	if ok, err := s.isAdmin(ctx, cb.User.ID); err != nil || !ok {
+		return s.respond(ctx, cb, slackin.Ephemeral("Bulk updates are for smsbridge admins."))
+	}
+	p, ok := s.takeBulk(a.Value)
+	if !ok {
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This confirmation has expired; nothing was changed. Run `/sms bulk` again."})
+	}
+	msg := s.startBulk(ctx, cb.User.ID, p.channel, p.profile, p.nums)
+	msg.ReplaceOriginal = true
+	return s.respond(ctx, cb, msg)
+}
+
+func (s *sms) onBulkCancel(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	s.takeBulk(a.Value)
+	return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "Bulk update cancelled; nothing was changed."})
+}
+
+func (s *sms) runBulk(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+	if len(req.Args) == 0 {
+		// No arguments: a modal with a text area for a long list.
+		if _, err := s.Slack.OpenViewContext(ctx, req.TriggerID, bulkView(req.ChannelID)); err != nil {
+			return slackin.Ephemeral("Could not open the form: " + slackpost.Escape(s.slackReason(err)) + "."), nil
+		}
+		return nil, nil
+	}
+	if len(req.Args) < 2 {
+		return nil, slackin.Usagef("Give a profile id and at least one number.")
+	}
+	profile := req.Args[0]
+	if _, err := ParseNumber(profile, s.Region); err == nil {
+		return nil, slackin.Usagef("The first argument is the messaging profile id, then the numbers.")
+	}
+	_, rest := nextToken(req.Rest)
+	nums, err := s.bulkNumbers(rest)
+	if err != nil {
+		return nil, err
+	}
+	return s.confirmBulk(req.UserID, req.ChannelID, profile, nums), nil
+}
+
+// bulkNumbers reads numbers separated by spaces, commas or new lines.
+func (s *sms) bulkNumbers(rest string) ([]string, error) {
+	var nums []string
+	rest = strings.ReplaceAll(rest, "\n", ",")
+	rest = strings.ReplaceAll(rest, "\r", "")
+	for strings.TrimSpace(rest) != "" {
+		ns, r, err := takeNumbers(rest, s.Region, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range ns {
+			if !containsString(nums, string(n)) {
+				nums = append(nums, string(n))
+			}
+		}
+		rest = strings.TrimLeft(r, " ,")
+	}
+	if len(nums) == 0 {
+		return nil, slackin.Usagef("Give at least one number.")
+	}
+	return nums, nil
+}
+
+// The bulk modal.
+const (
+	BulkCallbackID = "sms_bulk"
+	bulkProfile    = "profile"
+	bulkNumbersID  = "numbers"
+)
+
+func bulkView(channel string) slack.ModalViewRequest {
+	profile := slack.NewInputBlock(bulkProfile, slackpost.Plain("Messaging profile id"), nil,
+		slack.NewPlainTextInputBlockElement(slackpost.Plain("4000eba1-a0c0-4563-9925-b25e842a7cb6"), bulkProfile))
+	area := slack.NewPlainTextInputBlockElement(slackpost.Plain("One number per line (or separated by commas)"), bulkNumbersID)
+	area.Multiline = true
+	nums := slack.NewInputBlock(bulkNumbersID, slackpost.Plain("Numbers"), nil, area)
+	return slack.ModalViewRequest{Type: slack.VTModal, CallbackID: BulkCallbackID, Title: slackpost.Plain("Bulk profile update"),
+		Submit: slackpost.Plain("Start"), Close: slackpost.Plain("Cancel"), PrivateMetadata: channel, Blocks: slack.Blocks{BlockSet: []slack.Block{profile, nums}}}
+}
+
+func (s *sms) onBulkSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	if ok, err := s.isAdmin(ctx, cb.User.ID); err != nil || !ok {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkProfile: "Bulk updates are for smsbridge admins."}), nil
+	}
+	profile := inputValue(cb, bulkProfile, bulkProfile)
+	if profile == "" || strings.ContainsAny(profile, " \t") {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkProfile: "Give one messaging profile id."}), nil
+	}
+	nums, err := s.bulkNumbers(inputValue(cb, bulkNumbersID, bulkNumbersID))
+	if err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkNumbersID: err.Error()}), nil
+	}
+	user, channel := cb.User.ID, cb.View.PrivateMetadata
+	msg := s.confirmBulk(user, channel, profile, nums)
+	s.show(ctx, channel, user, msg)
+	return nil, nil
+}
+
+// startBulk starts the order, notes the admin change and follows the
+// order's progress in a message in the inbox channel.
+func (s *sms) startBulk(ctx context.Context, user, cmdChannel, profile string, nums []string) *slack.Msg {
+	order, err := s.API.BulkUpdateProfiles(ctx, telnyx.BulkUpdateRequest{MessagingProfileID: profile, Numbers: nums})
+	if err != nil {
+		return slackin.Ephemeral("Telnyx did not start the bulk update: " + slackpost.Escape(telnyxReason(err)))
+	}
+	s.adminChange(ctx, user, fmt.Sprintf("started bulk update %s: %d number(s) to messaging profile %s", order.OrderID, len(nums), profile))
+	// The progress message is the team's: it goes to the inbox channel and
+	// is updated until the order finishes.
+	channel := s.InboxChannel
+	if channel == "" {
+		channel = cmdChannel
+	}
+	_, ts, err := s.Slack.PostMessageContext(ctx, channel, slack.MsgOptionText(bulkText(order, profile, false), false))
+	if err != nil {
+		return slackin.Ephemeral(fmt.Sprintf("Bulk update `%s` started, but its progress message could not be posted: %s.", order.OrderID, slackpost.Escape(s.slackReason(err))))
+	}
+	// Follow the order after the button has answered.
+	s.in.Go(func() {
+		s.followBulk(context.WithoutCancel(ctx), channel, ts, order.OrderID, profile)
+	})
+	return slackin.Ephemeral(fmt.Sprintf("Bulk update `%s` started for %d number(s); its progress is in <#%s>.", order.OrderID, len(nums), channel))
+}
+
+func bulkText(b *telnyx.BulkUpdate, profile string, final bool) string {
+	state := "in progress"
+	if final {
+		state = "finished"
+	}
+	text := fmt.Sprintf("Bulk update `%s` to profile `%s` %s: %d done, %d pending, %d failed.", b.OrderID, slackpost.Escape(profile), state, len(b.Success), len(b.Pending), len(b.Failed))
+	if final && len(b.Failed) > 0 {
+		text += " Failed: " + slackpost.Escape(strings.Join(b.Failed, ", "))
+	}
+	return text
+}
+
+// followBulk polls the order and updates the progress message until the
+// order is done (or an hour has passed).
+func (s *sms) followBulk(ctx context.Context, channel, ts, orderID, profile string) {
+	ctx, cancel := context.WithTimeout(ctx, time.Hour)
+	defer cancel()
+	last := ""
+	t := time.NewTicker(s.BulkPoll)
+	defer t.Stop()
+	for {
+		b, err := s.API.GetBulkUpdate(ctx, orderID)
+		if err != nil {
+			s.Log.Warn("bulk update progress", "order", orderID, "err", err)
+		} else {
+			text := bulkText(b, profile, b.Done())
+			if text != last {
+				if _, _, _, err := s.Slack.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(text, false)); err != nil {
+					s.Log.Warn("bulk update progress message", "err", err)
+				}
+				last = text
+			}
+			if b.Done() {
+				s.Log.Info("bulk update finished", "order", orderID, "done", len(b.Success), "failed", len(b.Failed))
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package smscmd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// ActionOptOutsMore shows the next page of opt-outs; its value is the page.
+const ActionOptOutsMore = "sms_optouts_more"
+
+const optOutsPage = 20
+
+func (s *sms) registerOptOuts() {
+	s.cmds.Register(slackin.Command{
+		Name:    "optouts",
+		Usage:   "/sms optouts [number]",
+		Example: "/sms optouts (312) 555-0123",
+		Help:    "whether a number opted out (when, keyword, profile), or the list of opt-outs",
+		Run:     s.runOptOuts,
+	})
+	s.in.OnAction(ActionOptOutsMore, func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+		page, err := strconv.Atoi(a.Value)
+		if err != nil || page < 1 {
+			return fmt.Errorf("bad opt-outs page %q", a.Value)
+		}
+		msg := s.optOutsPage(ctx, page)
+		msg.ReplaceOriginal = true
+		return s.respond(ctx, cb, msg)
+	})
+}
+
+func (s *sms) runOptOuts(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+	if req.Rest == "" {
+		return s.optOutsPage(ctx, 1), nil
+	}
+	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(rest) != "" {
+		return nil, slackin.Usagef("Give at most one number.")
+	}
+	num := nums[0]
+	// Telnyx filters opt-outs by our side (from); the recipient is matched
+	// here, page by page.
+	var found []telnyx.OptOut
+	for page := 1; ; page++ {
+		items, meta, err := s.API.ListOptOutsPage(ctx, telnyx.OptOutFilter{}, page, telnyx.MaxPageSize)
+		if err != nil {
+			return slackin.Ephemeral("Could not read the opt-outs: " + slackpost.Escape(telnyxReason(err))), nil
+		}
+		for _, o := range items {
+			if o.To == string(num) {
+				found = append(found, o)
+			}
+		}
+		if page >= meta.TotalPages || len(items) == 0 {
+			break
+		}
+	}
+	var b strings.Builder
+	for _, o := range found {
+		// Telnyx's list is one of the policy's sources: what it knows,
+		// smsbridge now refuses too.
+		if _, err := s.Bridge.LearnTelnyxOptOut(ctx, o); err != nil {
+			s.Log.Warn("record an opt-out from Telnyx's list", "err", err)
+		}
+		fmt.Fprintf(&b, "Telnyx: %s opted out of %s on %s with %q (profile `%s`).\n", slackpost.Escape(slackpost.FormatNumber(num)), slackpost.Escape(slackpost.FormatNumber(bridge.E164(o.From))),
+			o.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), slackpost.Escape(o.Keyword), slackpost.Escape(orNone(o.MessagingProfileID)))
+	}
+	history, err := s.Bridge.OptOutHistory(ctx, num)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range history {
+		b.WriteString(consentLine(num, h))
+	}
+	if b.Len() == 0 {
+		return slackin.Ephemeral(fmt.Sprintf("%s has not opted out.", slackpost.Escape(slackpost.FormatNumber(num)))), nil
+	}
+	return slackin.Ephemeral(b.String()), nil
+}
+
+// consentLine is one entry of a number's consent history as smsbridge
+// recorded it.
+func consentLine(num bridge.E164, h bridge.OptOutRecord) string {
+	from := slackpost.FormatNumber(h.From)
+	if h.From == "" {
+		from = "profile `" + h.ProfileID + "`"
+	}
+	how := map[string]string{"keyword": "texted", "telnyx_40300": "Telnyx refused a text (40300)", "telnyx_list": "on Telnyx's list"}[h.Source]
+	line := fmt.Sprintf("smsbridge: %s opted out of %s on %s (%s", slackpost.Escape(slackpost.FormatNumber(num)), slackpost.Escape(from), h.At.UTC().Format("2006-01-02 15:04 UTC"), how)
+	if h.Keyword != "" {
+		line += " " + slackpost.Escape(h.Keyword)
+	}
+	line += ")"
+	if h.LiftedAt != nil {
+		line += fmt.Sprintf("; opted back in on %s", h.LiftedAt.UTC().Format("2006-01-02 15:04 UTC"))
+		if h.LiftedBy != "" {
+			line += " (texted " + slackpost.Escape(h.LiftedBy) + ")"
+		}
+	} else {
+		line += "; smsbridge does not text them"
+	}
+	return line + ".\n"
+}
+
+func (s *sms) optOutsPage(ctx context.Context, page int) *slack.Msg {
+	items, meta, err := s.API.ListOptOutsPage(ctx, telnyx.OptOutFilter{}, page, optOutsPage)
+	if err != nil {
+		return slackin.Ephemeral("Could not read the opt-outs: " + slackpost.Escape(telnyxReason(err)))
+	}
+	if len(items) == 0 && page == 1 {
+		return slackin.Ephemeral("Nobody has opted out.")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Opt-outs* (page %d of %d, %d in all)\n", page, max(meta.TotalPages, 1), meta.TotalResults)
+	for _, o := range items {
+		fmt.Fprintf(&b, "• %s from %s — %q on %s — profile `%s`\n", slackpost.Escape(slackpost.FormatNumber(bridge.E164(o.To))), slackpost.Escape(slackpost.FormatNumber(bridge.E164(o.From))),
+			slackpost.Escape(o.Keyword), o.CreatedAt.UTC().Format("2006-01-02"), slackpost.Escape(orNone(o.MessagingProfileID)))
+	}
+	blocks := sectionsOf(b.String())
+	if page < meta.TotalPages {
+		more := slack.NewButtonBlockElement(ActionOptOutsMore, strconv.Itoa(page+1), slackpost.Plain("More"))
+		blocks = append(blocks, slack.NewActionBlock("", more))
+	}
+	return msgWithBlocks(b.String(), blocks...)
+}
