@@ -408,3 +408,25 @@ func TestBulkCancelChangesNothingAndAStaleConfirmAsksAgain(t *testing.T) {
 		t.Fatalf("a stale confirmation started the bulk update")
 	}
 }
+
+// The request waits in the store, not in the memory of the process that
+// asked: a Confirm that reaches another replica, or this one after a
+// restart, starts the order, once.
+func TestBulkConfirmAfterARestartStartsTheOrderOnce(t *testing.T) {
+	e := newSMSEnv(t)
+	msg, url := e.run(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550001 +18445550002")
+	token := buttonValue(t, msg, smscmd.ActionBulkConfirm)
+	e.restart()
+	e.press(userAdmin, smscmd.ActionBulkConfirm, token, url)
+	reqs := e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")
+	if len(reqs) != 1 {
+		t.Fatalf("%d bulk orders started after the restart, want 1", len(reqs))
+	}
+	mustContain(t, string(reqs[0].Body), "+18445550001", "+18445550002", faketelnyx.DefaultProfileID)
+	e.press(userAdmin, smscmd.ActionBulkConfirm, token, url) // a second press
+	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 1 {
+		t.Fatalf("a second Confirm started the order again (%d orders)", n)
+	}
+	posts := e.slack.ResponsePosts(url)
+	mustContain(t, posts[len(posts)-1].Text, "expired; nothing was changed")
+}

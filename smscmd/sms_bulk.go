@@ -2,8 +2,7 @@ package smscmd
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,34 +31,28 @@ func (s *sms) registerBulk() {
 
 // Bulk moves confirm first, as single-number changes do: the answer says
 // who asked, how many numbers and which profile, with Confirm and Cancel.
-// The request waits here (a list can be far longer than a button's value
-// holds) for bulkConfirmTTL; a Confirm after that, or after a restart,
-// asks to run the command again.
+// The request is held in the store (a list can be far longer than a
+// button's value holds, and the press may reach another replica) for
+// bulkConfirmTTL; a Confirm after that asks to run the command again.
 const (
 	ActionBulkConfirm = "sms_bulk_confirm"
 	ActionBulkCancel  = "sms_bulk_cancel"
 	bulkConfirmTTL    = 15 * time.Minute
+	bulkHold          = "bulk" // the kind of confirmation held
 )
 
+// pendingBulk is the request held for its Confirm.
 type pendingBulk struct {
-	user, channel, profile string
-	nums                   []string
-	expires                time.Time
+	Profile string   `json:"profile"`
+	Nums    []string `json:"nums"`
 }
 
-// confirmBulk keeps the request and asks the admin to confirm it.
-func (s *sms) confirmBulk(user, channel, profile string, nums []string) *slack.Msg {
-	var b [9]byte
-	rand.Read(b[:])
-	token := hex.EncodeToString(b[:])
-	s.bulkMu.Lock()
-	for k, p := range s.bulks {
-		if s.Now().After(p.expires) {
-			delete(s.bulks, k)
-		}
+// confirmBulk holds the request and asks the admin to confirm it.
+func (s *sms) confirmBulk(ctx context.Context, user, channel, profile string, nums []string) (*slack.Msg, error) {
+	token, err := s.Bridge.HoldConfirmation(ctx, bulkHold, user, channel, pendingBulk{Profile: profile, Nums: nums}, bulkConfirmTTL)
+	if err != nil {
+		return nil, err
 	}
-	s.bulks[token] = pendingBulk{user: user, channel: channel, profile: profile, nums: nums, expires: s.Now().Add(bulkConfirmTTL)}
-	s.bulkMu.Unlock()
 	shown := nums
 	more := ""
 	if len(shown) > 10 {
@@ -73,32 +66,31 @@ func (s *sms) confirmBulk(user, channel, profile string, nums []string) *slack.M
 		slackpost.Mention(user), len(nums), slackpost.Escape(profile), slackpost.Escape(strings.Join(list, ", ")), more)
 	confirm := slack.NewButtonBlockElement(ActionBulkConfirm, token, slackpost.Plain("Confirm")).WithStyle(slack.StylePrimary)
 	cancel := slack.NewButtonBlockElement(ActionBulkCancel, token, slackpost.Plain("Cancel"))
-	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(text), nil, nil), slack.NewActionBlock("sms_bulk_confirm", confirm, cancel))
-}
-
-func (s *sms) takeBulk(token string) (pendingBulk, bool) {
-	s.bulkMu.Lock()
-	defer s.bulkMu.Unlock()
-	p, ok := s.bulks[token]
-	delete(s.bulks, token)
-	return p, ok && !s.Now().After(p.expires)
+	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(text), nil, nil), slack.NewActionBlock("sms_bulk_confirm", confirm, cancel)), nil
 }
 
 func (s *sms) onBulkConfirm(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	if ok, err := s.isAdmin(ctx, cb.User.ID); err != nil || !ok {
 		return s.respond(ctx, cb, slackin.Ephemeral("Bulk updates are for smsbridge admins."))
 	}
-	p, ok := s.takeBulk(a.Value)
-	if !ok {
+	var p pendingBulk
+	held, err := s.Bridge.TakeConfirmation(ctx, bulkHold, a.Value, &p)
+	if errors.Is(err, bridge.ErrNotFound) {
 		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This confirmation has expired; nothing was changed. Run `/sms bulk` again."})
 	}
-	msg := s.startBulk(ctx, cb.User.ID, p.channel, p.profile, p.nums)
+	if err != nil {
+		return err // the engine's retry contract does not reach buttons: the log has it
+	}
+	msg := s.startBulk(ctx, cb.User.ID, held.Channel, p.Profile, p.Nums)
 	msg.ReplaceOriginal = true
 	return s.respond(ctx, cb, msg)
 }
 
 func (s *sms) onBulkCancel(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
-	s.takeBulk(a.Value)
+	var p pendingBulk
+	if _, err := s.Bridge.TakeConfirmation(ctx, bulkHold, a.Value, &p); err != nil && !errors.Is(err, bridge.ErrNotFound) {
+		return err
+	}
 	return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "Bulk update cancelled; nothing was changed."})
 }
 
@@ -122,7 +114,7 @@ func (s *sms) runBulk(ctx context.Context, req *slackin.CommandRequest) (*slack.
 	if err != nil {
 		return nil, err
 	}
-	return s.confirmBulk(req.UserID, req.ChannelID, profile, nums), nil
+	return s.confirmBulk(ctx, req.UserID, req.ChannelID, profile, nums)
 }
 
 // bulkNumbers reads numbers separated by spaces, commas or new lines.
@@ -178,7 +170,11 @@ func (s *sms) onBulkSubmit(ctx context.Context, cb *slack.InteractionCallback) (
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkNumbersID: err.Error()}), nil
 	}
 	user, channel := cb.User.ID, cb.View.PrivateMetadata
-	msg := s.confirmBulk(user, channel, profile, nums)
+	msg, err := s.confirmBulk(ctx, user, channel, profile, nums)
+	if err != nil {
+		s.Log.Error("bulk confirmation not held", "err", err)
+		msg = slackin.Ephemeral("Could not keep the request for its Confirm: " + slackpost.Escape(bridge.Explain(err)) + ". Nothing was changed.")
+	}
 	s.show(ctx, channel, user, msg)
 	return nil, nil
 }

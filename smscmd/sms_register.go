@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -70,10 +69,6 @@ type sms struct {
 	SMSDeps
 	cmds *slackin.Commands
 	in   *slackin.Interactions
-
-	// bulks are bulk updates waiting for their Confirm (sms_bulk.go).
-	bulkMu sync.Mutex
-	bulks  map[string]pendingBulk
 }
 
 // RegisterSMSCommands registers every /sms subcommand on cmds and their
@@ -97,7 +92,7 @@ func RegisterSMSCommands(cmds *slackin.Commands, in *slackin.Interactions, deps 
 	if deps.Responder == nil {
 		deps.Responder = &slackin.HTTPResponder{}
 	}
-	s := &sms{SMSDeps: deps, cmds: cmds, in: in, bulks: map[string]pendingBulk{}}
+	s := &sms{SMSDeps: deps, cmds: cmds, in: in}
 	s.registerSend()
 	s.registerSchedule()
 	s.registerNumbers()
