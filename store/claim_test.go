@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/smsbridge/smsbridge/internal/testdb"
 )
 
@@ -80,5 +82,59 @@ func TestCommittedWorkWakesAListenerOnAnotherStore(t *testing.T) {
 	case <-woken:
 	case <-time.After(2 * time.Second):
 		t.Fatal("an event committed on one store did not wake the other's listener")
+	}
+}
+
+// Only a lane that becomes due wakes the replicas: an event into a lane that
+// is due already (a burst into one conversation) sends no notification, so
+// a burst does not wake every replica's workers once per commit.
+func TestOnlyALaneBecomingDueNotifiesTheReplicas(t *testing.T) {
+	if !testdb.Postgres() {
+		t.Skip("LISTEN/NOTIFY is PostgreSQL's")
+	}
+	ctx := context.Background()
+	url := testdb.URL(t)
+	s, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "LISTEN "+workChannel); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(id, lane string) {
+		t.Helper()
+		if _, err := s.InsertEvent(ctx, &Event{Source: "t", ExternalID: id, Type: "t", Lane: lane}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert("1", "a") // idle lane becomes due: one notification
+	insert("2", "a") // due already: none
+	insert("3", "a") // none
+	insert("4", "b") // another lane becomes due: one
+	// A marker of our own, delivered after everything committed before it.
+	if err := s.DB().Exec("SELECT pg_notify(?, 'marker')", workChannel).Error; err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	n := 0
+	for {
+		note, err := conn.WaitForNotification(wctx)
+		if err != nil {
+			t.Fatalf("waiting for the marker: %v (after %d wake-ups)", err, n)
+		}
+		if note.Payload == "marker" {
+			break
+		}
+		n++
+	}
+	if n != 2 {
+		t.Fatalf("%d wake-ups for 2 lanes becoming due and 2 events into a due lane, want 2", n)
 	}
 }

@@ -94,6 +94,19 @@ func (s *Store) NextEvent(ctx context.Context, lane string) (*Event, error) {
 func (s *Store) FinishEvent(ctx context.Context, id uint64, status, reason string) error {
 	now := s.Now()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The engine finishes pending events: a compare-and-set from
+		// pending knows the old status without reading it first.
+		res := tx.Model(&Event{}).Where("id = ? AND status = ?", id, EventPending).
+			Updates(map[string]any{"status": status, "last_error": reason, "done_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 1 {
+			if status == EventPending {
+				return nil
+			}
+			return addCounts(tx, map[string]int64{EventPending: -1, status: 1})
+		}
 		var ev Event
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("status").Where("id = ?", id).Take(&ev).Error; err != nil {
 			return notFound(err)

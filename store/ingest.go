@@ -161,9 +161,21 @@ func insertEvents(tx *gorm.DB, batch []insertReq, results []insertRes, now time.
 	// already stays so, and one waiting out a retry (due_at in the future:
 	// a 429's Retry-After, a reset) keeps its wait: its head event must go
 	// first, and a new event must not cut the wait short (invariant 11).
-	sb.WriteString(` ON CONFLICT (name) DO UPDATE SET due_at = COALESCE(lanes.due_at, excluded.due_at)`)
-	if err := tx.Exec(sb.String(), args...).Error; err != nil {
+	// Those are left unwritten (the WHERE; the row is still locked, which
+	// ReleaseLane relies on), and RETURNING names only the lanes that
+	// became due.
+	sb.WriteString(` ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at WHERE lanes.due_at IS NULL RETURNING name`)
+	var woke []string
+	if err := tx.Raw(sb.String(), args...).Scan(&woke).Error; err != nil {
 		return err
+	}
+	// Only a lane that became due needs a worker woken on every replica:
+	// one due already is found by the worker holding it (which reads the
+	// lane again before letting it go) or by the next worker that claims;
+	// one waiting has its own time. Under a burst most conversations are
+	// due already, so most batches wake no one.
+	if len(woke) == 0 {
+		return nil
 	}
 	return notifyWork(tx)
 }

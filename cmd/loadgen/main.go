@@ -28,6 +28,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/smsbridge/smsbridge/telnyx"
@@ -130,6 +131,13 @@ func load(url string, priv ed25519.PrivateKey, n, c, convs int, maxTime time.Dur
 	fmt.Printf("sent %d webhooks in %s with %d senders: %d acknowledged (2xx), %d failed\n", sent.Load(), elapsed.Round(time.Millisecond), c, len(ok), fails.Load())
 	fmt.Printf("throughput %.0f acknowledged/s\n", float64(len(ok))/elapsed.Seconds())
 	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), pct(1))
+	// Its own share of the machine, so a run on shared cores can say how
+	// much of the CPU went to making the load rather than serving it.
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		fmt.Printf("loadgen CPU %.2f s\n", cpu.Seconds())
+	}
 	if fails.Load() > 0 {
 		return 1
 	}

@@ -47,6 +47,9 @@ type config struct {
 	// forever.
 	KeepPayloads time.Duration
 	KeepMessages time.Duration
+	// PprofAddr, when set, is a loopback address serving net/http/pprof
+	// (profiling a load run); off by default.
+	PprofAddr string
 }
 
 type setting struct {
@@ -108,6 +111,7 @@ func (c *config) read(getenv func(string) string, raw *rawSettings) error {
 		{"SMSBRIDGE_SENDER_RATES", "", "", false, &raw.senderRates},
 		{"SMSBRIDGE_MEDIA_ALLOW_HOSTS", "", "", false, &raw.mediaAllow},
 		{"SMSBRIDGE_SCHEDULE_MAX_AHEAD", "8760h", "", false, &raw.maxAhead},
+		{"SMSBRIDGE_PPROF_ADDR", "", "", false, &c.PprofAddr},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -177,6 +181,9 @@ func (c *config) parse(raw rawSettings) error {
 	}
 	if c.ScheduleMaxAhead, err = time.ParseDuration(raw.maxAhead); err != nil || c.ScheduleMaxAhead < bridge.TelnyxMinAhead {
 		return fmt.Errorf("SMSBRIDGE_SCHEDULE_MAX_AHEAD %q: want a duration of at least %s, such as 8760h (a year)", raw.maxAhead, bridge.TelnyxMinAhead)
+	}
+	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
+		return fmt.Errorf("SMSBRIDGE_PPROF_ADDR %q: want a loopback host:port such as 127.0.0.1:6060 (profiles show the service's internals; reach them through a tunnel or exec, never a public port)", c.PprofAddr)
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"

@@ -29,6 +29,9 @@ const (
 	numberSyncInterval = 15 * time.Minute
 	// schedulerInterval is how often held scheduled messages are looked at.
 	schedulerInterval = 30 * time.Second
+	// metricsInterval is how often what /metrics shows of the store is
+	// read from the database (off the request path).
+	metricsInterval = time.Second
 	// mediaJanitorInterval is how often expired outbound MMS files are deleted.
 	mediaJanitorInterval = time.Hour
 	// Bodies are at most 1 MiB; a client slower than this is not Telnyx or
@@ -54,6 +57,7 @@ type app struct {
 	out     *bridge.Outbound
 	sched   *bridge.Scheduler
 	janitor *bridge.Janitor
+	gauges  *store.Gauges
 	home    *inbox.Home
 	slackIn *slackInbound
 	router  http.Handler
@@ -70,6 +74,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, ready chan<- stri
 		return err
 	}
 	defer svc.close()
+	if cfg.PprofAddr != "" {
+		stopPprof, err := startPprof(cfg.PprofAddr, log)
+		if err != nil {
+			return fmt.Errorf("SMSBRIDGE_PPROF_ADDR: %w", err)
+		}
+		defer stopPprof()
+	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return err
@@ -130,8 +141,11 @@ func (s *app) buildCore(ctx context.Context) error {
 		Silence: cfg.Silence,
 	})
 	metrics := webhooks.NewMetrics()
-	metrics.Events = st.EventCounts
-	metrics.OldestPending = st.OldestPendingAge
+	// A scrape reads what the gauges last read (every metricsInterval),
+	// never the database itself.
+	s.gauges = st.NewGauges()
+	metrics.Events = s.gauges.EventCounts
+	metrics.OldestPending = s.gauges.OldestPendingAge
 	s.janitor = bridge.NewJanitor(st, log, bridge.RetentionConfig{KeepPayloads: cfg.KeepPayloads, KeepMessages: cfg.KeepMessages})
 	metrics.Retention = s.janitor.Deleted
 	deps := webhooks.Deps{
@@ -209,6 +223,7 @@ func (s *app) start(ctx context.Context) {
 	// from those not routed elsewhere, and a STOP blocks a whole profile.
 	s.goRun(func() { s.br.SyncNumbers(workCtx, s.tx, numberSyncInterval) })
 	s.goRun(func() { s.janitor.Run(workCtx) })
+	s.goRun(func() { s.gauges.Run(workCtx, metricsInterval, s.log) })
 	if s.cfg.SlackAppToken != "" {
 		// Socket Mode: the same handlers, over a websocket Slack opens to us.
 		smAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))

@@ -61,3 +61,21 @@ func TestScaleSettingsThatCannotWorkAreRefusedByName(t *testing.T) {
 		}
 	}
 }
+
+func TestPprofServesOnlyOnALoopbackAddress(t *testing.T) {
+	c, err := loadConfig(requiredEnv(nil))
+	if err != nil || c.PprofAddr != "" {
+		t.Fatalf("default pprof address %q, err %v; want off", c.PprofAddr, err)
+	}
+	for _, ok := range []string{"127.0.0.1:6060", "localhost:6060", "[::1]:6060"} {
+		if c, err := loadConfig(requiredEnv(map[string]string{"SMSBRIDGE_PPROF_ADDR": ok})); err != nil || c.PprofAddr != ok {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{":6060", "0.0.0.0:6060", "10.0.0.5:6060", "6060"} {
+		_, err := loadConfig(requiredEnv(map[string]string{"SMSBRIDGE_PPROF_ADDR": bad}))
+		if err == nil || !strings.Contains(err.Error(), "SMSBRIDGE_PPROF_ADDR") {
+			t.Errorf("%s: err %v, want one naming the setting", bad, err)
+		}
+	}
+}
