@@ -164,7 +164,8 @@ func (b *Bridge) RecordOptIn(ctx context.Context, our, remote E164, profile, key
 	if err != nil {
 		return false, err
 	}
-	n, err := b.st.LiftOptOuts(ctx, string(remote), string(our), profile, keyword, truncate(text, 160))
+	lift := store.Lift{By: keyword, Text: truncate(text, 160), Number: string(our)}
+	n, err := b.st.LiftOptOuts(ctx, string(remote), string(our), profile, lift)
 	if err != nil {
 		return false, err
 	}
@@ -174,7 +175,7 @@ func (b *Bridge) RecordOptIn(ctx context.Context, our, remote E164, profile, key
 	}
 	for _, c := range convs {
 		if strings.Contains(c.RemoteKey, ",") {
-			m, err := b.st.LiftOptOuts(ctx, c.RemoteKey, c.OurNumber, "", keyword, truncate(text, 160))
+			m, err := b.st.LiftOptOuts(ctx, c.RemoteKey, c.OurNumber, "", lift)
 			if err != nil {
 				return n > 0, err
 			}

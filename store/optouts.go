@@ -17,15 +17,21 @@ type OptOut struct {
 	Remote    string `gorm:"size:512;not null;index:ix_optouts_remote,priority:1"`
 	OurNumber string `gorm:"size:32;not null"`
 	ProfileID string `gorm:"size:64;not null;default:''"`
-	// Source is OptOutKeyword, OptOutTelnyx (a send refused with 40300) or
-	// OptOutTelnyxList (Telnyx's opt-out list).
-	Source    string     `gorm:"size:16;not null"`
-	Keyword   string     `gorm:"size:32"`
-	Text      string     // the text that opted out, as received
-	CreatedAt time.Time  `gorm:"not null"`
-	LiftedAt  *time.Time `gorm:"index:ix_optouts_remote,priority:2"`
-	LiftedBy  string     `gorm:"size:32"` // the opt-in keyword, or who lifted it
-	LiftText  string
+	// Source is OptOutKeyword, OptOutTelnyx (a send refused with 40300),
+	// OptOutTelnyxList (Telnyx's opt-out list) or OptOutManual (a
+	// teammate recorded it: SetBy).
+	Source    string    `gorm:"size:16;not null"`
+	Keyword   string    `gorm:"size:32"`
+	Text      string    // the text that opted out, as received
+	SetBy     string    `gorm:"size:32;not null;default:''"` // the teammate of a manual opt-out
+	CreatedAt time.Time `gorm:"not null"`
+	// The opt-in that lifted it. Lifting sets these once; a lifted record
+	// is never lifted again or overwritten, and a new opt-out is a new record.
+	LiftedAt     *time.Time `gorm:"index:ix_optouts_remote,priority:2"`
+	LiftedBy     string     `gorm:"size:32"` // the opt-in keyword ("START"), or "manual"
+	LiftText     string
+	LiftedNumber string `gorm:"size:32;not null;default:''"` // our number the opt-in came to
+	LiftedByUser string `gorm:"size:32;not null;default:''"` // the teammate of a manual opt-in
 }
 
 // Opt-out sources.
@@ -33,7 +39,16 @@ const (
 	OptOutKeyword    = "keyword"
 	OptOutTelnyx     = "telnyx_40300"
 	OptOutTelnyxList = "telnyx_list"
+	OptOutManual     = "manual"
 )
+
+// Lift is the opt-in that lifts opt-outs.
+type Lift struct {
+	By     string // the keyword, or OptOutManual
+	Text   string // the text as received
+	Number string // our number it came to
+	User   string // the teammate, for a manual opt-in
+}
 
 // OurNumber remembers the messaging profile of one of our numbers, as
 // Telnyx's webhooks name it.
@@ -87,16 +102,41 @@ func (s *Store) ActiveOptOuts(ctx context.Context, remotes, ours []string, profi
 }
 
 // LiftOptOuts lifts remote's active opt-outs from our number (and from
-// profile when it is not empty) and reports how many it lifted.
-func (s *Store) LiftOptOuts(ctx context.Context, remote, our, profile, by, text string) (int64, error) {
+// profile when it is not empty) and reports how many it lifted. Records
+// already lifted are left as they are.
+func (s *Store) LiftOptOuts(ctx context.Context, remote, our, profile string, l Lift) (int64, error) {
 	q := s.db.WithContext(ctx).Model(&OptOut{}).Where("remote = ? AND lifted_at IS NULL", remote)
 	if profile != "" {
 		q = q.Where("(our_number = ? OR profile_id = ?)", our, profile)
 	} else {
 		q = q.Where("our_number = ?", our)
 	}
-	res := q.Updates(map[string]any{"lifted_at": s.Now(), "lifted_by": by, "lift_text": text})
+	res := q.Updates(map[string]any{"lifted_at": s.Now(), "lifted_by": l.By, "lift_text": l.Text,
+		"lifted_number": l.Number, "lifted_by_user": l.User})
 	return res.RowsAffected, res.Error
+}
+
+// EachOptOut calls fn with every opt-out record, oldest first, read a page
+// of batch rows at a time (keyset on id), so an export of any size holds
+// one page in memory.
+func (s *Store) EachOptOut(ctx context.Context, batch int, fn func(*OptOut) error) error {
+	batch = max(batch, 1)
+	var after uint64
+	for {
+		var page []OptOut
+		if err := s.db.WithContext(ctx).Where("id > ?", after).Order("id").Limit(batch).Find(&page).Error; err != nil {
+			return err
+		}
+		for i := range page {
+			if err := fn(&page[i]); err != nil {
+				return err
+			}
+		}
+		if len(page) < batch {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 // OptOutHistory lists every opt-out record of remote, newest first.
