@@ -134,12 +134,20 @@ func (b *Bridge) OnOptOut(h OptOutHook) { b.optOutHooks = append(b.optOutHooks, 
 // show, and runs the opt-out hooks. It reports whether the opt-out is new;
 // recording one already active changes nothing.
 func (b *Bridge) RecordOptOut(ctx context.Context, our, remote E164, profile, source, keyword, text string) (bool, error) {
-	profile, err := b.profileOf(ctx, our, profile)
+	return b.recordOptOut(ctx, &store.OptOut{Remote: string(remote), OurNumber: string(our), ProfileID: profile,
+		Source: source, Keyword: keyword, Text: truncate(text, 160)})
+}
+
+// recordOptOut is RecordOptOut of a record made by the caller (a manual
+// one names its teammate).
+func (b *Bridge) recordOptOut(ctx context.Context, o *store.OptOut) (bool, error) {
+	our, remote := E164(o.OurNumber), E164(o.Remote)
+	profile, err := b.profileOf(ctx, our, o.ProfileID)
 	if err != nil {
 		return false, err
 	}
-	added, err := b.st.AddOptOut(ctx, &store.OptOut{Remote: string(remote), OurNumber: string(our), ProfileID: profile,
-		Source: source, Keyword: keyword, Text: truncate(text, 160)})
+	o.ProfileID = profile
+	added, err := b.st.AddOptOut(ctx, o)
 	if err != nil || !added {
 		return false, err
 	}
@@ -160,11 +168,14 @@ func (b *Bridge) RecordOptOut(ctx context.Context, our, remote E164, profile, so
 // and the whole-group records of groups remote is in, then refreshes what
 // the conversations show. It reports whether anything was lifted.
 func (b *Bridge) RecordOptIn(ctx context.Context, our, remote E164, profile, keyword, text string) (bool, error) {
+	return b.recordOptIn(ctx, our, remote, profile, store.Lift{By: keyword, Text: truncate(text, 160), Number: string(our)})
+}
+
+func (b *Bridge) recordOptIn(ctx context.Context, our, remote E164, profile string, lift store.Lift) (bool, error) {
 	profile, err := b.profileOf(ctx, our, profile)
 	if err != nil {
 		return false, err
 	}
-	lift := store.Lift{By: keyword, Text: truncate(text, 160), Number: string(our)}
 	n, err := b.st.LiftOptOuts(ctx, string(remote), string(our), profile, lift)
 	if err != nil {
 		return false, err
@@ -238,14 +249,20 @@ func (b *Bridge) recordTelnyxOptOut(ctx context.Context, conv *store.Conversatio
 
 // OptOutRecord is one entry of a number's consent history.
 type OptOutRecord struct {
+	ID        uint64
 	From      E164   // our number ("" when only the profile is known)
 	ProfileID string // the messaging profile it covers, when known
 	Source    string // store.OptOutKeyword, store.OptOutTelnyx, store.OptOutTelnyxList
 	Keyword   string
 	Text      string
 	At        time.Time
+	SetBy     string // the teammate of a manual opt-out
 	LiftedAt  *time.Time
-	LiftedBy  string
+	LiftedBy  string // the opt-in keyword, or store.OptOutManual
+	// LiftedNumber is our number the opt-in came to; LiftedByUser the
+	// teammate of a manual opt-in.
+	LiftedNumber E164
+	LiftedByUser string
 }
 
 // OptOutHistory is remote's consent history, newest first: every opt-out
@@ -257,10 +274,15 @@ func (b *Bridge) OptOutHistory(ctx context.Context, remote E164) ([]OptOutRecord
 	}
 	out := make([]OptOutRecord, len(rows))
 	for i, r := range rows {
-		out[i] = OptOutRecord{From: E164(r.OurNumber), ProfileID: r.ProfileID, Source: r.Source, Keyword: r.Keyword,
-			Text: r.Text, At: r.CreatedAt, LiftedAt: r.LiftedAt, LiftedBy: r.LiftedBy}
+		out[i] = recordOf(&r)
 	}
 	return out, nil
+}
+
+func recordOf(r *store.OptOut) OptOutRecord {
+	return OptOutRecord{ID: r.ID, From: E164(r.OurNumber), ProfileID: r.ProfileID, Source: r.Source, Keyword: r.Keyword,
+		Text: r.Text, At: r.CreatedAt, SetBy: r.SetBy, LiftedAt: r.LiftedAt, LiftedBy: r.LiftedBy,
+		LiftedNumber: E164(r.LiftedNumber), LiftedByUser: r.LiftedByUser}
 }
 
 // LearnTelnyxOptOut records an opt-out found on Telnyx's opt-out list, so
