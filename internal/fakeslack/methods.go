@@ -61,6 +61,9 @@ func messageJSON(m *Message) map[string]any {
 	if len(m.Blocks) > 0 {
 		out["blocks"] = m.Blocks
 	}
+	if len(m.Metadata) > 0 {
+		out["metadata"] = m.Metadata
+	}
 	return out
 }
 
@@ -68,6 +71,9 @@ func messageJSON(m *Message) map[string]any {
 func (s *Server) checkChannelLocked(id string) string {
 	if id == "" {
 		return "channel_not_found"
+	}
+	if _, ok := s.channels[id]; !ok && strings.HasPrefix(id, "D") {
+		return "channel_not_found" // a DM is opened first (conversations.open)
 	}
 	if c, ok := s.channels[id]; ok {
 		if c.IsArchived {
@@ -117,10 +123,14 @@ func (s *Server) chatPostMessage(req *request) (map[string]any, string) {
 	if extra, code := checkMessageContent(req); code != "" {
 		return extra, code
 	}
+	md, problems, code := checkMetadata(req.params.Get("metadata"))
+	if code != "" {
+		return map[string]any{"response_metadata": map[string]any{"messages": problems}}, code
+	}
 	m := &Message{
 		Channel: channel, TS: s.newTSLocked(), ThreadTS: req.params.Get("thread_ts"),
 		User: BotUserID, Text: req.params.Get("text"), Blocks: rawOrNil(req.params.Get("blocks")),
-		Params: req.params,
+		Params: req.params, Metadata: md,
 	}
 	s.messages = append(s.messages, m)
 	return map[string]any{"channel": channel, "ts": m.TS, "message": messageJSON(m)}, ""
@@ -140,6 +150,13 @@ func (s *Server) chatUpdate(req *request) (map[string]any, string) {
 	}
 	if extra, code := checkMessageContent(req); code != "" {
 		return extra, code
+	}
+	md, problems, code := checkMetadata(req.params.Get("metadata"))
+	if code != "" {
+		return map[string]any{"response_metadata": map[string]any{"messages": problems}}, code
+	}
+	if md != nil {
+		m.Metadata = md
 	}
 	// Slack keeps what an update leaves out, except that text replaces text.
 	m.Text = req.params.Get("text")

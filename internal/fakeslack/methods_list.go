@@ -21,7 +21,7 @@ func (s *Server) conversationsList(req *request) (map[string]any, string) {
 	chans := make([]any, 0, len(ids))
 	for _, id := range ids {
 		c := s.channels[id]
-		if excludeArchived && c.IsArchived {
+		if (excludeArchived && c.IsArchived) || c.IsIM {
 			continue
 		}
 		chans = append(chans, c)

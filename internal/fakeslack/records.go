@@ -23,6 +23,22 @@ type Message struct {
 	Params  url.Values
 	Files   []string // file ids shared by files.completeUploadExternal
 	Updates int      // how many chat.update calls changed it
+	// Metadata is the message metadata ({event_type, event_payload}) as
+	// last sent, nil when none; an update without metadata keeps it.
+	Metadata json.RawMessage
+}
+
+// MessageMetadata is Metadata decoded.
+type MessageMetadata struct {
+	EventType    string         `json:"event_type"`
+	EventPayload map[string]any `json:"event_payload"`
+}
+
+// Meta decodes Metadata; the zero value when there is none.
+func (m Message) Meta() MessageMetadata {
+	var md MessageMetadata
+	_ = json.Unmarshal(m.Metadata, &md)
+	return md
 }
 
 // SlackBlocks decodes Blocks with slack-go.
@@ -287,6 +303,7 @@ func (m *Message) copy() Message {
 	c := *m
 	c.Blocks = slices.Clone(m.Blocks)
 	c.Files = slices.Clone(m.Files)
+	c.Metadata = slices.Clone(m.Metadata)
 	c.Params = url.Values{}
 	for k, v := range m.Params {
 		c.Params[k] = slices.Clone(v)

@@ -22,8 +22,11 @@
 // Methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral,
 // chat.getPermalink, reactions.add/remove, files.getUploadURLExternal, the
 // upload POST, files.completeUploadExternal, users.info (AddUser),
-// conversations.info (AddChannel), views.publish/open/push/update, and
-// response_url posts (ResponseURL). Async tests use WaitFor. It is safe for
+// conversations.info (AddChannel), conversations.open (the bot's DM with
+// one known user; a D channel never opened is channel_not_found),
+// conversations.list, views.publish/open/push/update, and response_url
+// posts (ResponseURL). Message metadata on chat.postMessage and
+// chat.update is checked for its shape and recorded (Message.Meta). Async tests use WaitFor. It is safe for
 // concurrent use.
 package fakeslack
 
