@@ -63,7 +63,7 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 	thread, _ := CurrentThread(conv)
 
 	if msg.SlackTS == "" {
-		post := ThreadPost{Kind: KindInbound, From: E164(p.From.PhoneNumber), Text: p.Text}
+		post := ThreadPost{Kind: KindInbound, From: E164(p.From.PhoneNumber), Text: p.Text, Metadata: messageMetadata(EventSMSReceived, conv, msg)}
 		if conv.State == string(StateClaimed) && conv.AssigneeID != "" {
 			post.Mention = conv.AssigneeID
 		}

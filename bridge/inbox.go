@@ -158,6 +158,7 @@ func (b *Bridge) change(ctx context.Context, id uint64, by string, t transition)
 		ch := &Change{Before: *c, Conversation: after, Changed: true}
 		b.inboxChanged(ctx, by, c.AssigneeID, after.AssigneeID)
 		note.Kind = KindNote
+		note.Metadata = changeMetadata(c, after, by)
 		return ch, b.show(ctx, after, note)
 	}
 	return nil, errBusy

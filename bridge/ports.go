@@ -69,6 +69,9 @@ type ThreadPost struct {
 	Mention string // a Slack user id to mention (claimed conversations); added by the poster, not escaped
 	// Actions are buttons on the post, e.g. "retry send" for an ambiguous failure.
 	Actions []Action
+	// Metadata, when set, is sent as the post's Slack message metadata
+	// (metadata.go).
+	Metadata *Metadata
 }
 
 // Action is a button on a post: the bot turns it into a Block Kit button.

@@ -134,7 +134,8 @@ func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 		// The text shows in the thread as sent by the teammate; its
 		// reactions then say where it is, as on a thread reply.
 		thread, _ := CurrentThread(conv)
-		ts, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindOutbound, Text: msg.Text, Mention: r.AuthorID})
+		post := ThreadPost{Kind: KindOutbound, Text: msg.Text, Mention: r.AuthorID, Metadata: messageMetadata(EventSMSSent, conv, msg)}
+		ts, err := o.poster().PostInThread(ctx, thread, post)
 		if err != nil {
 			return fmt.Errorf("post sent text: %w", err)
 		}

@@ -199,7 +199,7 @@ func messageOptions(text string, blocks []slack.Block) []slack.MsgOption {
 // PostHeader posts a conversation's thread parent.
 func (p *Poster) PostHeader(ctx context.Context, channel string, h bridge.Header) (bridge.ThreadRef, error) {
 	text, blocks := renderHeader(h, p.threadLink(ctx, h.PreviousThread))
-	ts, err := p.post(ctx, "post header", channel, messageOptions(text, blocks))
+	ts, err := p.post(ctx, "post header", channel, withMetadata(messageOptions(text, blocks), bridge.HeaderMetadata(h)))
 	if err != nil {
 		return bridge.ThreadRef{}, err
 	}
@@ -226,7 +226,7 @@ func (p *Poster) PostInThread(ctx context.Context, parent bridge.ThreadRef, post
 	var first string
 	for i, part := range parts {
 		text, blocks := renderPost(part)
-		opts := append(messageOptions(text, blocks), slack.MsgOptionTS(parent.TS))
+		opts := append(withMetadata(messageOptions(text, blocks), part.Metadata), slack.MsgOptionTS(parent.TS))
 		ts, err := p.post(ctx, "post in thread", parent.Channel, opts)
 		if err != nil {
 			if i > 0 {
@@ -271,7 +271,7 @@ func splitPost(post bridge.ThreadPost) []bridge.ThreadPost {
 		part := post
 		part.Text = c
 		if i > 0 {
-			part.Mention = ""
+			part.Mention, part.Metadata = "", nil // the first part carries them
 		}
 		if i < len(chunks)-1 {
 			part.Actions = nil

@@ -235,3 +235,14 @@ func postActions(actions []bridge.Action) slack.Block {
 	}
 	return slack.NewActionBlock("", elems...)
 }
+
+// withMetadata adds a post's Slack message metadata to opts (none when md
+// is nil). Only chat.postMessage and chat.update carry it: a scheduled
+// Slack message (chat.scheduleMessage) with metadata is never posted (a
+// known Slack fault), and smsbridge schedules no Slack messages.
+func withMetadata(opts []slack.MsgOption, md *bridge.Metadata) []slack.MsgOption {
+	if md == nil {
+		return opts
+	}
+	return append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: md.EventType, EventPayload: md.Payload}))
+}
