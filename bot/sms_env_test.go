@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/inbox"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/slackin"
@@ -77,6 +78,8 @@ type smsEnv struct {
 	cmds  *slackin.Commands
 	in    *slackin.Interactions
 	logs  *syncBuffer
+	// repliesEveryone is SMSBRIDGE_REPLIES_EVERYONE for the next start.
+	repliesEveryone bool
 }
 
 // syncBuffer collects log lines from several goroutines.
@@ -126,6 +129,7 @@ func (e *smsEnv) start() {
 	routes := bridge.Routes{Default: chInbox, ByNumber: map[bridge.E164]string{ourNumber: chSupport}}
 	e.eng = bridge.NewEngine(st, log, bridge.EngineConfig{})
 	e.br = bridge.New(st, e.eng, poster, nil, log, bridge.Config{Routes: routes})
+	e.br.SetInboxHooks(inbox.NewUserNames(e.slack.Client()), nil)
 	e.out = bridge.NewOutbound(e.br, &bridge.TelnyxSender{Client: e.api, ProfileID: faketelnyx.DefaultProfileID}, nil, nil, bridge.OutboundConfig{})
 	e.sched = bridge.NewScheduler(e.br, e.api, log)
 	e.sched.Now = e.clock.Now
@@ -135,7 +139,7 @@ func (e *smsEnv) start() {
 		API: e.api, Bridge: e.br, Outbox: e.out, Scheduler: e.sched, Slack: e.slack.Client(), Routes: routes,
 		DefaultProfileID: faketelnyx.DefaultProfileID, Region: "US", Log: log, Now: e.clock.Now,
 		Responder: &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.slack.URL())},
-		BulkPoll:  time.Millisecond,
+		BulkPoll:  time.Millisecond, RepliesEveryone: e.repliesEveryone,
 	})
 }
 

@@ -228,3 +228,23 @@ func displayNumber(n E164) string {
 	}
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
 }
+
+// ThreadConversation is what a saved reply used in a thread goes to.
+type ThreadConversation struct {
+	Kind    string
+	Our     E164
+	Remotes []E164
+}
+
+// ConversationInThread is the conversation whose current thread is ref;
+// ok is false when ref is no conversation's current thread.
+func (b *Bridge) ConversationInThread(ctx context.Context, ref ThreadRef) (c ThreadConversation, ok bool, err error) {
+	conv, err := b.st.ConversationByThread(ctx, ref.Channel, ref.TS)
+	if errors.Is(err, store.ErrNotFound) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, err
+	}
+	return ThreadConversation{Kind: orDefault(conv.Kind, store.KindSMS), Our: E164(conv.OurNumber), Remotes: Remotes(conv.RemoteKey)}, true, nil
+}

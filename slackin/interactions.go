@@ -21,6 +21,10 @@ type ActionFunc func(ctx context.Context, cb *slack.InteractionCallback, action 
 // quick, since Slack waits for it.
 type SubmitFunc func(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error)
 
+// ShortcutFunc handles a message or global shortcut. It runs after Slack
+// has been acknowledged; cb.TriggerID opens a modal within 3 s of the click.
+type ShortcutFunc func(ctx context.Context, cb *slack.InteractionCallback) error
+
 // Interactions dispatches /slack/interactivity payloads by action_id (exact
 // or by prefix, for ids that carry a value such as "conv_claim") and modal
 // callback_id.
@@ -29,7 +33,9 @@ type Interactions struct {
 	actions  map[string]ActionFunc
 	prefixes map[string]ActionFunc
 	submits  map[string]SubmitFunc
-	Log      *slog.Logger
+	// shortcuts are message and global shortcuts, by callback_id.
+	shortcuts map[string]ShortcutFunc
+	Log       *slog.Logger
 	// Workspace, when set, drops interactions from any other workspace or app.
 	Workspace *Workspace
 	wg        sync.WaitGroup
@@ -37,7 +43,8 @@ type Interactions struct {
 
 // NewInteractions makes an empty dispatcher.
 func NewInteractions(log *slog.Logger) *Interactions {
-	return &Interactions{actions: map[string]ActionFunc{}, prefixes: map[string]ActionFunc{}, submits: map[string]SubmitFunc{}, Log: log}
+	return &Interactions{actions: map[string]ActionFunc{}, prefixes: map[string]ActionFunc{}, submits: map[string]SubmitFunc{},
+		shortcuts: map[string]ShortcutFunc{}, Log: log}
 }
 
 // OnAction registers fn for block actions with action_id id.
@@ -59,6 +66,14 @@ func (in *Interactions) OnSubmit(id string, fn SubmitFunc) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.submits[id] = fn
+}
+
+// OnShortcut registers fn for the message or global shortcut callback_id id
+// (declared in manifest.yml).
+func (in *Interactions) OnShortcut(id string, fn ShortcutFunc) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.shortcuts[id] = fn
 }
 
 // Wait blocks until action work in flight has finished (shutdown).
@@ -117,6 +132,9 @@ func (in *Interactions) Handle(ctx context.Context, cb *slack.InteractionCallbac
 			}(a)
 		}
 		return nil
+	case slack.InteractionTypeMessageAction, slack.InteractionTypeShortcut:
+		in.shortcut(ctx, cb)
+		return nil
 	case slack.InteractionTypeViewSubmission:
 		in.mu.RLock()
 		fn := in.submits[cb.View.CallbackID]
@@ -136,6 +154,24 @@ func (in *Interactions) Handle(ctx context.Context, cb *slack.InteractionCallbac
 		return resp
 	}
 	return nil
+}
+
+// shortcut runs a shortcut's handler in the background.
+func (in *Interactions) shortcut(ctx context.Context, cb *slack.InteractionCallback) {
+	in.mu.RLock()
+	fn := in.shortcuts[cb.CallbackID]
+	in.mu.RUnlock()
+	if fn == nil {
+		in.Log.Warn("no handler for shortcut", "callback_id", cb.CallbackID)
+		return
+	}
+	in.wg.Add(1)
+	go func() {
+		defer in.wg.Done()
+		if err := fn(context.WithoutCancel(ctx), cb); err != nil {
+			in.Log.Error("shortcut failed", "callback_id", cb.CallbackID, "err", err)
+		}
+	}()
 }
 
 func (in *Interactions) action(id string) ActionFunc {

@@ -115,6 +115,9 @@ type sendOpts struct {
 	pool   bool
 	media  []string
 	noPool bool
+	// reply is a saved reply's name (--reply, /sms send only: replyOK).
+	reply   string
+	replyOK bool
 }
 
 // parseFlags reads --from, --pool and --media from the front of s and
@@ -153,6 +156,16 @@ func (o *sendOpts) consume(s, region string) (string, error) {
 				return "", slackin.Usagef("--pool is not available for this command.")
 			}
 			o.pool, rest = true, r
+			continue
+		case "--reply":
+			v, r2 := nextToken(r)
+			switch {
+			case !o.replyOK:
+				return "", slackin.Usagef("--reply works with /sms send.")
+			case v == "" || strings.HasPrefix(v, "--"):
+				return "", slackin.Usagef("--reply needs the name of a saved reply (/sms reply list).")
+			}
+			o.reply, rest = v, r2
 			continue
 		case "--media":
 			v, r2 := nextToken(r)

@@ -63,6 +63,9 @@ type SMSDeps struct {
 	BulkPoll time.Duration
 	// ScheduleMaxAhead is SMSBRIDGE_SCHEDULE_MAX_AHEAD (CheckScheduleWindow).
 	ScheduleMaxAhead time.Duration
+	// RepliesEveryone is SMSBRIDGE_REPLIES_EVERYONE: everyone, not only
+	// admins, may add and remove saved replies.
+	RepliesEveryone bool
 }
 
 type sms struct {
@@ -100,6 +103,7 @@ func RegisterSMSCommands(cmds *slackin.Commands, in *slackin.Interactions, deps 
 	s.registerBulk()
 	s.registerRoute()
 	s.registerCompose()
+	s.registerReplies()
 	if cmds.Default == "" {
 		cmds.Default = "compose"
 	}

@@ -20,7 +20,7 @@ import (
 func (s *sms) registerSend() {
 	s.cmds.Register(slackin.Command{
 		Name:    "send",
-		Usage:   "/sms send [--from <number|short code|sender ID> | --pool] [--media <url>] <to> <text>",
+		Usage:   "/sms send [--from <number|short code|sender ID> | --pool] [--media <url>] <to> <text> | --reply <name> <to>",
 		Example: "/sms send (312) 555-0123 On our way!",
 		Help:    "text a number from this channel's number; the reply comes back in its thread",
 		Run:     s.runSend,
@@ -63,7 +63,8 @@ type sendInput struct {
 }
 
 func (s *sms) runSend(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
-	o, rest, err := parseFlags(req.Rest, s.Region, true)
+	o := sendOpts{replyOK: true}
+	rest, err := o.consume(req.Rest, s.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -74,6 +75,18 @@ func (s *sms) runSend(ctx context.Context, req *slackin.CommandRequest) (*slack.
 	text, err = trailingFlags(&o, text, s.Region)
 	if err != nil {
 		return nil, err
+	}
+	if o.reply != "" {
+		if text != "" {
+			return nil, slackin.Usagef("Give either a text or --reply <name>, not both.")
+		}
+		// The reply's {our_number} is the sender's: it is picked first.
+		if err := s.resolveFrom(ctx, &o, req.ChannelID); err != nil {
+			return nil, asUsage(err)
+		}
+		if text, err = s.fillReply(ctx, o, to[:1], req.UserID); err != nil {
+			return nil, err
+		}
 	}
 	if text == "" && len(o.media) == 0 {
 		return nil, slackin.Usagef("Missing the text to send.")

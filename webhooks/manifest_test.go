@@ -16,6 +16,10 @@ type manifest struct {
 		AppHome struct {
 			HomeTabEnabled bool `yaml:"home_tab_enabled"`
 		} `yaml:"app_home"`
+		Shortcuts []struct {
+			Type       string `yaml:"type"`
+			CallbackID string `yaml:"callback_id"`
+		} `yaml:"shortcuts"`
 		SlashCommands []struct {
 			Command string `yaml:"command"`
 			URL     string `yaml:"url"`
@@ -81,10 +85,14 @@ func TestManifestMatchesRouter(t *testing.T) {
 	for _, s := range m.OAuth.Scopes.Bot {
 		scopes[s] = true
 	}
-	for _, s := range []string{"chat:write", "channels:history", "groups:history", "files:write", "files:read", "reactions:write", "commands", "users:read"} {
+	for _, s := range []string{"chat:write", "channels:history", "groups:history", "files:write", "files:read", "reactions:write", "commands", "users:read", "im:write"} {
 		if !scopes[s] {
 			t.Errorf("scope %s missing", s)
 		}
+	}
+	// The message shortcut the Slack side handles (bot.ReplyShortcutID).
+	if len(m.Features.Shortcuts) != 1 || m.Features.Shortcuts[0].Type != "message" || m.Features.Shortcuts[0].CallbackID != "sms_send_saved_reply" {
+		t.Errorf("want the message shortcut sms_send_saved_reply, got %+v", m.Features.Shortcuts)
 	}
 	events := map[string]bool{}
 	for _, e := range m.Settings.Events.BotEvents {

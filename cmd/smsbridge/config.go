@@ -50,6 +50,8 @@ type config struct {
 	// PprofAddr, when set, is a loopback address serving net/http/pprof
 	// (profiling a load run); off by default.
 	PprofAddr string
+	// RepliesEveryone lets every teammate add and remove saved replies.
+	RepliesEveryone bool
 }
 
 type setting struct {
@@ -62,7 +64,7 @@ type setting struct {
 // fails with one message naming every missing variable and where to find it.
 // rawSettings are the settings read as text that need parsing.
 type rawSettings struct {
-	routes, admins, silence, signature, rate, lease, senderRates, mediaAllow, maxAhead, workers, keepPayloads, keepMessages string
+	routes, admins, silence, signature, rate, lease, senderRates, mediaAllow, maxAhead, workers, keepPayloads, keepMessages, repliesEveryone string
 }
 
 // loadConfig reads every setting from getenv (naming the missing required
@@ -112,6 +114,7 @@ func (c *config) read(getenv func(string) string, raw *rawSettings) error {
 		{"SMSBRIDGE_MEDIA_ALLOW_HOSTS", "", "", false, &raw.mediaAllow},
 		{"SMSBRIDGE_SCHEDULE_MAX_AHEAD", "8760h", "", false, &raw.maxAhead},
 		{"SMSBRIDGE_PPROF_ADDR", "", "", false, &c.PprofAddr},
+		{"SMSBRIDGE_REPLIES_EVERYONE", "false", "", false, &raw.repliesEveryone},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -152,6 +155,13 @@ func (c *config) parse(raw rawSettings) error {
 		return fmt.Errorf("SMSBRIDGE_THREAD_SILENCE %q: want a duration such as 720h", raw.silence)
 	}
 	c.Signature = raw.signature == "true" || raw.signature == "1"
+	switch strings.ToLower(raw.repliesEveryone) {
+	case "true", "1":
+		c.RepliesEveryone = true
+	case "false", "0":
+	default:
+		return fmt.Errorf("SMSBRIDGE_REPLIES_EVERYONE %q: want true (every teammate may add and remove saved replies) or false (admins only)", raw.repliesEveryone)
+	}
 	if _, err := fmt.Sscanf(raw.rate, "%g", &c.SlackChannelRate); err != nil || c.SlackChannelRate <= 0 {
 		return fmt.Errorf("SMSBRIDGE_SLACK_RATE %q: want posts per second per channel, such as 1", raw.rate)
 	}

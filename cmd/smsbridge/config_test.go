@@ -28,3 +28,15 @@ func TestConfigReadsSenderRatesAndNamesABadOne(t *testing.T) {
 		t.Fatalf("a bad rate: %v, want an error naming the setting", err)
 	}
 }
+
+func TestRepliesEveryoneSettingIsReadAndABadValueNamed(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "false": false, "true": true, "1": true} {
+		c, err := loadConfig(requiredEnv(map[string]string{"SMSBRIDGE_REPLIES_EVERYONE": v}))
+		if err != nil || c.RepliesEveryone != want {
+			t.Errorf("SMSBRIDGE_REPLIES_EVERYONE=%q: %v, %v; want %v", v, c, err, want)
+		}
+	}
+	if _, err := loadConfig(requiredEnv(map[string]string{"SMSBRIDGE_REPLIES_EVERYONE": "yes please"})); err == nil || !strings.Contains(err.Error(), "SMSBRIDGE_REPLIES_EVERYONE") {
+		t.Fatalf("a bad value: %v", err)
+	}
+}

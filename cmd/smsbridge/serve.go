@@ -207,6 +207,7 @@ func (s *app) buildSlack(ctx context.Context, sc *slack.Client) error {
 		Responder:        &slackin.HTTPResponder{Hosts: hosts},
 		Log:              log,
 		ScheduleMaxAhead: cfg.ScheduleMaxAhead,
+		RepliesEveryone:  cfg.RepliesEveryone,
 	})
 	return nil
 }
