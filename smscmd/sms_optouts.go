@@ -91,25 +91,37 @@ func (s *sms) runOptOuts(ctx context.Context, req *slackin.CommandRequest) (*sla
 }
 
 // consentLine is one entry of a number's consent history as smsbridge
-// recorded it.
+// recorded it: the opt-out (source, keyword and text, or the teammate) and
+// the opt-in that lifted it (keyword, or the teammate, and where).
 func consentLine(num bridge.E164, h bridge.OptOutRecord) string {
 	from := slackpost.FormatNumber(h.From)
 	if h.From == "" {
 		from = "profile `" + h.ProfileID + "`"
 	}
-	how := map[string]string{"keyword": "texted", "telnyx_40300": "Telnyx refused a text (40300)", "telnyx_list": "on Telnyx's list"}[h.Source]
+	how := map[string]string{"keyword": "texted", "telnyx_40300": "Telnyx refused a text (40300)", "telnyx_list": "on Telnyx's list",
+		"manual": "recorded by " + slackpost.Mention(h.SetBy)}[h.Source]
 	line := fmt.Sprintf("smsbridge: %s opted out of %s on %s (%s", slackpost.Escape(slackpost.FormatNumber(num)), slackpost.Escape(from), h.At.UTC().Format("2006-01-02 15:04 UTC"), how)
 	if h.Keyword != "" {
 		line += " " + slackpost.Escape(h.Keyword)
 	}
+	if h.Text != "" && !strings.EqualFold(strings.TrimSpace(h.Text), h.Keyword) {
+		line += fmt.Sprintf(": %q", slackpost.Escape(slackpost.Truncate(h.Text, 80)))
+	}
 	line += ")"
-	if h.LiftedAt != nil {
+	switch {
+	case h.LiftedAt == nil:
+		line += "; smsbridge does not text them"
+	case h.LiftedByUser != "":
+		line += fmt.Sprintf("; opted back in on %s, recorded by %s", h.LiftedAt.UTC().Format("2006-01-02 15:04 UTC"), slackpost.Mention(h.LiftedByUser))
+	default:
 		line += fmt.Sprintf("; opted back in on %s", h.LiftedAt.UTC().Format("2006-01-02 15:04 UTC"))
 		if h.LiftedBy != "" {
-			line += " (texted " + slackpost.Escape(h.LiftedBy) + ")"
+			line += " (texted " + slackpost.Escape(h.LiftedBy)
+			if h.LiftedNumber != "" && h.LiftedNumber != h.From {
+				line += " to " + slackpost.Escape(slackpost.FormatNumber(h.LiftedNumber))
+			}
+			line += ")"
 		}
-	} else {
-		line += "; smsbridge does not text them"
 	}
 	return line + ".\n"
 }

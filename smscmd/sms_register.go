@@ -104,6 +104,7 @@ func RegisterSMSCommands(cmds *slackin.Commands, in *slackin.Interactions, deps 
 	s.registerRoute()
 	s.registerCompose()
 	s.registerReplies()
+	s.registerExports()
 	if cmds.Default == "" {
 		cmds.Default = "compose"
 	}
