@@ -212,7 +212,7 @@ func FillReply(text string, vars map[string]string) (string, error) {
 var missingWhy = map[string]string{
 	VarName:      "(the contact's name), but this number has none: name it with /sms contact <number> <name> (a group has no one name)",
 	VarFirstName: "(the contact's first name), but this number has no name: name it with /sms contact <number> <name> (a group has no one name)",
-	VarOurNumber: "(the number it goes from), but it goes from the number pool, which picks the number later",
+	VarOurNumber: "(the number it goes from), but no one number is picked (the number pool picks it later; pick a number to send from)",
 	VarAgent:     "(your Slack display name), but Slack did not tell smsbridge your name",
 }
 

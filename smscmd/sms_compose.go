@@ -1,6 +1,7 @@
 package smscmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ func (s *sms) registerCompose() {
 		Run:     s.runCompose,
 	})
 	s.in.OnAction(ComposeTextAction, s.onComposeText)
+	s.in.OnAction(ComposeReplyAction, s.onComposeReply)
 	s.in.OnSubmit(ComposeCallbackID, s.onComposeSubmit)
 }
 
@@ -59,10 +61,67 @@ func (s *sms) runCompose(ctx context.Context, req *slackin.CommandRequest) (*sla
 // composeView builds the modal. Our numbers come from the routes (no call
 // to Telnyx: views.open must happen within 3 s of the command).
 func (s *sms) composeView(ctx context.Context, channel, segNote string) (slack.ModalViewRequest, error) {
+	return s.composeViewWith(ctx, channel, composeTextState{note: segNote})
+}
+
+// composeViewWith builds the modal with its text field as t says (a saved
+// reply filled in, a note of why one could not be).
+func (s *sms) composeViewWith(ctx context.Context, channel string, t composeTextState) (slack.ModalViewRequest, error) {
+	opts, err := s.fromOptions(ctx, channel)
+	if err != nil {
+		return slack.ModalViewRequest{}, err
+	}
+	to := slack.NewInputBlock(ComposeTo, slackpost.Plain("To"), slackpost.Plain("One number, or several separated by commas for a group MMS"),
+		slack.NewPlainTextInputBlockElement(slackpost.Plain("(312) 555-0123"), ComposeTo))
+	var blocks []slack.Block
+	blocks = append(blocks, to)
+	if len(opts) > 0 {
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, slackpost.Plain("This channel's number"), ComposeFrom, opts...)
+		from := slack.NewInputBlock(ComposeFrom, slackpost.Plain("From"), nil, sel)
+		from.Optional = true
+		blocks = append(blocks, from)
+	}
+	other := slack.NewInputBlock(ComposeFromOther, slackpost.Plain("Or another sender"), slackpost.Plain("A number, a short code or an alphanumeric sender ID"),
+		slack.NewPlainTextInputBlockElement(slackpost.Plain("+18445550001, 12345 or MyShop"), ComposeFromOther))
+	other.Optional = true
+	blocks = append(blocks, other)
+	if pick := s.composeReplyBlocks(ctx, t); len(pick) > 0 {
+		blocks = append(blocks, pick...)
+	}
+	textEl := slack.NewPlainTextInputBlockElement(slackpost.Plain("Your message"), ComposeTextAction)
+	textEl.Multiline = true
+	textEl.MaxLength = 1600
+	textEl.InitialValue = t.value
+	textEl.DispatchActionConfig = &slack.DispatchActionConfig{TriggerActionsOn: []string{"on_character_entered"}}
+	text := slack.NewInputBlock(cmp.Or(t.block, ComposeText), slackpost.Plain("Message"), nil, textEl)
+	text.DispatchAction = true
+	segNote := t.note
+	if segNote == "" {
+		segNote = "Long texts are sent in several SMS parts; the count shows here as you type."
+	}
+	seg := slack.NewContextBlock(composeSegments, slackpost.Mrkdwn(segNote))
+	when := slack.NewInputBlock(ComposeWhen, slackpost.Plain("Send at (optional)"), slackpost.Plain("In your time zone: tomorrow 9am, 2026-12-01 09:00, in 2h. Empty sends now."),
+		slack.NewPlainTextInputBlockElement(slackpost.Plain("now"), ComposeWhen))
+	when.Optional = true
+	blocks = append(blocks, text, seg, when)
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      ComposeCallbackID,
+		Title:           slackpost.Plain("New SMS"),
+		Submit:          slackpost.Plain("Send"),
+		Close:           slackpost.Plain("Cancel"),
+		PrivateMetadata: channel,
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}, nil
+}
+
+// fromOptions are the From select's choices: the channel's numbers first,
+// then our others, then the pool (at most 100, Slack's limit).
+func (s *sms) fromOptions(ctx context.Context, channel string) ([]*slack.OptionBlockObject, error) {
 	var opts []*slack.OptionBlockObject
 	routed, err := s.routedNumbers(ctx, channel)
 	if err != nil {
-		return slack.ModalViewRequest{}, err
+		return nil, err
 	}
 	seen := map[bridge.E164]bool{}
 	add := func(n bridge.E164, label string) {
@@ -84,43 +143,7 @@ func (s *sms) composeView(ctx context.Context, channel, segNote string) (slack.M
 	if len(opts) > 100 {
 		opts = opts[:100]
 	}
-
-	to := slack.NewInputBlock(ComposeTo, slackpost.Plain("To"), slackpost.Plain("One number, or several separated by commas for a group MMS"),
-		slack.NewPlainTextInputBlockElement(slackpost.Plain("(312) 555-0123"), ComposeTo))
-	var blocks []slack.Block
-	blocks = append(blocks, to)
-	if len(opts) > 0 {
-		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, slackpost.Plain("This channel's number"), ComposeFrom, opts...)
-		from := slack.NewInputBlock(ComposeFrom, slackpost.Plain("From"), nil, sel)
-		from.Optional = true
-		blocks = append(blocks, from)
-	}
-	other := slack.NewInputBlock(ComposeFromOther, slackpost.Plain("Or another sender"), slackpost.Plain("A number, a short code or an alphanumeric sender ID"),
-		slack.NewPlainTextInputBlockElement(slackpost.Plain("+18445550001, 12345 or MyShop"), ComposeFromOther))
-	other.Optional = true
-	textEl := slack.NewPlainTextInputBlockElement(slackpost.Plain("Your message"), ComposeTextAction)
-	textEl.Multiline = true
-	textEl.MaxLength = 1600
-	textEl.DispatchActionConfig = &slack.DispatchActionConfig{TriggerActionsOn: []string{"on_character_entered"}}
-	text := slack.NewInputBlock(ComposeText, slackpost.Plain("Message"), nil, textEl)
-	text.DispatchAction = true
-	if segNote == "" {
-		segNote = "Long texts are sent in several SMS parts; the count shows here as you type."
-	}
-	seg := slack.NewContextBlock(composeSegments, slackpost.Mrkdwn(segNote))
-	when := slack.NewInputBlock(ComposeWhen, slackpost.Plain("Send at (optional)"), slackpost.Plain("In your time zone: tomorrow 9am, 2026-12-01 09:00, in 2h. Empty sends now."),
-		slack.NewPlainTextInputBlockElement(slackpost.Plain("now"), ComposeWhen))
-	when.Optional = true
-	blocks = append(blocks, other, text, seg, when)
-	return slack.ModalViewRequest{
-		Type:            slack.VTModal,
-		CallbackID:      ComposeCallbackID,
-		Title:           slackpost.Plain("New SMS"),
-		Submit:          slackpost.Plain("Send"),
-		Close:           slackpost.Plain("Cancel"),
-		PrivateMetadata: channel,
-		Blocks:          slack.Blocks{BlockSet: blocks},
-	}, nil
+	return opts, nil
 }
 
 // SegmentNote describes how a text travels as SMS.
@@ -139,7 +162,9 @@ func SegmentNote(text string) string {
 
 // onComposeText updates the segment note as the teammate types.
 func (s *sms) onComposeText(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
-	view, err := s.composeView(ctx, cb.View.PrivateMetadata, SegmentNote(a.Value))
+	// The text field keeps its block id (a filled saved reply changes it),
+	// so what was typed stays.
+	view, err := s.composeViewWith(ctx, cb.View.PrivateMetadata, composeTextState{note: SegmentNote(a.Value), block: composeTextBlock(cb), value: a.Value})
 	if err != nil {
 		return err
 	}
@@ -148,6 +173,9 @@ func (s *sms) onComposeText(ctx context.Context, cb *slack.InteractionCallback, 
 }
 
 func inputValue(cb *slack.InteractionCallback, block, action string) string {
+	if cb.View.State == nil {
+		return ""
+	}
 	v, ok := cb.View.State.Values[block][action]
 	if !ok {
 		return ""
@@ -202,12 +230,13 @@ func (s *sms) readCompose(ctx context.Context, cb *slack.InteractionCallback) (f
 	} else if sel != "" {
 		o.from, o.kind = bridge.E164(sel), SenderNumber
 	}
-	f.text = inputValue(cb, ComposeText, ComposeTextAction)
+	textBlock := composeTextBlock(cb)
+	f.text = inputValue(cb, textBlock, ComposeTextAction)
 	text := f.text
 	if text == "" {
-		errs[ComposeText] = "Write the message."
+		errs[textBlock] = "Write the message."
 	} else if telnyx.Segments(text).TooLong() {
-		errs[ComposeText] = SegmentNote(text)
+		errs[textBlock] = SegmentNote(text)
 	}
 	f.loc = time.UTC
 	if when := inputValue(cb, ComposeWhen, ComposeWhen); when != "" && !strings.EqualFold(when, "now") {
