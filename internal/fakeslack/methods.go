@@ -44,7 +44,7 @@ func init() {
 
 func (s *Server) authTest(*request) (map[string]any, string) {
 	return map[string]any{
-		"url": WorkspaceURL, "team": TeamName, "user": "smsbridge",
+		"url": WorkspaceURL, "team": s.teamName, "user": "smsbridge",
 		"team_id": TeamID, "user_id": BotUserID, "bot_id": BotID,
 	}, ""
 }

@@ -28,6 +28,10 @@
 // posts (ResponseURL). Message metadata on chat.postMessage and
 // chat.update is checked for its shape and recorded (Message.Meta). Async tests use WaitFor. It is safe for
 // concurrent use.
+//
+// The sandbox (package sandbox) runs the same fake outside a test as its
+// simulated workspace: Start (a loopback port, closed by Close) and
+// Changed, which is closed at every recorded request.
 package fakeslack
 
 import (
@@ -63,11 +67,21 @@ const (
 	MethodResponseURL = "response_url" // a POST to a response_url
 )
 
-// Server is a fake Slack Web API. Create it with New.
+// tb is what the fake needs of a test: testing.TB in tests, standalone
+// when a program runs the fake (the sandbox, Start).
+type tb interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// Server is a fake Slack Web API. Create it with New (tests) or Start.
 type Server struct {
-	t     testing.TB
-	http  *httptest.Server
-	token string
+	t        tb
+	http     *httptest.Server
+	token    string
+	teamName string
+	alone    *standalone // set by Start: what Close runs
 
 	mu        sync.Mutex
 	changed   chan struct{} // closed and replaced on every recorded request
@@ -89,9 +103,42 @@ type Server struct {
 // New starts a fake Slack server that is closed when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
+	return newServer(t, TeamName)
+}
+
+// Start runs the fake outside a test, on a loopback port, as the sandbox
+// does (a simulated workspace named teamName); Close stops it. A condition
+// that would fail a test panics instead.
+func Start(teamName string) *Server {
+	alone := &standalone{}
+	s := newServer(alone, teamName)
+	s.alone = alone
+	return s
+}
+
+// Close stops a fake made by Start (a test's fake closes by itself).
+func (s *Server) Close() {
+	if s.alone != nil {
+		s.alone.close()
+	}
+}
+
+// Changed is closed at the next request the fake records (then call it
+// again): a program watches the fake with it instead of polling.
+func (s *Server) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+// WorkspaceName is the workspace's name, as auth.test answers it.
+func (s *Server) WorkspaceName() string { return s.teamName }
+
+func newServer(t tb, teamName string) *Server {
 	s := &Server{
 		t:         t,
 		token:     DefaultToken,
+		teamName:  teamName,
 		changed:   make(chan struct{}),
 		files:     map[string]*Upload{},
 		reactions: map[string][]string{},

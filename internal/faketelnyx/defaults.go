@@ -385,7 +385,14 @@ func (s *Server) newMessage(r Request) map[string]any {
 		m["send_at"] = sendAt
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.state.messages[m["id"].(string)] = m
-	s.mu.Unlock()
+	if s.carrier != nil && r.Route != "POST /messages/schedule" {
+		// The carrier changes the stored message as it delivers it; the
+		// answer is a copy taken now.
+		answer := cloneJSON(m)
+		s.carrierAcceptedLocked(m)
+		return answer
+	}
 	return m
 }

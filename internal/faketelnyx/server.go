@@ -12,6 +12,11 @@
 // Sends from one sender faster than Telnyx takes them are answered 429
 // (ratelimit.go: defaults by kind of sender, WithSenderRate, RateLimited).
 //
+// With WithCarrier it is also the carrier (carrier.go): texts from phones
+// as signed webhooks (Receive), delivery reports after each send, failed
+// delivery to chosen numbers, and STOP blocking a phone at the carrier
+// (40300). The sandbox runs it outside a test with Start.
+//
 // Routes are named "METHOD /path" with the spec's path template without the
 // /v2 prefix: "GET /messages/{id}", "POST /messaging_numbers_bulk_updates".
 // A request the spec rejects is answered 422 and reported: by default
@@ -121,16 +126,49 @@ type Server struct {
 	unlimited bool
 	tat       map[string]time.Time
 	limited   []Request
+	// The carrier (carrier.go), with WithCarrier.
+	carrier *carrier
+	changed chan struct{} // closed and replaced on every request and delivery
 }
 
 // New starts a fake on a loopback port, closed when the test ends.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	spec, err := loadSpec()
+	s, err := newServer(func(v Violation) { t.Errorf("faketelnyx: %s", v) }, opts)
 	if err != nil {
 		t.Fatalf("faketelnyx: %v", err)
 	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start runs the fake outside a test (the sandbox's simulated Telnyx), on
+// a loopback port, until Close. Spec violations are answered 422 and kept
+// in Violations (WithViolationHook to see them as they happen).
+func Start(opts ...Option) (*Server, error) {
+	return newServer(nil, opts)
+}
+
+// Changed is closed at the next request or delivery report (then call it
+// again), so a program can watch the fake instead of polling.
+func (s *Server) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+func newServer(onViolation func(Violation), opts []Option) (*Server, error) {
+	spec, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
+		changed:  make(chan struct{}),
 		spec:     spec,
 		queued:   map[string][]Response{},
 		handlers: map[string]Handler{},
@@ -139,14 +177,13 @@ func New(t testing.TB, opts ...Option) *Server {
 		rateOf:   DefaultSenderRate,
 		tat:      map[string]time.Time{},
 	}
-	s.onViolation = func(v Violation) { t.Errorf("faketelnyx: %s", v) }
+	s.onViolation = onViolation
 	for _, o := range opts {
 		o(s)
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.BaseURL = s.URL + "/v2"
-	t.Cleanup(s.Close)
-	return s
+	return s, nil
 }
 
 // Enqueue scripts one-shot answers for route, used in order before the
@@ -266,8 +303,11 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 
-	resp, limited := s.overRate(req)
-	if !limited {
+	resp, refused := s.overRate(req)
+	if !refused {
+		resp, refused = s.carrierRefuses(req)
+	}
+	if !refused {
 		resp = s.answer(req)
 	}
 	if resp.Hang != nil {
@@ -336,6 +376,7 @@ func (s *Server) record(r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r)
+	s.notifyLocked()
 }
 
 // answer picks the queued answer, the handler's, or the default.
