@@ -4,6 +4,9 @@
 // runs on the address actually connected to, in the dialer's Control func,
 // so a DNS answer that changes between a check and the connect (DNS
 // rebinding) cannot slip past it, and it runs again for every redirect.
+//
+// Restrict (restrict.go) confines a whole process to loopback the same way:
+// the sandbox uses it so it can never reach the real Telnyx.
 package netguard
 
 import (
@@ -149,6 +152,9 @@ func (p *Policy) DialContext(ctx context.Context, network, addr string) (net.Con
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	if !p.Allowed(addr) {
 		d.Control = control
+	}
+	if r := restricted.Load(); r != nil { // restrict.go
+		d.Control = r.wrap(addr, d.Control)
 	}
 	return d.DialContext(ctx, network, addr)
 }
