@@ -20,12 +20,17 @@ var version = "dev"
 // returns the exit code.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		fmt.Fprintln(stdout, "usage: smsbridge   (settings from the environment; see README.md)")
+		fmt.Fprintln(stdout, "usage: smsbridge           (settings from the environment; see README.md)\n       smsbridge sandbox   (try it with a simulated Slack and phones; prints the URL to open)")
 		return 0
 	}
 	if len(args) > 0 && args[0] == "version" {
 		fmt.Fprintln(stdout, "smsbridge", version)
 		return 0
+	}
+	if len(args) > 0 && args[0] == "sandbox" { // sandbox.go
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		return sandboxRun(ctx, getenv, stdout, stderr, sandboxHooks{})
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {

@@ -104,6 +104,9 @@ type Inbound struct {
 	CC       []string // the other members of a group MMS
 	Text     string
 	Media    []InboundMedia
+	// Links are media URLs sent as they are, for tests of what the service
+	// fetches (Telnyx's own links are on its media host).
+	Links []string
 }
 
 // InboundMedia is a file in an MMS; the carrier serves it at a temporary
@@ -129,6 +132,9 @@ func (s *Server) Receive(ctx context.Context, in Inbound) (int, error) {
 	for i, m := range in.Media {
 		u := s.AddMedia(fmt.Sprintf("%s-%d", id, i), m.ContentType, m.Body)
 		media = append(media, map[string]any{"url": u, "content_type": m.ContentType, "size": len(m.Body), "hash_sha256": nil})
+	}
+	for _, u := range in.Links {
+		media = append(media, map[string]any{"url": u, "content_type": "image/jpeg", "size": 1000, "hash_sha256": nil})
 	}
 	typ := "SMS"
 	if len(media) > 0 || len(in.CC) > 0 {
