@@ -27,6 +27,10 @@ var rules = map[string][]string{
 	// The inbox UI and the /sms commands are siblings.
 	"inbox":  {"github.com/gin-gonic/gin", module + "webhooks", module + "smscmd"},
 	"smscmd": {"github.com/gin-gonic/gin", module + "webhooks", module + "inbox"},
+	// The sandbox is the simulated outside (workspace, carrier, phones,
+	// the page): it reaches the service only over the wire, as Slack and
+	// Telnyx do, so it knows none of the service's own layers.
+	"sandbox": append([]string{"gorm.io/", module + "store", module + "bridge"}, slackPackages...),
 }
 
 // slackPackages are the Slack side: posting, inputs, the inbox UI, /sms.
