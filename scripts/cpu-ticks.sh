@@ -13,7 +13,7 @@ for p in $(pgrep -u postgres 2>/dev/null); do
   esac
 done
 for p in "${pids[@]}"; do
-  n=${p#pg:}
+  n=${p#*:}
   # fields after the command name, which is in parentheses: utime is the
   # 12th, stime the 13th.
   stat=$(cat "/proc/$n/stat" 2>/dev/null) || continue
