@@ -150,10 +150,14 @@ func (s *Store) SetNumberProfile(ctx context.Context, number, profile string) er
 	if number == "" || profile == "" {
 		return nil
 	}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "number"}},
 		DoUpdates: clause.AssignmentColumns([]string{"profile_id", "updated_at"}),
 	}).Create(&OurNumber{Number: number, ProfileID: profile, UpdatedAt: s.Now()}).Error
+	if err == nil {
+		s.numbers.wrote(number, profile, s.Now())
+	}
+	return err
 }
 
 // NumberProfile is the messaging profile of our number, "" when unknown.
@@ -196,11 +200,20 @@ func (s *Store) RememberNumber(ctx context.Context, number, profile string) erro
 	if number == "" {
 		return nil
 	}
+	// Every inbound text names our number: write only what this process
+	// has not written lately (rows of our_numbers are never deleted).
+	if s.numbers.known(number, profile, s.Now()) {
+		return nil
+	}
 	if profile != "" {
 		return s.SetNumberProfile(ctx, number, profile)
 	}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
 		Create(&OurNumber{Number: number, UpdatedAt: s.Now()}).Error
+	if err == nil {
+		s.numbers.wrote(number, "", s.Now())
+	}
+	return err
 }
 
 // OurNumbers lists every number known to be ours, sorted.

@@ -31,6 +31,8 @@ type Store struct {
 	ingestDone chan struct{}
 	ingestMu   sync.RWMutex
 	closed     bool
+	// numbers is what RememberNumber wrote lately (numbers_seen.go).
+	numbers seenNumbers
 }
 
 // PostgreSQL connection pool: how many idle connections a replica keeps,
