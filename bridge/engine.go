@@ -179,6 +179,9 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 			e.log.Error("release lane", "lane", lane, "err", err)
 		}
 	}()
+	// The claim has just set the lease: the first event needs no renewal
+	// (a round trip per claim saved), each later one does.
+	claimed := true
 	for ctx.Err() == nil {
 		ev, err := e.st.NextEvent(work, lane)
 		if errors.Is(err, store.ErrNotFound) {
@@ -188,9 +191,12 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 			e.log.Error("next event", "lane", lane, "err", err)
 			return
 		}
-		if err := e.st.RenewLease(work, lane, owner, e.cfg.Lease); err != nil {
-			return // lost the lease: someone else has the lane now
+		if !claimed {
+			if err := e.st.RenewLease(work, lane, owner, e.cfg.Lease); err != nil {
+				return // lost the lease: someone else has the lane now
+			}
 		}
+		claimed = false
 		h := e.handlers[handlerKey(ev.Source, ev.Type)]
 		if h == nil {
 			e.finish(work, ev, store.EventIgnored, "")

@@ -154,13 +154,16 @@ func (s *Store) DeferEvent(ctx context.Context, ev *Event, next time.Time, reaso
 // ReleaseLane gives up owner's lease. If the lane has no pending event left
 // it goes idle; otherwise it stays due for the next worker.
 func (s *Store) ReleaseLane(ctx context.Context, lane, owner string) error {
-	now := s.Now()
-	pending := "EXISTS (SELECT 1 FROM events WHERE events.lane = lanes.name AND events.status = ?)"
+	now := any(s.Now())
+	if !s.sqlite {
+		// PostgreSQL cannot infer the type of a bind parameter inside CASE.
+		now = gorm.Expr("CAST(? AS timestamptz)", now)
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Lock the lane row first. An insert commits its event and marks
 		// the lane due in one transaction that also locks this row, so once
-		// we hold the lock either that insert has committed (and the checks
-		// below, each a new snapshot, see its event) or it waits for us and
+		// we hold the lock either that insert has committed (and the update
+		// below, a new snapshot, sees its event) or it waits for us and
 		// then marks the lane due again. Without the lock, PostgreSQL could
 		// idle a lane whose new event it did not yet see: a lost wake-up.
 		// (SQLite has one writer, so there it is already serial; its
@@ -169,21 +172,15 @@ func (s *Store) ReleaseLane(ctx context.Context, lane, owner string) error {
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("name = ?", lane).Take(&l).Error; err != nil {
 			return notFound(err)
 		}
-		// Two plain updates rather than one CASE: PostgreSQL cannot infer
-		// the type of a bind parameter inside CASE.
-		res := tx.Model(&Lane{}).Where("name = ? AND lease_owner = ? AND "+pending, lane, owner, EventPending).
-			Updates(map[string]any{"lease_owner": "", "lease_until": nil, "due_at": now})
-		if res.Error != nil {
-			return res.Error
+		var due []bool
+		err := tx.Raw(`UPDATE lanes SET lease_owner = '', lease_until = NULL,
+			due_at = CASE WHEN EXISTS (SELECT 1 FROM events WHERE events.lane = lanes.name AND events.status = ?) THEN ? ELSE NULL END
+			WHERE name = ? AND lease_owner = ? RETURNING due_at IS NOT NULL`, EventPending, now, lane, owner).Scan(&due).Error
+		if err != nil || len(due) == 0 || !due[0] {
+			return err
 		}
-		if res.RowsAffected == 1 {
-			// Still work in it: any replica's idle worker may take it.
-			if err := notifyWork(tx); err != nil {
-				return err
-			}
-		}
-		return tx.Model(&Lane{}).Where("name = ? AND lease_owner = ? AND NOT "+pending, lane, owner, EventPending).
-			Updates(map[string]any{"lease_owner": "", "lease_until": nil, "due_at": nil}).Error
+		// Still work in it: any replica's idle worker may take it.
+		return notifyWork(tx)
 	})
 }
 
