@@ -183,6 +183,14 @@ func TestTelnyx429SlowsEveryConversationOfTheSender(t *testing.T) {
 	h.postEvent(body, 0)
 	h.slack.WaitFor(func() bool { return len(h.strict.RequestsTo("POST /messages")) == 1 }, 10*time.Second)
 	refused := time.Now()
+	// The second reply comes once the 429 has paused the sender (recorded
+	// just after Telnyx answered): sent earlier, it could take its token
+	// before the pause and pass this test only by luck of timing.
+	h.slack.WaitFor(func() bool {
+		var paused int64
+		h.st.DB().Raw("SELECT count(*) FROM budgets WHERE paused_until IS NOT NULL").Scan(&paused)
+		return paused > 0
+	}, 10*time.Second)
 	body, _ = h.reply(b, "second")
 	h.postEvent(body, 0)
 	h.settle()
