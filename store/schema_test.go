@@ -18,7 +18,8 @@ import (
 
 // models is every table of today's schema, as the models declare it.
 var models = []any{&Event{}, &Lane{}, &Conversation{}, &Message{}, &Route{}, &OutboxMedia{},
-	&ScheduledMessage{}, &Contact{}, &Thread{}, &OptOut{}, &OurNumber{}, &WriteProbe{}, &Budget{}, &BudgetHold{}, &Instance{}, &EventCount{}, &Confirmation{}, &SavedReply{}}
+	&ScheduledMessage{}, &Contact{}, &Thread{}, &OptOut{}, &OurNumber{}, &WriteProbe{}, &Budget{}, &BudgetHold{}, &Instance{}, &EventCount{}, &Confirmation{}, &SavedReply{},
+	&BusinessHours{}, &Holiday{}, &AutoReply{}}
 
 // openRaw opens url without running migrations.
 func openRaw(t *testing.T, url string) *gorm.DB {
