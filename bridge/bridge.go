@@ -53,6 +53,12 @@ type Config struct {
 	Silence time.Duration
 	// MediaLimit caps an inbound MMS attachment's size. Zero: 20 MiB.
 	MediaLimit int64
+	// Quiet is the recipients' quiet hours (SMSBRIDGE_QUIET_HOURS); the
+	// zero value is DefaultQuietHours.
+	Quiet QuietHours
+	// AutoReplyEvery is how often one conversation may get the auto-reply
+	// (SMSBRIDGE_AUTOREPLY_EVERY). Zero: 12 hours.
+	AutoReplyEvery time.Duration
 }
 
 // Bridge is the domain: it turns stored events into Slack posts and SMS.
@@ -75,6 +81,12 @@ func New(st *store.Store, engine *Engine, poster Poster, media MediaFetcher, log
 	}
 	if cfg.MediaLimit <= 0 {
 		cfg.MediaLimit = 20 << 20
+	}
+	if !cfg.Quiet.set {
+		cfg.Quiet = DefaultQuietHours
+	}
+	if cfg.AutoReplyEvery <= 0 {
+		cfg.AutoReplyEvery = 12 * time.Hour
 	}
 	b := &Bridge{st: st, engine: engine, poster: poster, media: media, log: log, cfg: cfg}
 	engine.Handle(SourceTelnyx, telnyx.EventMessageReceived, b.handleReceived)
