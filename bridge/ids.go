@@ -120,6 +120,10 @@ func sendAgainKey(messageID uint64, actionTS string) string {
 // sendKey is the event key, and the outbox key, of a Send.
 func sendKey(requestKey string) string { return sendKeyPrefix + requestKey }
 
+// autoReplyKey is the request key of the auto-reply an inbound message
+// (its Telnyx id) earned; its outbox key is store.AutoReplyKeyPrefix + id.
+func autoReplyKey(telnyxID string) string { return "autoreply:" + telnyxID }
+
 // sendKeyPrefix starts the outbox key of every Send; a thread reply's key
 // is its Slack channel:ts.
 const sendKeyPrefix = "send:"

@@ -29,6 +29,7 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 	if err != nil {
 		return err
 	}
+	wasResolved := conv.State == string(StateResolved)
 	// Telnyx names the number's messaging profile: remember it, since a
 	// STOP blocks the whole profile.
 	if err := b.st.RememberNumber(ctx, string(our), p.MessagingProfileID); err != nil {
@@ -92,6 +93,11 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 		}
 	}
 
+	// Queued before afterInbound changes the conversation, so a retry
+	// decides the same way (autoreply.go).
+	if err := b.maybeAutoReply(ctx, conv, msg, p, wasResolved); err != nil {
+		return err
+	}
 	if err := b.afterInbound(ctx, conv, p); err != nil {
 		return err
 	}

@@ -479,10 +479,13 @@ func (o *Outbound) sendAccepted(ctx context.Context, conv *store.Conversation, m
 		return fmt.Errorf("record accepted send %s: %w", sent.ID, err)
 	}
 	now := o.now()
-	if err := o.st().UpdateConversation(ctx, conv.ID, map[string]any{
-		"last_direction": store.Outbound, "last_activity_at": now, "last_text": msg.Text,
-	}); err != nil {
-		o.b.log.Warn("record outbound activity", "conversation", conv.ID, "err", err)
+	// An auto-reply is not the team's answer: the conversation still waits.
+	if !isAutoReply(msg) {
+		if err := o.st().UpdateConversation(ctx, conv.ID, map[string]any{
+			"last_direction": store.Outbound, "last_activity_at": now, "last_text": msg.Text,
+		}); err != nil {
+			o.b.log.Warn("record outbound activity", "conversation", conv.ID, "err", err)
+		}
 	}
 	// The conversation no longer waits for an answer: App Homes change.
 	o.b.InboxChanged(ctx, conv.AssigneeID, msg.AuthorID)

@@ -41,6 +41,9 @@ type SendRequest struct {
 	// Origin is the Slack channel the request came from: a pool send,
 	// which has no thread until Telnyx picks the number, answers there.
 	Origin string `json:"origin,omitempty"`
+	// AutoReply marks the business-hours auto-reply (autoreply.go): its
+	// thread post says so, and it does not end the waiting.
+	AutoReply bool `json:"auto_reply,omitempty"`
 }
 
 // Queued says where a queued send will show.
@@ -135,6 +138,9 @@ func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 		// reactions then say where it is, as on a thread reply.
 		thread, _ := CurrentThread(conv)
 		post := ThreadPost{Kind: KindOutbound, Text: msg.Text, Mention: r.AuthorID, Metadata: messageMetadata(EventSMSSent, conv, msg)}
+		if r.AutoReply {
+			post.Text = AutoReplyLabel + msg.Text
+		}
 		ts, err := o.poster().PostInThread(ctx, thread, post)
 		if err != nil {
 			return fmt.Errorf("post sent text: %w", err)

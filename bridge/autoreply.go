@@ -1,0 +1,88 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/telnyx"
+)
+
+// The auto-reply: outside our number's business hours, the first text of
+// a waiting spell gets the reply the team wrote (/sms hours … reply). It
+// is a Send in the conversation's lane, queued by the inbound text's
+// handler, so it leaves through the one outbox (opt-out policy, pacing,
+// "sending" before Telnyx, Send again), after the text it answers, and
+// once: its key is the inbound message's Telnyx id. It is noted in the
+// thread like any Send. At most one per conversation per
+// SMSBRIDGE_AUTOREPLY_EVERY (store.ClaimAutoReply). Keywords (STOP, START,
+// HELP…) never get it, nor anyone the policy blocks, nor a group MMS
+// (it would text every member). It does not end the waiting: the team has
+// not answered.
+
+// AutoReplyLabel starts the thread post of an auto-reply.
+const AutoReplyLabel = "Auto-reply (outside business hours): "
+
+// maybeAutoReply queues the auto-reply to msg when it earns one.
+// wasResolved is the conversation's state before this text reopened it.
+func (b *Bridge) maybeAutoReply(ctx context.Context, conv *store.Conversation, msg *store.Message, p *telnyx.Message, wasResolved bool) error {
+	our, remotes := E164(conv.OurNumber), Remotes(conv.RemoteKey)
+	if len(remotes) != 1 || msg.TelnyxID == nil || !b.engine.Wants(SourceBridge, EventSend) {
+		return nil
+	}
+	if _, kind := Keyword(p.Text); kind != KeywordNone {
+		return nil
+	}
+	h, err := b.HoursOf(ctx, our)
+	if err != nil {
+		return err
+	}
+	if !h.Set() || h.Reply == "" || h.IsOpen(msg.CreatedAt) {
+		return nil
+	}
+	if first, err := b.firstOfSpell(ctx, conv, msg, wasResolved); err != nil || !first {
+		return err
+	}
+	blocked, err := b.MayText(ctx, our, p.MessagingProfileID, remotes)
+	if err != nil || len(blocked) > 0 {
+		return err
+	}
+	ok, err := b.st.ClaimAutoReply(ctx, conv.ID, *msg.TelnyxID, b.st.Now(), b.cfg.AutoReplyEvery)
+	if err != nil || !ok {
+		return err
+	}
+	r := SendRequest{Key: autoReplyKey(*msg.TelnyxID), Kind: conv.Kind, From: our, To: remotes, Text: h.Reply, AutoReply: true}
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	inserted, err := b.st.InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: sendKey(r.Key), Type: EventSend, Lane: LaneOf(conv), Payload: payload})
+	if inserted {
+		b.engine.Notify()
+	}
+	return err
+}
+
+// firstOfSpell reports whether msg starts a waiting spell: the
+// conversation was resolved, or the message before it (auto-replies left
+// out) is ours, or there is none.
+func (b *Bridge) firstOfSpell(ctx context.Context, conv *store.Conversation, msg *store.Message, wasResolved bool) (bool, error) {
+	if wasResolved {
+		return true, nil
+	}
+	prev, err := b.st.PreviousMessage(ctx, conv.ID, msg.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return prev.Direction == store.Outbound, nil
+}
+
+// isAutoReply reports whether an outbox entry is an auto-reply.
+func isAutoReply(m *store.Message) bool {
+	return m.OutboxKey != nil && strings.HasPrefix(*m.OutboxKey, store.AutoReplyKeyPrefix)
+}
