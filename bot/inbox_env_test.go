@@ -72,7 +72,7 @@ func newInboxEnv(t *testing.T) *inboxEnv {
 	poster := slackpost.NewPoster(client, slackpost.WithClock(e.clock.Now, func(ctx context.Context, _ time.Duration) error { return ctx.Err() }),
 		slackpost.WithWorkspaceURL(fakeslack.WorkspaceURL))
 	e.engine = bridge.NewEngine(st, log, bridge.EngineConfig{Workers: 2, PollInterval: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
-	e.br = bridge.New(st, e.engine, poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: inboxChannel}})
+	e.br = bridge.New(st, e.engine, poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: inboxChannel}, Quiet: bridge.QuietOff})
 
 	links := slackpost.NewThreadLinks(client, "")
 	e.home = inbox.NewHome(st, client, links, log, inbox.WithHomeClock(e.clock.Now))

@@ -137,7 +137,7 @@ func (h *obHarness) open(pubKey string) {
 	// the lane's wait in the store pass together when the test moves time.
 	h.poster = slackpost.NewPosterFromToken(h.slack.Token(), h.slack.URL(), slackpost.WithChannelRate(1000, 1000), slackpost.WithClock(h.clock.Now, sleepCtx),
 		slackpost.WithRetryPolicy(slackpost.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Second}))
-	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}})
+	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}, Quiet: bridge.QuietOff})
 	api := h.slack.Client()
 	files := &slackin.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL())), Hosts: slackpost.NewSlackHosts(h.slack.FilesAPIURL())}
 	sender := h.tx.sender()

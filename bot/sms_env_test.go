@@ -80,6 +80,9 @@ type smsEnv struct {
 	logs  *syncBuffer
 	// repliesEveryone is SMSBRIDGE_REPLIES_EVERYONE for the next start.
 	repliesEveryone bool
+	// quiet is the recipients' quiet hours; off unless a test is about
+	// them (the clock's noon UTC is 6:00 in Chicago).
+	quiet bridge.QuietHours
 }
 
 // syncBuffer collects log lines from several goroutines.
@@ -105,7 +108,7 @@ func newSMSEnv(t *testing.T) *smsEnv {
 	e := &smsEnv{t: t, ctx: context.Background(),
 		clock: &testClock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)},
 		slack: fakeslack.New(t), tx: faketelnyx.New(t),
-		db: filepath.Join(t.TempDir(), "sms.db"), logs: &syncBuffer{}}
+		db: filepath.Join(t.TempDir(), "sms.db"), logs: &syncBuffer{}, quiet: bridge.QuietOff}
 	e.slack.AddUser(slack.User{ID: userAlice, Name: "alice", TZ: "America/New_York", TZLabel: "Eastern Standard Time", TZOffset: -18000})
 	e.slack.AddUser(slack.User{ID: userAdmin, Name: "admin", TZ: "Europe/Berlin"})
 	e.api = telnyx.NewClient("KEYTEST", telnyx.WithBaseURL(e.tx.BaseURL), telnyx.WithRetry(1, time.Millisecond),
@@ -128,7 +131,7 @@ func (e *smsEnv) start() {
 	poster := slackpost.NewPoster(e.slack.Client(), slackpost.WithChannelRate(rate.Inf, 1000))
 	routes := bridge.Routes{Default: chInbox, ByNumber: map[bridge.E164]string{ourNumber: chSupport}}
 	e.eng = bridge.NewEngine(st, log, bridge.EngineConfig{})
-	e.br = bridge.New(st, e.eng, poster, nil, log, bridge.Config{Routes: routes})
+	e.br = bridge.New(st, e.eng, poster, nil, log, bridge.Config{Routes: routes, Quiet: e.quiet})
 	e.br.SetInboxHooks(inbox.NewUserNames(e.slack.Client()), nil)
 	e.out = bridge.NewOutbound(e.br, &bridge.TelnyxSender{Client: e.api, ProfileID: faketelnyx.DefaultProfileID}, nil, nil, bridge.OutboundConfig{})
 	e.sched = bridge.NewScheduler(e.br, e.api, log)

@@ -353,6 +353,9 @@ func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
 	if err != nil {
 		return err
 	}
+	if held, err := o.holdIfQuiet(ctx, conv, msg); held || err != nil {
+		return err
+	}
 	return o.process(ctx, conv, msg)
 }
 
@@ -559,7 +562,7 @@ func (o *Outbound) refuse(ctx context.Context, conv *store.Conversation, msg *st
 func (o *Outbound) finish(ctx context.Context, conv *store.Conversation, msg *store.Message, from, to, why string, actions []Action) error {
 	thread, _ := CurrentThread(conv)
 	kind := KindError
-	if to == store.OutOptedOut || to == store.OutRefused {
+	if to == store.OutOptedOut || to == store.OutRefused || to == store.OutHeldQuiet {
 		kind = KindNote
 	}
 	if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: kind, Text: why, Actions: actions}); err != nil {
@@ -594,7 +597,7 @@ func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {
 	if err != nil {
 		return err
 	}
-	ok, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": ""}, store.OutAmbiguous, store.OutNotSent)
+	ok, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": ""}, store.OutAmbiguous, store.OutNotSent, store.OutHeldQuiet)
 	if err != nil || !ok {
 		return err // pressed twice, or already resolved: nothing to do
 	}
@@ -605,6 +608,9 @@ func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {
 	}
 	if thread, ok := CurrentThread(conv); ok {
 		note := "Sending again, as a teammate asked."
+		if prev == store.OutHeldQuiet {
+			note = "Sending now, in their quiet hours, as a teammate confirmed."
+		}
 		if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: note}); err != nil {
 			o.b.log.Warn("post send-again note", "message", msg.ID, "err", err)
 		}
@@ -649,7 +655,7 @@ func reactionFor(status string) string {
 		return ReactAmbiguous
 	case store.OutUnconfirmed:
 		return ReactUnconfirmed
-	case store.OutRefused:
+	case store.OutRefused, store.OutHeldQuiet:
 		return ReactRefused
 	}
 	return ""

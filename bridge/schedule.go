@@ -114,6 +114,9 @@ type ScheduleRequest struct {
 	Media     []string
 	SendAt    time.Time
 	By        string // Slack user id
+	// ConfirmQuiet: the teammate confirmed a time in the recipient's
+	// quiet hours; without it such a schedule is a *QuietError.
+	ConfirmQuiet bool
 }
 
 // Schedule stores the message and, when SendAt is within Telnyx's window,
@@ -134,6 +137,9 @@ func (s *Scheduler) Schedule(ctx context.Context, r ScheduleRequest) (*store.Sch
 	}
 	if len(blocked) > 0 {
 		return nil, &RefusedError{Reason: strings.Replace(BlockedReason(blocked), "Not sent", "Not scheduled", 1)}
+	}
+	if q := s.b.QuietCheck([]E164{r.To}, r.SendAt); q != nil && !r.ConfirmQuiet {
+		return nil, &QuietError{Quiet: q, Scheduled: true}
 	}
 	media, _ := json.Marshal(r.Media)
 	if r.Media == nil {

@@ -44,6 +44,9 @@ type SendRequest struct {
 	// AutoReply marks the business-hours auto-reply (autoreply.go): its
 	// thread post says so, and it does not end the waiting.
 	AutoReply bool `json:"auto_reply,omitempty"`
+	// ConfirmQuiet: the teammate confirmed sending into the recipients'
+	// quiet hours; without it such a send is a *QuietError (quiet.go).
+	ConfirmQuiet bool `json:"confirm_quiet,omitempty"`
 }
 
 // Queued says where a queued send will show.
@@ -68,7 +71,9 @@ type Notifier interface {
 }
 
 // Send queues r. It refuses at once, with a *RefusedError, what the
-// opt-out policy refuses now (it is asked again when the message is sent).
+// opt-out policy refuses now (it is asked again when the message is sent),
+// and with a *QuietError a send into the recipients' quiet hours that was
+// not confirmed.
 func (o *Outbound) Send(ctx context.Context, r SendRequest) (*Queued, error) {
 	switch {
 	case r.Key == "":
@@ -87,6 +92,9 @@ func (o *Outbound) Send(ctx context.Context, r SendRequest) (*Queued, error) {
 	}
 	if len(blocked) > 0 {
 		return nil, &RefusedError{Reason: BlockedReason(blocked)}
+	}
+	if quiet := o.b.QuietCheck(r.To, o.now()); quiet != nil && !r.ConfirmQuiet && !r.AutoReply {
+		return nil, &QuietError{Quiet: quiet}
 	}
 	q := &Queued{Channel: r.Origin, Pool: r.From == ""}
 	lane := poolLane(r.ProfileID, r.To)

@@ -125,6 +125,9 @@ type QuietHours struct {
 // DefaultQuietHours is 21:00 to 08:00.
 var DefaultQuietHours = QuietHours{From: 21 * 60, To: 8 * 60, set: true}
 
+// QuietOff is no quiet hours (SMSBRIDGE_QUIET_HOURS=off).
+var QuietOff = QuietHours{Off: true, set: true}
+
 // ParseQuietHours reads "21:00-08:00" or "off"; "" is the default.
 func ParseQuietHours(s string) (QuietHours, error) {
 	s = strings.TrimSpace(s)
@@ -132,7 +135,7 @@ func ParseQuietHours(s string) (QuietHours, error) {
 	case s == "":
 		return DefaultQuietHours, nil
 	case strings.EqualFold(s, "off"):
-		return QuietHours{Off: true, set: true}, nil
+		return QuietOff, nil
 	}
 	a, b, ok := strings.Cut(s, "-")
 	from, err1 := ParseClock(a)

@@ -133,6 +133,14 @@ func (s *Store) ClaimAutoReply(ctx context.Context, conv uint64, trigger string,
 	return res.RowsAffected == 1, res.Error
 }
 
+// Outbox states of quiet hours (bridge/quiet.go): a thread reply typed in
+// the recipient's quiet hours is held until a teammate sends it anyway
+// (back to pending) or schedules it (rescheduled, final).
+const (
+	OutHeldQuiet   = "held_quiet"
+	OutRescheduled = "rescheduled"
+)
+
 // AutoReplyKeyPrefix starts the outbox key of every auto-reply: they are
 // outbound, but not an answer from the team.
 const AutoReplyKeyPrefix = "send:autoreply:"

@@ -60,7 +60,7 @@ func newTelnyxRigTB(t testing.TB) *telnyxRig {
 	}
 	log := slog.New(slog.DiscardHandler)
 	eng := bridge.NewEngine(st, log, bridge.EngineConfig{})
-	b := bridge.New(st, eng, nil, nil, log, bridge.Config{Routes: bridge.Routes{Default: "C1"}})
+	b := bridge.New(st, eng, nil, nil, log, bridge.Config{Routes: bridge.Routes{Default: "C1"}, Quiet: bridge.QuietOff})
 	ing := &flakyIngester{b: b}
 	r := NewRouter(Deps{Log: log, DB: st, Telnyx: &TelnyxHandler{Verifier: v, Ingester: ing, Log: log}})
 	return &telnyxRig{st: st, priv: priv, h: r, ing: ing}

@@ -52,6 +52,10 @@ type config struct {
 	PprofAddr string
 	// RepliesEveryone lets every teammate add and remove saved replies.
 	RepliesEveryone bool
+	// Quiet is the recipients' quiet hours; AutoReplyEvery how often one
+	// conversation may get the business-hours auto-reply.
+	Quiet          bridge.QuietHours
+	AutoReplyEvery time.Duration
 }
 
 type setting struct {
@@ -65,6 +69,8 @@ type setting struct {
 // rawSettings are the settings read as text that need parsing.
 type rawSettings struct {
 	routes, admins, silence, signature, rate, lease, senderRates, mediaAllow, maxAhead, workers, keepPayloads, keepMessages, repliesEveryone string
+
+	quiet, autoReplyEvery string
 }
 
 // loadConfig reads every setting from getenv (naming the missing required
@@ -115,6 +121,8 @@ func (c *config) read(getenv func(string) string, raw *rawSettings) error {
 		{"SMSBRIDGE_SCHEDULE_MAX_AHEAD", "8760h", "", false, &raw.maxAhead},
 		{"SMSBRIDGE_PPROF_ADDR", "", "", false, &c.PprofAddr},
 		{"SMSBRIDGE_REPLIES_EVERYONE", "false", "", false, &raw.repliesEveryone},
+		{"SMSBRIDGE_QUIET_HOURS", "21:00-08:00", "", false, &raw.quiet},
+		{"SMSBRIDGE_AUTOREPLY_EVERY", "12h", "", false, &raw.autoReplyEvery},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -194,6 +202,12 @@ func (c *config) parse(raw rawSettings) error {
 	}
 	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
 		return fmt.Errorf("SMSBRIDGE_PPROF_ADDR %q: want a loopback host:port such as 127.0.0.1:6060 (profiles show the service's internals; reach them through a tunnel or exec, never a public port)", c.PprofAddr)
+	}
+	if c.Quiet, err = bridge.ParseQuietHours(raw.quiet); err != nil {
+		return err
+	}
+	if c.AutoReplyEvery, err = time.ParseDuration(raw.autoReplyEvery); err != nil || c.AutoReplyEvery < time.Minute {
+		return fmt.Errorf("SMSBRIDGE_AUTOREPLY_EVERY %q: want a duration of at least 1m, such as 12h", raw.autoReplyEvery)
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"

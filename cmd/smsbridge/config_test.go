@@ -40,3 +40,26 @@ func TestRepliesEveryoneSettingIsReadAndABadValueNamed(t *testing.T) {
 		t.Fatalf("a bad value: %v", err)
 	}
 }
+
+func TestConfigReadsQuietHoursAndTheAutoReplyIntervalAndNamesABadOne(t *testing.T) {
+	env := map[string]string{
+		"TELNYX_API_KEY": "KEY", "TELNYX_PUBLIC_KEY": "pk", "SLACK_BOT_TOKEN": "xoxb-1",
+		"SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1",
+	}
+	load := func() (*config, error) { return loadConfig(func(k string) string { return env[k] }) }
+	cfg, err := load()
+	if err != nil || cfg.Quiet != bridge.DefaultQuietHours || cfg.AutoReplyEvery.Hours() != 12 {
+		t.Fatalf("defaults: quiet %v, every %s, %v; want 21:00–08:00 and 12h", cfg.Quiet, cfg.AutoReplyEvery, err)
+	}
+	env["SMSBRIDGE_QUIET_HOURS"], env["SMSBRIDGE_AUTOREPLY_EVERY"] = "off", "24h"
+	if cfg, err = load(); err != nil || !cfg.Quiet.Off || cfg.AutoReplyEvery.Hours() != 24 {
+		t.Fatalf("off and 24h: %+v %s %v", cfg.Quiet, cfg.AutoReplyEvery, err)
+	}
+	for name, bad := range map[string]string{"SMSBRIDGE_QUIET_HOURS": "nights", "SMSBRIDGE_AUTOREPLY_EVERY": "often"} {
+		env["SMSBRIDGE_QUIET_HOURS"], env["SMSBRIDGE_AUTOREPLY_EVERY"] = "", ""
+		env[name] = bad
+		if _, err := load(); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v, want an error naming the setting", name, bad, err)
+		}
+	}
+}

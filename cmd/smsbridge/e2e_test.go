@@ -52,6 +52,8 @@ func newService(t *testing.T) *service {
 		"SLACK_CHANNEL":        "CINBOX",
 		"SLACK_ROUTES":         "+18445550002=CSECOND",
 		"SMSBRIDGE_SLACK_RATE": "1000",
+		// Not about quiet hours: a reply sent when Chicago sleeps would be held.
+		"SMSBRIDGE_QUIET_HOURS": "off",
 	}
 	return s
 }

@@ -139,6 +139,7 @@ func (s *app) buildCore(ctx context.Context) error {
 	s.br = bridge.New(st, s.engine, poster, s.tx, log, bridge.Config{
 		Routes:  bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
 		Silence: cfg.Silence,
+		Quiet:   cfg.Quiet, AutoReplyEvery: cfg.AutoReplyEvery,
 	})
 	metrics := webhooks.NewMetrics()
 	// A scrape reads what the gauges last read (every metricsInterval),

@@ -1,0 +1,105 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/smsbridge/smsbridge/store"
+)
+
+// Quiet hours on every way out. A Send (/sms send, group, whatsapp, the
+// compose modal) that would arrive in a recipient's quiet hours is not
+// queued unless the teammate confirmed it (SendRequest.ConfirmQuiet): the
+// Slack side asks, with Send anyway and Schedule for the end of the
+// window. A schedule into the window is refused unless confirmed
+// (ScheduleRequest.ConfirmQuiet). A thread reply typed in the quiet
+// window is held (store.OutHeldQuiet), not sent: the thread says why and
+// offers Send anyway (ActionSendAgain, which sends a held reply like an
+// ambiguous one) and, for a 1:1, Schedule for the end of the window
+// (ActionScheduleQuiet). Nothing the team did not confirm reaches a phone
+// at night; a reply a teammate meant to send now is one press away. The
+// auto-reply answers a text just received and is not held.
+
+// ActionScheduleQuiet is the action_id of "Schedule for 8:00 their time"
+// on a held thread reply; its value is the message id.
+const ActionScheduleQuiet = "outbox_schedule_quiet"
+
+// QuietError is a send or schedule refused because it would arrive in
+// quiet hours and was not confirmed.
+type QuietError struct {
+	Quiet     *Quiet
+	Scheduled bool // a schedule, not a send now
+}
+
+func (e *QuietError) Error() string {
+	verb := "Not sent"
+	if e.Scheduled {
+		verb = "Not scheduled"
+	}
+	return verb + ": " + e.Quiet.Reason()
+}
+
+// UntilText is the end of the window on the recipient's clock: "8:00 am
+// their time".
+func (q *Quiet) UntilText() string {
+	return clock12(q.Until.In(q.Local.Location())) + " their time"
+}
+
+// holdIfQuiet holds a pending thread reply that would arrive in quiet
+// hours, and reports whether it did.
+func (o *Outbound) holdIfQuiet(ctx context.Context, conv *store.Conversation, msg *store.Message) (bool, error) {
+	if msg.Status != store.OutPending || isSendKey(msg.OutboxKey) {
+		return false, nil
+	}
+	remotes := Remotes(conv.RemoteKey)
+	q := o.b.QuietCheck(remotes, o.now())
+	if q == nil {
+		return false, nil
+	}
+	id := strconv.FormatUint(msg.ID, 10)
+	actions := []Action{{ID: ActionSendAgain, Label: "Send anyway", Value: id, Style: "danger"}}
+	if len(remotes) == 1 {
+		actions = append(actions, Action{ID: ActionScheduleQuiet, Label: "Schedule for " + q.UntilText(), Value: id, Style: "primary"})
+	}
+	why := "Held, not sent: " + q.Reason() + " Send it anyway, or schedule it for when their morning starts."
+	return true, o.finish(ctx, conv, msg, store.OutPending, store.OutHeldQuiet, why, actions)
+}
+
+// ScheduleHeld schedules a thread reply held for quiet hours for the end
+// of the window (at least Telnyx's minimum ahead), and marks the held
+// entry as rescheduled, so Send anyway no longer sends it.
+func (s *Scheduler) ScheduleHeld(ctx context.Context, messageID uint64, by string) (*store.ScheduledMessage, error) {
+	msg, err := s.b.st.Message(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if msg.Status != store.OutHeldQuiet {
+		return nil, &RefusedError{Reason: "This reply is no longer held: it was sent or scheduled already."}
+	}
+	conv, err := s.b.st.Conversation(ctx, msg.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	remotes := Remotes(conv.RemoteKey)
+	if len(remotes) != 1 {
+		return nil, &RefusedError{Reason: "A group message cannot be scheduled; send it anyway or write it again in the morning."}
+	}
+	now := s.Now()
+	at := now.Add(TelnyxMinAhead + time.Minute)
+	if q := s.b.QuietCheck(remotes, now); q != nil && q.Until.After(at) {
+		at = q.Until
+	}
+	m, err := s.Schedule(ctx, ScheduleRequest{From: E164(conv.OurNumber), To: remotes[0], Text: msg.Text, SendAt: at, By: by, ConfirmQuiet: true})
+	if err != nil {
+		return nil, err
+	}
+	ok, err := s.b.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutRescheduled,
+		"error_text": fmt.Sprintf("Scheduled as #%d.", m.ID)}, store.OutHeldQuiet)
+	if err == nil && !ok {
+		err = errors.New("the held reply changed while it was being scheduled")
+	}
+	return m, err
+}
