@@ -105,6 +105,7 @@ func RegisterSMSCommands(cmds *slackin.Commands, in *slackin.Interactions, deps 
 	s.registerCompose()
 	s.registerReplies()
 	s.registerExports()
+	s.registerHours()
 	if cmds.Default == "" {
 		cmds.Default = "compose"
 	}
