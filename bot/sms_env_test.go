@@ -138,6 +138,7 @@ func (e *smsEnv) start() {
 	e.sched.Now = e.clock.Now
 	e.cmds = slackin.NewCommands(&slackin.Admins{IDs: []string{userAdmin}}, &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.slack.URL())}, log)
 	e.in = slackin.NewInteractions(log)
+	slackin.RegisterSendAgain(e.in, e.out) // as cmd/smsbridge wires it
 	smscmd.RegisterSMSCommands(e.cmds, e.in, smscmd.SMSDeps{
 		API: e.api, Bridge: e.br, Outbox: e.out, Scheduler: e.sched, Slack: e.slack.Client(), Routes: routes,
 		DefaultProfileID: faketelnyx.DefaultProfileID, Region: "US", Log: log, Now: e.clock.Now,

@@ -18,6 +18,7 @@ import (
 func Explain(err error) string {
 	var (
 		refused *RefusedError
+		quiet   *QuietError
 		ae      *telnyx.APIError
 		ne      net.Error
 		oe      *net.OpError
@@ -27,6 +28,8 @@ func Explain(err error) string {
 		return ""
 	case errors.As(err, &refused):
 		return refused.Reason
+	case errors.As(err, &quiet):
+		return quiet.Error()
 	case telnyx.IsOptedOut(err):
 		return "the recipient has opted out (they sent STOP); Telnyx will not deliver to them until they send START"
 	case isRateLimited(err):

@@ -185,6 +185,9 @@ func (b *Bridge) show(ctx context.Context, c *store.Conversation, note ThreadPos
 // name out rather than holding up the header.
 func (b *Bridge) HeaderFor(ctx context.Context, c *store.Conversation) Header {
 	h := HeaderOf(c)
+	if len(h.Remotes) == 1 {
+		h.TheirTime = TheirClockOf(h.Remotes[0]).Line(b.st.Now())
+	}
 	nums := make([]string, len(h.Remotes))
 	for i, r := range h.Remotes {
 		nums[i] = string(r)

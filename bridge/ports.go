@@ -48,6 +48,10 @@ type Header struct {
 	OptedOut       bool
 	OptOutKeyword  string
 	PreviousThread *ThreadRef // set when this thread continues an older one
+	// TheirTime is the contact's local time when the header was made
+	// ("their time 9:14 pm (America/Chicago)"); "" for a group or a
+	// number whose zone cannot be told (theirclock.go).
+	TheirTime string
 }
 
 // NoteKind tells the poster how to present a thread post.

@@ -224,16 +224,12 @@ func (q QuietHours) nextAllowed(to []E164, t time.Time) time.Time {
 // time date's day at hh:mm on n's clock. It fails when n's zones disagree
 // about the clock, so "their 9am" would be ambiguous.
 func TheirTime(n E164, date time.Time, hh, mm int) (time.Time, error) {
-	c := TheirClockOf(n)
-	if !c.Known() {
-		return time.Time{}, fmt.Errorf("%s does not say which time zone its owner is in; give the time in yours", n)
+	loc, err := TheirLocation(n, date)
+	if err != nil {
+		return time.Time{}, err
 	}
-	lo, hi := c.offsets(date)
-	if lo != hi {
-		return time.Time{}, fmt.Errorf("%s may be in several time zones (%s); give the time in yours", n, c.ZoneNames())
-	}
-	d := date.In(c.Zones[0])
-	return time.Date(d.Year(), d.Month(), d.Day(), hh, mm, 0, 0, c.Zones[0]), nil
+	d := date.In(loc)
+	return time.Date(d.Year(), d.Month(), d.Day(), hh, mm, 0, 0, loc), nil
 }
 
 // QuietCheck is the quiet-hours check of a text to `to` arriving at t
@@ -242,3 +238,16 @@ func (b *Bridge) QuietCheck(to []E164, t time.Time) *Quiet { return b.cfg.Quiet.
 
 // QuietWindow is the configured quiet hours.
 func (b *Bridge) QuietWindow() QuietHours { return b.cfg.Quiet }
+
+// TheirLocation is the zone "their time" is read in for n: its one zone,
+// or an error when n's zones disagree about the clock at t or are unknown.
+func TheirLocation(n E164, t time.Time) (*time.Location, error) {
+	c := TheirClockOf(n)
+	if !c.Known() {
+		return nil, fmt.Errorf("%s does not say which time zone its owner is in; give the time in yours", n)
+	}
+	if lo, hi := c.offsets(t); lo != hi {
+		return nil, fmt.Errorf("%s may be in several time zones (%s); give the time in yours", n, c.ZoneNames())
+	}
+	return c.Zones[0], nil
+}

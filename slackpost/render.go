@@ -63,6 +63,11 @@ func renderHeader(h bridge.Header, prevLink string) (string, []slack.Block) {
 		slack.NewHeaderBlock(Plain(Truncate(icon+" "+who, maxHeaderText))),
 		slack.NewSectionBlock(nil, fields, nil),
 	}
+	if h.TheirTime != "" {
+		// The time when the header was posted or last updated (a state
+		// change, a name): the zone is what lasts.
+		blocks = append(blocks, slack.NewContextBlock("", Mrkdwn(":clock3: "+Escape(h.TheirTime)+", as of this header's last update")))
+	}
 	if h.PreviousThread != nil && prevLink != "" {
 		blocks = append(blocks, slack.NewContextBlock("",
 			Mrkdwn(":leftwards_arrow_with_hook: Continues <"+prevLink+"|an earlier thread>")))

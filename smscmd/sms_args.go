@@ -118,6 +118,10 @@ type sendOpts struct {
 	// reply is a saved reply's name (--reply, /sms send only: replyOK).
 	reply   string
 	replyOK bool
+	// confirmQuiet: send or schedule into the recipient's quiet hours
+	// (--confirm-quiet); theirTime: read a schedule's time on the
+	// recipient's clock (--their-time).
+	confirmQuiet, theirTime bool
 }
 
 // parseFlags reads --from, --pool and --media from the front of s and
@@ -166,6 +170,12 @@ func (o *sendOpts) consume(s, region string) (string, error) {
 				return "", slackin.Usagef("--reply needs the name of a saved reply (/sms reply list).")
 			}
 			o.reply, rest = v, r2
+			continue
+		case "--confirm-quiet":
+			o.confirmQuiet, rest = true, r
+			continue
+		case "--their-time":
+			o.theirTime, rest = true, r
 			continue
 		case "--media":
 			v, r2 := nextToken(r)

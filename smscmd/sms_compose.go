@@ -293,8 +293,13 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		var (
 			ue      *slackin.UsageError
 			refused *bridge.RefusedError
+			quiet   *bridge.QuietError
 		)
 		switch {
+		case errors.As(err, &quiet):
+			// The modal closes; the teammate is asked beside it.
+			s.showLater(ctx, channel, user, s.askQuiet(in, quiet))
+			return nil, nil
 		case errors.As(err, &ue):
 			// Today's usage errors of a send are about the sender.
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{ComposeFromOther: ue.Reason}), nil

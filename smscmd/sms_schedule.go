@@ -18,9 +18,9 @@ import (
 func (s *sms) registerSchedule() {
 	s.cmds.Register(slackin.Command{
 		Name:    "schedule",
-		Usage:   "/sms schedule [--from <sender>] [--media <url>] <when> <to> <text>",
+		Usage:   "/sms schedule [--from <sender>] [--media <url>] [--their-time] [--confirm-quiet] <when> <to> <text>",
 		Example: "/sms schedule tomorrow 9am (312) 555-0123 Reminder: your appointment is at 10",
-		Help:    "send later: <when> is in your Slack time zone (2026-12-01 09:00, tomorrow 9am, in 2h, RFC 3339); weeks ahead is fine",
+		Help:    "send later: <when> is in your Slack time zone (2026-12-01 09:00, tomorrow 9am, in 2h, RFC 3339), or on the recipient's clock with --their-time or \"their tomorrow 9am\"; a time in their quiet hours needs --confirm-quiet",
 		Run:     s.runSchedule,
 	})
 	s.cmds.Register(slackin.Command{
@@ -97,7 +97,17 @@ func (s *sms) runSchedule(ctx context.Context, req *slackin.CommandRequest) (*sl
 	}
 	loc := s.userLocation(ctx, req.UserID)
 	now := s.Now()
-	at, err := ParseWhen(strings.Join(words[:toAt], " "), now, loc)
+	when := strings.Join(words[:toAt], " ")
+	if w, ok := strings.CutPrefix(strings.ToLower(when), "their "); ok {
+		when, o.theirTime = w, true
+	}
+	readIn := loc
+	if o.theirTime {
+		if readIn, err = bridge.TheirLocation(to[0], now); err != nil {
+			return nil, slackin.Usagef("Cannot use their time: %v.", err)
+		}
+	}
+	at, err := ParseWhen(when, now, readIn)
 	if err != nil {
 		return nil, slackin.Usagef("%v.", err)
 	}
@@ -125,10 +135,16 @@ func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error
 		profile = s.DefaultProfileID
 	}
 	m, err := s.Scheduler.Schedule(ctx, bridge.ScheduleRequest{From: in.Opts.from, ProfileID: profile, To: in.To[0],
-		Text: in.Text, Media: in.Opts.media, SendAt: in.At, By: in.User})
-	var refused *bridge.RefusedError
+		Text: in.Text, Media: in.Opts.media, SendAt: in.At, By: in.User, ConfirmQuiet: in.Opts.confirmQuiet})
+	var (
+		refused *bridge.RefusedError
+		quiet   *bridge.QuietError
+	)
 	if errors.As(err, &refused) {
 		return slackin.Ephemeral(slackpost.Escape(refused.Reason)), nil
+	}
+	if errors.As(err, &quiet) {
+		return quietScheduleRefusal(quiet), nil
 	}
 	if errors.Is(err, bridge.ErrTooSoon) {
 		return nil, slackin.Usagef("Cannot schedule: the time must be at least 5 minutes ahead.")
@@ -150,6 +166,9 @@ func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error
 		return slackin.Ephemeral(fmt.Sprintf("Not scheduled: Telnyx refused it: %s", slackpost.Escape(m.LastError))), nil
 	default:
 		state = fmt.Sprintf("Its hand-off to Telnyx is %s: %s", m.Status, slackpost.Escape(m.LastError))
+	}
+	if line := bridge.TheirClockOf(in.To[0]).Line(m.SendAt); line != "" {
+		when += ", " + line
 	}
 	text := fmt.Sprintf("Scheduled #%d for %s to %s from %s. %s", m.ID, when, slackpost.Escape(slackpost.FormatNumber(in.To[0])), slackpost.Escape(slackpost.FormatNumber(in.Opts.from)), state)
 	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(text), nil, slack.NewAccessory(cancelButton(m.ID)))), nil

@@ -20,21 +20,21 @@ import (
 func (s *sms) registerSend() {
 	s.cmds.Register(slackin.Command{
 		Name:    "send",
-		Usage:   "/sms send [--from <number|short code|sender ID> | --pool] [--media <url>] <to> <text> | --reply <name> <to>",
+		Usage:   "/sms send [--from <number|short code|sender ID> | --pool] [--media <url>] [--confirm-quiet] <to> <text> | --reply <name> <to>",
 		Example: "/sms send (312) 555-0123 On our way!",
 		Help:    "text a number from this channel's number; the reply comes back in its thread",
 		Run:     s.runSend,
 	})
 	s.cmds.Register(slackin.Command{
 		Name:    "group",
-		Usage:   "/sms group [--from <number>] [--media <url>] <to,to,…> <text>",
+		Usage:   "/sms group [--from <number>] [--media <url>] [--confirm-quiet] <to,to,…> <text>",
 		Example: "/sms group +13125550123,+13125550124 Meeting moved to 3pm",
 		Help:    "group MMS to up to 8 numbers",
 		Run:     s.runGroup,
 	})
 	s.cmds.Register(slackin.Command{
 		Name:    "whatsapp",
-		Usage:   "/sms whatsapp [--from <number>] <to> <text>",
+		Usage:   "/sms whatsapp [--from <number>] [--confirm-quiet] <to> <text>",
 		Example: "/sms whatsapp +447946000123 Your order has shipped",
 		Help:    "send a WhatsApp text",
 		Run:     s.runWhatsApp,
@@ -47,6 +47,7 @@ func (s *sms) registerSend() {
 		Run:     s.runStatus,
 	})
 	s.in.OnActionPrefix(ActionSendFrom+"_", s.onSendFrom)
+	s.registerQuiet() // sms_quiet.go
 }
 
 // sendInput is a message to send now, from a command or the compose modal.
@@ -91,6 +92,9 @@ func (s *sms) runSend(ctx context.Context, req *slackin.CommandRequest) (*slack.
 	if text == "" && len(o.media) == 0 {
 		return nil, slackin.Usagef("Missing the text to send.")
 	}
+	if o.theirTime {
+		return nil, slackin.Usagef("--their-time is for /sms schedule.")
+	}
 	return s.sendNow(ctx, sendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID, Key: req.TriggerID})
 }
 
@@ -125,9 +129,13 @@ func (s *sms) sendNow(ctx context.Context, in sendInput) (*slack.Msg, error) {
 	var (
 		refused *bridge.RefusedError
 		several *severalSenders
+		quiet   *bridge.QuietError
 	)
 	if errors.As(err, &several) {
 		return s.pickSender(in, several), nil
+	}
+	if errors.As(err, &quiet) {
+		return s.askQuiet(in, quiet), nil
 	}
 	if errors.As(err, &refused) {
 		return slackin.Ephemeral(slackpost.Escape(refused.Reason)), nil
@@ -152,7 +160,8 @@ func (s *sms) queueSend(ctx context.Context, in *sendInput) (*bridge.Queued, err
 	if info := telnyx.Segments(in.Text); in.Kind != bridge.ConvWhatsApp && info.TooLong() {
 		return nil, slackin.Usagef("The text is %d SMS parts long; Telnyx sends at most %d. Shorten it.", info.Segments, telnyx.MaxSegments)
 	}
-	r := bridge.SendRequest{Key: in.Key, Kind: in.Kind, From: o.from, To: in.To, Text: in.Text, Media: o.media, AuthorID: in.User, Origin: in.Channel}
+	r := bridge.SendRequest{Key: in.Key, Kind: in.Kind, From: o.from, To: in.To, Text: in.Text, Media: o.media, AuthorID: in.User, Origin: in.Channel,
+		ConfirmQuiet: o.confirmQuiet}
 	if o.pool {
 		r.From, r.ProfileID = "", s.DefaultProfileID
 	}

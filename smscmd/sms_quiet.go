@@ -1,0 +1,130 @@
+package smscmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
+)
+
+// Quiet hours on the Slack side (the rule is bridge/quiet.go): a send
+// that would arrive in the recipient's quiet hours is not queued; the
+// teammate is asked, with Send anyway and Schedule for the end of the
+// window, or may say so up front with --confirm-quiet. A schedule into the
+// window is refused with the reason unless --confirm-quiet. A thread
+// reply held for quiet hours gets the same two buttons in its thread.
+
+// Buttons of the quiet-hours question; their value is a quietSend.
+const (
+	ActionQuietSend     = "sms_quiet_send"
+	ActionQuietSchedule = "sms_quiet_schedule"
+)
+
+// quietSend is the message a quiet-hours question waits with.
+type quietSend struct {
+	Key    string        `json:"key"`
+	From   bridge.E164   `json:"f,omitempty"`
+	Sender string        `json:"s,omitempty"` // sendOpts.kind
+	Pool   bool          `json:"p,omitempty"`
+	To     []bridge.E164 `json:"t"`
+	Text   string        `json:"x"`
+	Kind   string        `json:"k,omitempty"`
+	Media  []string      `json:"m,omitempty"`
+	Until  int64         `json:"u"` // the end of the window, Unix seconds
+}
+
+func (s *sms) registerQuiet() {
+	s.in.OnAction(ActionQuietSend, s.onQuietSend)
+	s.in.OnAction(ActionQuietSchedule, s.onQuietSchedule)
+	s.in.OnAction(bridge.ActionScheduleQuiet, s.onScheduleHeld)
+}
+
+// askQuiet asks whether to send into quiet hours anyway or schedule for
+// their end. A message too long to ride on a button is told to use
+// --confirm-quiet or schedule.
+func (s *sms) askQuiet(in sendInput, qe *bridge.QuietError) *slack.Msg {
+	q := qe.Quiet
+	text := fmt.Sprintf(":crescent_moon: Not sent yet. %s Send it anyway, or schedule it for %s?", q.Reason(), q.UntilText())
+	v, _ := json.Marshal(quietSend{Key: in.Key, From: in.Opts.from, Sender: in.Opts.kind, Pool: in.Opts.pool, To: in.To,
+		Text: in.Text, Kind: in.Kind, Media: in.Opts.media, Until: q.Until.Unix()})
+	if len(v) > 2000 { // Slack's limit for a button's value
+		return slackin.Ephemeral(slackpost.Escape(text) + " To send it anyway, run the command again with --confirm-quiet; or `/sms schedule` it.")
+	}
+	buttons := []slack.BlockElement{slack.NewButtonBlockElement(ActionQuietSend, string(v), slackpost.Plain("Send anyway")).WithStyle(slack.StyleDanger)}
+	if len(in.To) == 1 && in.Kind != bridge.ConvWhatsApp {
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionQuietSchedule, string(v), slackpost.Plain("Schedule for "+q.UntilText())).WithStyle(slack.StylePrimary))
+	}
+	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(slackpost.Escape(text)), nil, nil), slack.NewActionBlock("sms_quiet", buttons...))
+}
+
+func (s *sms) quietInput(cb *slack.InteractionCallback, a *slack.BlockAction) (quietSend, sendInput, bool) {
+	var p quietSend
+	if err := json.Unmarshal([]byte(a.Value), &p); err != nil || len(p.To) == 0 {
+		return p, sendInput{}, false
+	}
+	in := sendInput{Key: "quiet:" + p.Key, Kind: p.Kind, To: p.To, Text: p.Text, User: cb.User.ID, Channel: cb.Channel.ID,
+		Opts: sendOpts{from: p.From, kind: p.Sender, pool: p.Pool, media: p.Media}}
+	return p, in, true
+}
+
+// onQuietSend sends the message now, into quiet hours, as confirmed.
+func (s *sms) onQuietSend(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	_, in, ok := s.quietInput(cb, a)
+	if !ok {
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This button no longer works; send the message again."})
+	}
+	in.Opts.confirmQuiet = true
+	msg, err := s.sendNow(ctx, in)
+	if err != nil {
+		msg = slackin.Ephemeral("Not sent: " + slackpost.Escape(bridge.Explain(err)) + ".")
+	}
+	msg.ReplaceOriginal = true
+	return s.respond(ctx, cb, msg)
+}
+
+// onQuietSchedule schedules the message for the end of the window (at
+// least Telnyx's minimum ahead).
+func (s *sms) onQuietSchedule(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	p, in, ok := s.quietInput(cb, a)
+	if !ok {
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This button no longer works; send the message again."})
+	}
+	at := time.Unix(p.Until, 0)
+	if soonest := s.Now().Add(bridge.TelnyxMinAhead + time.Minute); at.Before(soonest) {
+		at = soonest
+	}
+	msg, err := s.schedule(ctx, scheduleInput{sendInput: in, At: at, Loc: s.userLocation(ctx, cb.User.ID)})
+	if err != nil {
+		msg = slackin.Ephemeral("Not scheduled: " + slackpost.Escape(bridge.Explain(err)) + ".")
+	}
+	msg.ReplaceOriginal = true
+	return s.respond(ctx, cb, msg)
+}
+
+// onScheduleHeld schedules a thread reply held for quiet hours.
+func (s *sms) onScheduleHeld(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	id, err := strconv.ParseUint(a.Value, 10, 64)
+	if err != nil {
+		return fmt.Errorf("schedule held reply: bad message id %q", a.Value)
+	}
+	m, err := s.Scheduler.ScheduleHeld(ctx, id, cb.User.ID)
+	var text string
+	if err != nil {
+		text = "Not scheduled: " + slackpost.Escape(bridge.Explain(err)) + "."
+	} else {
+		text = fmt.Sprintf("Held in their quiet hours; %s scheduled it (#%d) for %s.", slackpost.Mention(cb.User.ID), m.ID, FormatWhen(m.SendAt, s.userLocation(ctx, cb.User.ID)))
+	}
+	return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: text})
+}
+
+// quietScheduleRefusal answers a schedule into quiet hours.
+func quietScheduleRefusal(qe *bridge.QuietError) *slack.Msg {
+	return slackin.Ephemeral(slackpost.Escape(qe.Error()) + " To schedule it there anyway, add --confirm-quiet; or pick a time from " + slackpost.Escape(qe.Quiet.UntilText()) + ".")
+}
