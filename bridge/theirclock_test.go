@@ -121,3 +121,20 @@ func TestQuietHoursHoldTheRecipientsNightOnTheirClock(t *testing.T) {
 		}
 	}
 }
+
+// The quiet-hours check runs on every send: BenchmarkQuietCheck measures
+// it for a text that may go (the common case) and one that is held (which
+// also finds the end of the window).
+func BenchmarkQuietCheck(b *testing.B) {
+	to := []E164{"+13125550123"}
+	for _, c := range []struct {
+		name string
+		at   time.Time
+	}{{"day", time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC)}, {"night", time.Date(2026, 12, 2, 4, 0, 0, 0, time.UTC)}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				DefaultQuietHours.Check(to, c.at)
+			}
+		})
+	}
+}
