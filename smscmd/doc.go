@@ -1,7 +1,9 @@
 // Package smscmd is the /sms slash command and its modals: send, group,
 // whatsapp, schedule and cancel, the compose modal, contact and history,
 // opt-outs, numbers and messaging profiles, 10DLC registration, bulk
-// updates, and the time parser behind "tomorrow 9am". Every send is handed
+// updates, business hours (/sms hours), the quiet-hours question (Send
+// anyway, Schedule for their morning), and the time parser behind
+// "tomorrow 9am" (read on the recipient's clock with --their-time). Every send is handed
 // to bridge.Outbound (the one way out); lookups go to Telnyx through the
 // SMSAPI interface.
 //
