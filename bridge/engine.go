@@ -168,6 +168,9 @@ func (e *Engine) worker(ctx context.Context, n int) {
 	}
 }
 
+// laneReadAhead is how many of a lane's pending events one read takes.
+const laneReadAhead = 8
+
 // runLane handles the lane's due events in order until it is empty, an event
 // must wait for a retry, or the engine stops.
 func (e *Engine) runLane(ctx context.Context, lane, owner string) {
@@ -179,24 +182,39 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 			e.log.Error("release lane", "lane", lane, "err", err)
 		}
 	}()
-	// The claim has just set the lease: the first event needs no renewal
-	// (a round trip per claim saved), each later one does.
-	claimed := true
+	// The claim has just set the lease, and each renewal sets a whole one:
+	// an event that starts within a third of a lease of the last renewal
+	// needs no round trip to renew (the heartbeat covers a long handler
+	// from its start, renewing a third later), so a lane of quick events
+	// renews once every third of a lease, not before every event. A lease
+	// lost meanwhile is noticed all the same: that takes a whole lease
+	// without renewal, so the next event renews and finds it gone.
+	renewed := e.st.Now()
+	// The lane's pending events are read laneReadAhead at a time: under a
+	// burst a conversation has many waiting, and one read each was a round
+	// trip per event. Only this lease's holder changes them, so what was
+	// read stays true; one that arrives meanwhile is read after them.
+	var ahead []*store.Event
 	for ctx.Err() == nil {
-		ev, err := e.st.NextEvent(work, lane)
-		if errors.Is(err, store.ErrNotFound) {
-			return
+		if len(ahead) == 0 {
+			evs, err := e.st.NextEvents(work, lane, laneReadAhead)
+			if err != nil {
+				e.log.Error("next event", "lane", lane, "err", err)
+				return
+			}
+			if len(evs) == 0 {
+				return
+			}
+			ahead = evs
 		}
-		if err != nil {
-			e.log.Error("next event", "lane", lane, "err", err)
-			return
-		}
-		if !claimed {
+		ev := ahead[0]
+		ahead = ahead[1:]
+		if now := e.st.Now(); now.Sub(renewed) >= e.cfg.Lease/3 {
 			if err := e.st.RenewLease(work, lane, owner, e.cfg.Lease); err != nil {
 				return // lost the lease: someone else has the lane now
 			}
+			renewed = now
 		}
-		claimed = false
 		h := e.handlers[handlerKey(ev.Source, ev.Type)]
 		if h == nil {
 			e.finish(work, ev, store.EventIgnored, "")
@@ -204,7 +222,7 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 		}
 		hctx, cancel := drainContext(ctx, e.cfg.DrainTimeout)
 		stopBeat := e.heartbeat(hctx, cancel, lane, owner)
-		err = h(hctx, ev)
+		err := h(hctx, ev)
 		lost := stopBeat()
 		cancel()
 		var waiting interface {

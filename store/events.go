@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
@@ -89,10 +90,38 @@ func (s *Store) NextEvent(ctx context.Context, lane string) (*Event, error) {
 	return &ev, nil
 }
 
+// NextEvents is up to n of lane's pending events, oldest first; none when
+// the lane has nothing pending.
+func (s *Store) NextEvents(ctx context.Context, lane string, n int) ([]*Event, error) {
+	var evs []*Event
+	err := s.db.WithContext(ctx).Where("lane = ? AND status = ?", lane, EventPending).Order("id").Limit(n).Find(&evs).Error
+	return evs, err
+}
+
 // FinishEvent records that ev is done (or failed for good, with reason),
 // and moves it from its old status's count to the new one's.
 func (s *Store) FinishEvent(ctx context.Context, id uint64, status, reason string) error {
 	now := s.Now()
+	if !s.sqlite && status != EventPending {
+		// One round trip instead of four (BEGIN, the update, the counts,
+		// COMMIT): the compare-and-set from pending and the move of its
+		// count in one statement, which PostgreSQL runs as one transaction.
+		// The count rows are written in status order, as addCounts does.
+		// Nothing returned: the event was not pending; the general path
+		// below reads what it was.
+		var moved []string
+		err := s.db.WithContext(ctx).Raw(`WITH finished AS (
+				UPDATE events SET status = ?, last_error = ?, done_at = ? WHERE id = ? AND status = ? RETURNING 1)
+			INSERT INTO event_counts (status, shard, n)
+			SELECT v.status, CAST(? AS integer), v.n FROM (VALUES (CAST(? AS text), -1), (CAST(? AS text), 1)) AS v(status, n)
+			WHERE EXISTS (SELECT 1 FROM finished) ORDER BY v.status
+			ON CONFLICT (status, shard) DO UPDATE SET n = event_counts.n + excluded.n
+			RETURNING event_counts.status`,
+			status, reason, now, id, EventPending, rand.IntN(countShards), EventPending, status).Scan(&moved).Error
+		if err != nil || len(moved) > 0 {
+			return err
+		}
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The engine finishes pending events: a compare-and-set from
 		// pending knows the old status without reading it first.
