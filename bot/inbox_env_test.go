@@ -139,6 +139,15 @@ func (e *inboxEnv) conversation(remote string, fields map[string]any) *store.Con
 		e.t.Fatal(err)
 	}
 	fields["channel"], fields["thread_ts"] = ref.Channel, ref.TS
+	// A conversation whose last text is unanswered waits since then, as
+	// the inbound path would have recorded it.
+	if _, set := fields["waiting_since"]; !set && fields["last_direction"] == store.Inbound && fields["state"] != store.StateResolved {
+		at, ok := fields["last_activity_at"]
+		if !ok {
+			at = e.clock.Now()
+		}
+		fields["waiting_since"], fields["waiting_count"] = at, 1
+	}
 	if err := e.st.UpdateConversation(ctx, c.ID, fields); err != nil {
 		e.t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ type (
 	Message      = store.Message      // one text of a conversation, either direction
 	Contact      = store.Contact      // a remote number's name
 	Inbox        = store.Inbox        // the App Home's sections for one user
+	InboxPages   = store.InboxPages   // where each App Home section's page starts
+	InboxSection = store.Section      // one App Home section: a page, its offset, its count
 )
 
 // ErrNotFound is the store's: errors.Is matches either name.

@@ -19,7 +19,7 @@ import (
 // HomeStore is the store as the App Home needs it: indexed queries, so a
 // view costs the same with a hundred conversations or a hundred thousand.
 type HomeStore interface {
-	InboxFor(ctx context.Context, user string, limit int, resolvedSince time.Time) (*bridge.Inbox, error)
+	InboxFor(ctx context.Context, user string, limit int, resolvedSince time.Time, pages bridge.InboxPages) (*bridge.Inbox, error)
 	ContactNames(ctx context.Context, numbers []string) (map[string]string, error)
 }
 
@@ -139,12 +139,12 @@ func (h *Home) View(ctx context.Context, user string) (slack.HomeTabViewRequest,
 	// A Home tab holds at most 100 blocks: four sections of at most 20
 	// items (and a few blocks each around them) stay under it.
 	limit := min(max(h.Limit, 1), 20)
-	in, err := h.st.InboxFor(ctx, user, limit, now.Add(-h.ResolvedWithin))
+	in, err := h.st.InboxFor(ctx, user, limit, now.Add(-h.ResolvedWithin), bridge.InboxPages{})
 	if err != nil {
 		return slack.HomeTabViewRequest{}, fmt.Errorf("app home: %w", err)
 	}
 	var nums []string
-	for _, list := range [][]bridge.Conversation{in.Waiting, in.Mine, in.Unassigned, in.Resolved} {
+	for _, list := range [][]bridge.Conversation{in.Waiting.Rows, in.Mine.Rows, in.Unassigned.Rows, in.Resolved.Rows} {
 		for _, c := range list {
 			nums = append(nums, strings.Split(c.RemoteKey, ",")...)
 		}
@@ -159,10 +159,10 @@ func (h *Home) View(ctx context.Context, user string) (slack.HomeTabViewRequest,
 		slack.NewContextBlock("", slackpost.Mrkdwn(fmt.Sprintf("Updated <!date^%d^{date_short_pretty} at {time}|%s>",
 			now.Unix(), now.UTC().Format("2006-01-02 15:04 UTC")))),
 	}
-	blocks = append(blocks, hv.section(":hourglass_flowing_sand: Waiting for an answer", in.Waiting, in.More.Waiting, "No one is waiting for an answer.")...)
-	blocks = append(blocks, hv.section(":raising_hand: Mine", in.Mine, in.More.Mine, "You have not claimed any open conversation.")...)
-	blocks = append(blocks, hv.section(":inbox_tray: Unassigned", in.Unassigned, in.More.Unassigned, "Every open conversation has an owner.")...)
-	blocks = append(blocks, hv.section(":white_check_mark: Recently resolved", in.Resolved, in.More.Resolved, "Nothing resolved lately.")...)
+	blocks = append(blocks, hv.section(":hourglass_flowing_sand: Waiting for an answer", in.Waiting.Rows, in.Waiting.More(), "No one is waiting for an answer.")...)
+	blocks = append(blocks, hv.section(":raising_hand: Mine", in.Mine.Rows, in.Mine.More(), "You have not claimed any open conversation.")...)
+	blocks = append(blocks, hv.section(":inbox_tray: Unassigned", in.Unassigned.Rows, in.Unassigned.More(), "Every open conversation has an owner.")...)
+	blocks = append(blocks, hv.section(":white_check_mark: Recently resolved", in.Resolved.Rows, in.Resolved.More(), "Nothing resolved lately.")...)
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}, CallbackID: "smsbridge_home"}, nil
 }
 

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"time"
 )
 
@@ -14,17 +13,22 @@ const (
 )
 
 // The App Home and history queries. Each is served by an index of
-// migration 4 in the order it asks for (TestInboxQueriesUseIndexes checks
-// the plans), so their cost follows the LIMIT, not the table size.
+// migration 4 or 12 in the order it asks for (TestInboxQueriesUseIndexes
+// checks the plans), so their cost follows the LIMIT and OFFSET, not the
+// table size; each section's count is one indexed COUNT over the same range.
 const (
 	// sqlAssigned lists a user's claimed conversations, or with assignee ''
 	// and state open the unassigned ones, most recently active first.
-	sqlAssigned = `SELECT * FROM conversations WHERE assignee_id = ? AND state = ? ORDER BY last_activity_at DESC LIMIT ?`
-	// sqlWaiting lists conversations of one state whose last message is
-	// inbound, longest waiting first. Opted-out ones cannot be answered.
-	sqlWaiting = `SELECT * FROM conversations WHERE state = ? AND last_direction = ? AND opted_out = ? ORDER BY last_activity_at ASC LIMIT ?`
+	sqlAssigned      = `SELECT * FROM conversations WHERE assignee_id = ? AND state = ? ORDER BY last_activity_at DESC, id DESC LIMIT ? OFFSET ?`
+	sqlAssignedCount = `SELECT COUNT(*) FROM conversations WHERE assignee_id = ? AND state = ?`
+	// sqlWaiting lists the conversations that wait for an answer (open or
+	// claimed: resolving ends a wait), longest waiting first. Opted-out
+	// ones cannot be answered.
+	sqlWaiting      = `SELECT * FROM conversations WHERE opted_out = ? AND waiting_since IS NOT NULL ORDER BY waiting_since, id LIMIT ? OFFSET ?`
+	sqlWaitingCount = `SELECT COUNT(*) FROM conversations WHERE opted_out = ? AND waiting_since IS NOT NULL`
 	// sqlResolved lists conversations resolved since a time, newest first.
-	sqlResolved = `SELECT * FROM conversations WHERE state = ? AND resolved_at >= ? ORDER BY resolved_at DESC LIMIT ?`
+	sqlResolved      = `SELECT * FROM conversations WHERE state = ? AND resolved_at >= ? ORDER BY resolved_at DESC, id DESC LIMIT ? OFFSET ?`
+	sqlResolvedCount = `SELECT COUNT(*) FROM conversations WHERE state = ? AND resolved_at >= ?`
 	// sqlByRemote lists the conversations with one remote set, newest first.
 	sqlByRemote = `SELECT * FROM conversations WHERE remote_key = ? ORDER BY last_activity_at DESC LIMIT ?`
 	// sqlGroupsWith lists the group conversations that include a number. A
@@ -36,66 +40,67 @@ const (
 	sqlHistory = `SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`
 )
 
-// Inbox is what the App Home shows one user. Each section holds at most the
-// limit asked for; More says a section has more than that.
-type Inbox struct {
-	Waiting    []Conversation // last message inbound, open or claimed, longest waiting first
-	Mine       []Conversation // claimed by the user, most recent first
-	Unassigned []Conversation // open, most recent first
-	Resolved   []Conversation // resolved since the given time, newest first
-	More       struct{ Waiting, Mine, Unassigned, Resolved bool }
+// Section is one App Home section: a page of its conversations, where the
+// page starts, and how many the whole section holds.
+type Section struct {
+	Rows   []Conversation
+	Offset int
+	Total  int64
 }
 
-// InboxFor builds the App Home sections of user: at most limit per section,
-// resolved ones since resolvedSince.
-func (s *Store) InboxFor(ctx context.Context, user string, limit int, resolvedSince time.Time) (*Inbox, error) {
+// More says the section has conversations after this page.
+func (s Section) More() bool { return int64(s.Offset+len(s.Rows)) < s.Total }
+
+// Inbox is what the App Home shows one user, a page of each section.
+type Inbox struct {
+	Waiting    Section // waiting for an answer, open or claimed, longest waiting first
+	Mine       Section // claimed by the user, most recent first
+	Unassigned Section // open, most recent first
+	Resolved   Section // resolved since the given time, newest first
+}
+
+// InboxPages are where each section's page starts (offsets, 0 for the first).
+type InboxPages struct{ Waiting, Mine, Unassigned, Resolved int }
+
+// InboxFor builds the App Home sections of user: a page of at most limit
+// per section starting at pages, resolved ones since resolvedSince.
+func (s *Store) InboxFor(ctx context.Context, user string, limit int, resolvedSince time.Time, pages InboxPages) (*Inbox, error) {
 	var in Inbox
-	var err error
-	if in.Waiting, in.More.Waiting, err = s.waiting(ctx, limit); err != nil {
-		return nil, err
-	}
-	if in.Mine, in.More.Mine, err = s.list(ctx, limit, sqlAssigned, user, StateClaimed); err != nil {
-		return nil, err
-	}
-	if in.Unassigned, in.More.Unassigned, err = s.list(ctx, limit, sqlAssigned, "", StateOpen); err != nil {
-		return nil, err
-	}
-	if in.Resolved, in.More.Resolved, err = s.list(ctx, limit, sqlResolved, StateResolved, resolvedSince.UTC()); err != nil {
-		return nil, err
+	since := resolvedSince.UTC()
+	for _, q := range []struct {
+		sec         *Section
+		offset      int
+		list, count string
+		args        []any
+	}{
+		{&in.Waiting, pages.Waiting, sqlWaiting, sqlWaitingCount, []any{false}},
+		{&in.Mine, pages.Mine, sqlAssigned, sqlAssignedCount, []any{user, StateClaimed}},
+		{&in.Unassigned, pages.Unassigned, sqlAssigned, sqlAssignedCount, []any{"", StateOpen}},
+		{&in.Resolved, pages.Resolved, sqlResolved, sqlResolvedCount, []any{StateResolved, since}},
+	} {
+		sec, err := s.section(ctx, limit, max(q.offset, 0), q.list, q.count, q.args...)
+		if err != nil {
+			return nil, err
+		}
+		*q.sec = sec
 	}
 	return &in, nil
 }
 
-// list runs one of the section queries for limit+1 rows, to tell whether
-// there are more than limit.
-func (s *Store) list(ctx context.Context, limit int, q string, args ...any) ([]Conversation, bool, error) {
-	var cs []Conversation
-	if err := s.db.WithContext(ctx).Raw(q, append(args, limit+1)...).Scan(&cs).Error; err != nil {
-		return nil, false, err
+// section counts a section and reads the page at offset. A page past the
+// end (the section shrank since the button was drawn) becomes the last one.
+func (s *Store) section(ctx context.Context, limit, offset int, list, count string, args ...any) (Section, error) {
+	var sec Section
+	db := s.db.WithContext(ctx)
+	if err := db.Raw(count, args...).Scan(&sec.Total).Error; err != nil {
+		return sec, err
 	}
-	if len(cs) > limit {
-		return cs[:limit], true, nil
+	if int64(offset) >= sec.Total && offset > 0 {
+		offset = max(int(sec.Total-1)/limit*limit, 0)
 	}
-	return cs, false, nil
-}
-
-// waiting merges the open and the claimed conversations that wait for an
-// answer. Two index ranges merged here stay cheap where one query with
-// state IN (…) would sort every waiting conversation to find the oldest.
-func (s *Store) waiting(ctx context.Context, limit int) ([]Conversation, bool, error) {
-	var all []Conversation
-	for _, state := range []string{StateOpen, StateClaimed} {
-		cs, _, err := s.list(ctx, limit, sqlWaiting, state, Inbound, false)
-		if err != nil {
-			return nil, false, err
-		}
-		all = append(all, cs...)
-	}
-	slices.SortStableFunc(all, func(a, b Conversation) int { return a.LastActivityAt.Compare(b.LastActivityAt) })
-	if len(all) > limit {
-		return all[:limit], true, nil
-	}
-	return all, false, nil
+	sec.Offset = offset
+	err := db.Raw(list, append(args, limit, offset)...).Scan(&sec.Rows).Error
+	return sec, err
 }
 
 // ConversationsWith lists the conversations whose remote set is exactly

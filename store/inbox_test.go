@@ -20,10 +20,15 @@ func TestInboxQueriesUseIndexes(t *testing.T) {
 		name, sql, index string
 		args             []any
 	}{
-		{"mine", sqlAssigned, "ix_conv_assignee_state_activity", []any{"U1", StateClaimed, 11}},
-		{"unassigned", sqlAssigned, "ix_conv_assignee_state_activity", []any{"", StateOpen, 11}},
-		{"waiting", sqlWaiting, "ix_conv_state_direction_activity", []any{StateOpen, Inbound, false, 11}},
-		{"resolved", sqlResolved, "ix_conv_state_resolved", []any{StateResolved, now, 11}},
+		{"mine", sqlAssigned, "ix_conv_assignee_state_activity", []any{"U1", StateClaimed, 10, 20}},
+		{"mine count", sqlAssignedCount, "ix_conv_assignee_state_activity", []any{"U1", StateClaimed}},
+		{"unassigned", sqlAssigned, "ix_conv_assignee_state_activity", []any{"", StateOpen, 10, 0}},
+		{"waiting", sqlWaiting, "ix_conv_waiting", []any{false, 10, 30}},
+		{"waiting count", sqlWaitingCount, "ix_conv_waiting", []any{false}},
+		{"resolved", sqlResolved, "ix_conv_state_resolved", []any{StateResolved, now, 10, 0}},
+		{"resolved count", sqlResolvedCount, "ix_conv_state_resolved", []any{StateResolved, now}},
+		{"due nudges", sqlDueNudges, "ix_conv_nudge", []any{false, now, 50}},
+		{"due headers", sqlDueHeaders, "ix_conv_header_due", []any{now, 10}},
 		{"by remote", sqlByRemote, "ix_conv_remote_activity", []any{"+13125550123", 5}},
 		{"history", sqlHistory, "ix_messages_conv", []any{uint64(1), 20}},
 	} {
@@ -40,7 +45,7 @@ func TestInboxQueriesUseIndexes(t *testing.T) {
 		}
 		p := strings.Join(plan, "; ")
 		t.Logf("%s: %s", tc.name, p)
-		if !strings.Contains(p, "USING INDEX "+tc.index) || strings.Contains(p, "SCAN") || strings.Contains(p, "TEMP B-TREE") {
+		if !strings.Contains(p, "INDEX "+tc.index+" ") || strings.Contains(p, "SCAN") || strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("%s: plan %q, want a search on %s without a scan or sort", tc.name, p, tc.index)
 		}
 	}
@@ -62,6 +67,8 @@ func TestInboxForSortsConversationsIntoSections(t *testing.T) {
 		if state == StateResolved {
 			fields["resolved_at"] = base.Add(-ago)
 			fields["resolved_by"] = "U1"
+		} else if dir == Inbound {
+			fields["waiting_since"] = base.Add(-ago)
 		}
 		if err := s.UpdateConversation(ctx, conv.ID, fields); err != nil {
 			t.Fatal(err)
@@ -77,7 +84,7 @@ func TestInboxForSortsConversationsIntoSections(t *testing.T) {
 	resolvedRecent := add("+13125550007", StateResolved, "", Inbound, 24*time.Hour, false)
 	add("+13125550008", StateResolved, "", Outbound, 40*24*time.Hour, false) // too old to list
 
-	in, err := s.InboxFor(ctx, "U1", 10, base.Add(-7*24*time.Hour))
+	in, err := s.InboxFor(ctx, "U1", 10, base.Add(-7*24*time.Hour), InboxPages{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,19 +108,33 @@ func TestInboxForSortsConversationsIntoSections(t *testing.T) {
 			}
 		}
 	}
-	check("waiting", ids(in.Waiting), []uint64{theirs, openOld, mineWaiting})
-	check("mine", ids(in.Mine), []uint64{mineAnswered, mineWaiting})
-	check("unassigned", ids(in.Unassigned), []uint64{openNew, openOld, optedOut})
-	check("resolved", ids(in.Resolved), []uint64{resolvedRecent})
+	check("waiting", ids(in.Waiting.Rows), []uint64{theirs, openOld, mineWaiting})
+	check("mine", ids(in.Mine.Rows), []uint64{mineAnswered, mineWaiting})
+	check("unassigned", ids(in.Unassigned.Rows), []uint64{openNew, openOld, optedOut})
+	check("resolved", ids(in.Resolved.Rows), []uint64{resolvedRecent})
+	if in.Waiting.Total != 3 || in.Mine.Total != 2 || in.Unassigned.Total != 3 || in.Resolved.Total != 1 {
+		t.Errorf("totals %d %d %d %d, want 3 2 3 1", in.Waiting.Total, in.Mine.Total, in.Unassigned.Total, in.Resolved.Total)
+	}
 
-	in, err = s.InboxFor(ctx, "U2", 2, base.Add(-7*24*time.Hour))
+	in, err = s.InboxFor(ctx, "U2", 2, base.Add(-7*24*time.Hour), InboxPages{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("U2 mine", ids(in.Mine), []uint64{theirs})
-	check("waiting, limit 2", ids(in.Waiting), []uint64{theirs, openOld})
-	if !in.More.Waiting || !in.More.Unassigned || in.More.Mine {
-		t.Errorf("more = %+v", in.More)
+	check("U2 mine", ids(in.Mine.Rows), []uint64{theirs})
+	check("waiting, limit 2", ids(in.Waiting.Rows), []uint64{theirs, openOld})
+	if !in.Waiting.More() || !in.Unassigned.More() || in.Mine.More() {
+		t.Errorf("more: waiting %v unassigned %v mine %v", in.Waiting.More(), in.Unassigned.More(), in.Mine.More())
+	}
+	// The second page of waiting holds the rest; a page past the end
+	// (the section shrank) is the last page.
+	in, err = s.InboxFor(ctx, "U2", 2, base.Add(-7*24*time.Hour), InboxPages{Waiting: 2, Unassigned: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("waiting, page 2", ids(in.Waiting.Rows), []uint64{mineWaiting})
+	check("unassigned, past the end", ids(in.Unassigned.Rows), []uint64{optedOut})
+	if in.Waiting.Offset != 2 || in.Waiting.More() || in.Unassigned.Offset != 2 {
+		t.Errorf("offsets %d %d more %v", in.Waiting.Offset, in.Unassigned.Offset, in.Waiting.More())
 	}
 }
 

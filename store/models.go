@@ -69,7 +69,7 @@ type Conversation struct {
 	// OptedOut caches whether a member has an active opt-out from our
 	// number (the opt_outs records decide; this is what headers and the
 	// App Home show). OptOutKeyword and OptOutAt say which and when.
-	OptedOut       bool
+	OptedOut       bool   `gorm:"index:ix_conv_waiting,priority:1"`
 	OptOutKeyword  string `gorm:"size:32"`
 	OptOutAt       *time.Time
 	LastActivityAt time.Time `gorm:"index;index:ix_conv_assignee_state_activity,priority:3;index:ix_conv_state_direction_activity,priority:3;index:ix_conv_remote_activity,priority:2"`
@@ -77,8 +77,22 @@ type Conversation struct {
 	// the conversation waits for an answer.
 	LastDirection string `gorm:"size:16;index:ix_conv_state_direction_activity,priority:2"`
 	LastText      string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// WaitingSince is when the first unanswered inbound text of this
+	// waiting spell came; nil when the conversation waits for nobody
+	// (answered, resolved). WaitingCount counts the spell's texts.
+	// WaitingSignaled says the channel was shown this spell (a broadcast,
+	// or the header of a new thread); Nudged that its nudge was claimed.
+	WaitingSince    *time.Time `gorm:"index:ix_conv_waiting,priority:2;index:ix_conv_nudge,priority:2"`
+	WaitingCount    int        `gorm:"not null;default:0"`
+	WaitingSignaled bool       `gorm:"not null;default:false"`
+	Nudged          bool       `gorm:"not null;default:false;index:ix_conv_nudge,priority:1"`
+	// HeaderAt is when the header was last rewritten to show the wait;
+	// HeaderDueAt when it next needs rewriting (its age or count is out of
+	// date), nil when nothing is due.
+	HeaderAt    *time.Time
+	HeaderDueAt *time.Time `gorm:"index:ix_conv_header_due"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Message is one SMS or MMS of a conversation, either direction.
