@@ -59,6 +59,8 @@ type Config struct {
 	// AutoReplyEvery is how often one conversation may get the auto-reply
 	// (SMSBRIDGE_AUTOREPLY_EVERY). Zero: 12 hours.
 	AutoReplyEvery time.Duration
+	// Waiting is how the channel is shown what waits (waiting.go).
+	Waiting WaitingConfig
 }
 
 // Bridge is the domain: it turns stored events into Slack posts and SMS.
@@ -210,6 +212,9 @@ func HeaderOf(c *store.Conversation) Header {
 	}
 	if c.PrevThreadTS != "" {
 		h.PreviousThread = &ThreadRef{Channel: c.PrevChannel, TS: c.PrevThreadTS}
+	}
+	if c.WaitingSince != nil {
+		h.WaitingSince, h.WaitingNew = *c.WaitingSince, c.WaitingCount
 	}
 	return h
 }

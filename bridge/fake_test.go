@@ -137,6 +137,8 @@ type harness struct {
 	engine *Engine
 	clock  *testClock
 	dbPath string
+	// waiting is the bridge's Config.Waiting at the next open.
+	waiting WaitingConfig
 }
 
 func newHarness(t *testing.T) *harness {
@@ -156,7 +158,7 @@ func (h *harness) open() {
 	h.st = st
 	log := slog.New(slog.DiscardHandler)
 	h.engine = NewEngine(st, log, EngineConfig{Workers: 3, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
-	h.b = New(st, h.engine, h.poster, h.media, log, Config{Routes: Routes{Default: "CINBOX", ByNumber: map[E164]string{"+18445550002": "CSECOND"}}})
+	h.b = New(st, h.engine, h.poster, h.media, log, Config{Routes: Routes{Default: "CINBOX", ByNumber: map[E164]string{"+18445550002": "CSECOND"}}, Waiting: h.waiting})
 }
 
 // drain runs the engine until no lane is due (the clock is frozen, so

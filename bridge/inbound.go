@@ -53,31 +53,31 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 		Text: p.Text, Media: string(mediaJSON), Status: "received",
 		Segments: p.Parts, Encoding: p.Encoding, CreatedAt: received,
 	}
-	if _, err := b.st.InsertMessage(ctx, msg); err != nil {
-		return err
-	}
-
-	conv, err = b.ensureThread(ctx, conv)
+	// The text and what it does to the wait, in one transaction.
+	inserted, conv, err := b.st.InsertInbound(ctx, msg)
 	if err != nil {
 		return err
 	}
-	thread, _ := CurrentThread(conv)
+	spellStarted := inserted && conv.WaitingCount == 1
 
+	hadThread := conv.ThreadTS
+	if conv, err = b.ensureThread(ctx, conv); err != nil {
+		return err
+	}
+	if conv.ThreadTS != hadThread {
+		// A new header in the channel shows the wait already: it is this
+		// spell's signal.
+		conv.WaitingSignaled, spellStarted = true, false
+		if err := b.headerShown(ctx, conv, conv.LastActivityAt); err != nil {
+			return err
+		}
+		if err := b.record(ctx, "wait signalled", func(ctx context.Context) error { return b.st.MarkSignaled(ctx, conv.ID) }); err != nil {
+			return err
+		}
+	}
+	thread, _ := CurrentThread(conv)
 	if msg.SlackTS == "" {
-		post := ThreadPost{Kind: KindInbound, From: E164(p.From.PhoneNumber), Text: p.Text, Metadata: messageMetadata(EventSMSReceived, conv, msg)}
-		if conv.State == string(StateClaimed) && conv.AssigneeID != "" {
-			post.Mention = conv.AssigneeID
-		}
-		if len(remotes) == 1 {
-			post.From = "" // in a 1:1 thread the header already says who
-		}
-		ts, err := b.poster.PostInThread(ctx, thread, post)
-		if err != nil {
-			return fmt.Errorf("post inbound text: %w", err)
-		}
-		if err := b.record(ctx, "inbound text's Slack ts", func(ctx context.Context) error {
-			return b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts})
-		}); err != nil {
+		if err := b.postInbound(ctx, conv, msg, p, len(remotes) > 1); err != nil {
 			return err
 		}
 	}
@@ -98,13 +98,44 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 	if err := b.maybeAutoReply(ctx, conv, msg, p, wasResolved); err != nil {
 		return err
 	}
-	if err := b.afterInbound(ctx, conv, p); err != nil {
+	if err := b.afterInbound(ctx, conv, p, spellStarted); err != nil {
 		return err
 	}
 	if conv.State == string(StateClaimed) {
 		b.inboxChanged(ctx, conv.AssigneeID) // their App Home shows this text
 	}
 	return nil
+}
+
+// postInbound posts an inbound text into its thread and records its ts.
+// The first text of a waiting spell in a thread the channel has scrolled
+// past is also broadcast to the channel (Slack's "also send to channel"),
+// once a spell; the texts after it stay in the thread.
+func (b *Bridge) postInbound(ctx context.Context, conv *store.Conversation, msg *store.Message, p *telnyx.Message, group bool) error {
+	thread, _ := CurrentThread(conv)
+	post := ThreadPost{Kind: KindInbound, From: E164(p.From.PhoneNumber), Text: p.Text, Metadata: messageMetadata(EventSMSReceived, conv, msg)}
+	if conv.State == string(StateClaimed) && conv.AssigneeID != "" {
+		post.Mention = conv.AssigneeID
+	}
+	if !group {
+		post.From = "" // in a 1:1 thread the header already says who
+	}
+	signal := conv.WaitingSince != nil && !conv.WaitingSignaled
+	post.Broadcast = signal && !b.cfg.Waiting.SignalOff
+	ts, err := b.poster.PostInThread(ctx, thread, post)
+	if err != nil {
+		return fmt.Errorf("post inbound text: %w", err)
+	}
+	return b.record(ctx, "inbound text's Slack ts", func(ctx context.Context) error {
+		if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts}); err != nil {
+			return err
+		}
+		if signal {
+			conv.WaitingSignaled = true
+			return b.st.MarkSignaled(ctx, conv.ID)
+		}
+		return nil
+	})
 }
 
 // ensureThread gives the conversation a thread: the first message posts the
@@ -181,8 +212,9 @@ func (b *Bridge) relayMedia(ctx context.Context, thread ThreadRef, m telnyx.Mess
 }
 
 // afterInbound applies what an inbound text changes about its conversation:
-// opt-out keywords, reopening a resolved conversation, last activity.
-func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *telnyx.Message) error {
+// opt-out keywords, reopening a resolved conversation, last activity, and
+// the header's wait (at once when the wait began, spellStarted).
+func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *telnyx.Message, spellStarted bool) error {
 	thread, _ := CurrentThread(conv)
 	now := b.st.Now()
 	fields := map[string]any{"last_activity_at": now, "last_direction": store.Inbound, "last_text": p.Text}
@@ -240,19 +272,14 @@ func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *
 			return err
 		}
 	}
-	if headerChanged {
-		// The header shows the stored state, which a button may have changed
-		// while this text was being posted.
-		fresh, err := b.st.Conversation(ctx, conv.ID)
-		if err != nil {
-			return err
-		}
-		*conv = *fresh
-		if err := b.poster.UpdateHeader(ctx, thread, b.HeaderFor(ctx, conv)); err != nil {
-			return fmt.Errorf("update header: %w", err)
-		}
+	// The header shows the stored state, which a button may have changed
+	// while this text was being posted.
+	fresh, err := b.st.Conversation(ctx, conv.ID)
+	if err != nil {
+		return err
 	}
-	return nil
+	*conv = *fresh
+	return b.showWait(ctx, conv, headerChanged || spellStarted)
 }
 
 // handleLinkClicked notes a link click in the thread of the message it

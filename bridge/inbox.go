@@ -112,8 +112,11 @@ func (b *Bridge) Resolve(ctx context.Context, id uint64, by string) (*Change, er
 		if c.State == store.StateResolved {
 			return nil, ThreadPost{}, false
 		}
-		return map[string]any{"state": store.StateResolved, "assignee_id": "", "resolved_by": by, "resolved_at": b.st.Now()},
-			ThreadPost{Text: b.userName(ctx, by) + " resolved this conversation."}, true
+		// Resolving ends a wait; the header shows it (show, below).
+		fields := store.NotWaiting(b.st.Now())
+		fields["header_due_at"] = nil
+		fields["state"], fields["assignee_id"], fields["resolved_by"], fields["resolved_at"] = store.StateResolved, "", by, b.st.Now()
+		return fields, ThreadPost{Text: b.userName(ctx, by) + " resolved this conversation."}, true
 	})
 }
 
@@ -188,6 +191,7 @@ func (b *Bridge) HeaderFor(ctx context.Context, c *store.Conversation) Header {
 	if len(h.Remotes) == 1 {
 		h.TheirTime = TheirClockOf(h.Remotes[0]).Line(b.st.Now())
 	}
+	h.AsOf = b.st.Now()
 	nums := make([]string, len(h.Remotes))
 	for i, r := range h.Remotes {
 		nums[i] = string(r)

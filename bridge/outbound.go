@@ -476,22 +476,28 @@ func (o *Outbound) sendAccepted(ctx context.Context, conv *store.Conversation, m
 		msg.Segments = sent.Parts
 		fields["segments"] = sent.Parts
 	}
-	if err := o.st().UpdateMessage(ctx, msg.ID, fields); err != nil {
+	// Accepted by Telnyx is answered: the wait ends with the send, in its
+	// transaction (a later delivery failure is shown in the thread). An
+	// auto-reply is not the team's answer: the conversation still waits.
+	answer := !isAutoReply(msg)
+	var err error
+	if answer {
+		activity := map[string]any{"last_direction": store.Outbound, "last_activity_at": o.now(), "last_text": msg.Text}
+		err = o.st().RecordAnswer(ctx, msg.ID, fields, conv.ID, activity)
+	} else {
+		err = o.st().UpdateMessage(ctx, msg.ID, fields)
+	}
+	if err != nil {
 		// Telnyx has it; failing to record that must not lead to a resend.
 		// The entry stays "sending" and a retry shows it as ambiguous.
 		return fmt.Errorf("record accepted send %s: %w", sent.ID, err)
 	}
-	now := o.now()
-	// An auto-reply is not the team's answer: the conversation still waits.
-	if !isAutoReply(msg) {
-		if err := o.st().UpdateConversation(ctx, conv.ID, map[string]any{
-			"last_direction": store.Outbound, "last_activity_at": now, "last_text": msg.Text,
-		}); err != nil {
-			o.b.log.Warn("record outbound activity", "conversation", conv.ID, "err", err)
-		}
-	}
-	// The conversation no longer waits for an answer: App Homes change.
+	// The conversation no longer waits for an answer: App Homes change,
+	// and the header stops saying so.
 	o.b.InboxChanged(ctx, conv.AssigneeID, msg.AuthorID)
+	if answer && conv.WaitingSince != nil {
+		o.b.showAnswered(ctx, conv.ID)
+	}
 	// What follows only shows the state; the send itself is recorded, so
 	// Slack failures are logged, not retried (a retry would find nothing to do).
 	if err := o.poster().React(ctx, msgRef(msg), ReactQueued); err != nil {

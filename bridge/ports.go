@@ -52,6 +52,12 @@ type Header struct {
 	// ("their time 9:14 pm (America/Chicago)"); "" for a group or a
 	// number whose zone cannot be told (theirclock.go).
 	TheirTime string
+	// WaitingSince is when the conversation's unanswered texts began (zero
+	// when nobody waits), WaitingNew how many there are, AsOf the time the
+	// header was made, from which WaitingText tells the age.
+	WaitingSince time.Time
+	WaitingNew   int
+	AsOf         time.Time
 }
 
 // NoteKind tells the poster how to present a thread post.
@@ -71,6 +77,12 @@ type ThreadPost struct {
 	From    E164 // sender of an inbound text (group MMS shows who wrote)
 	Text    string
 	Mention string // a Slack user id to mention (claimed conversations); added by the poster, not escaped
+	// MentionGroup is a Slack user group id (S…) to mention, as
+	// <!subteam^ID>: the on-call group a nudge reaches.
+	MentionGroup string
+	// Broadcast also shows the post in the channel (Slack's "also send to
+	// channel", reply_broadcast): the one signal of a waiting spell.
+	Broadcast bool
 	// Actions are buttons on the post, e.g. "retry send" for an ambiguous failure.
 	Actions []Action
 	// Metadata, when set, is sent as the post's Slack message metadata

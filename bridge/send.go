@@ -251,8 +251,10 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 	if err != nil {
 		return err
 	}
-	if err := o.st().UpdateMessage(ctx, msg.ID, map[string]any{"status": store.OutQueued, "telnyx_id": sent.ID,
-		"conversation_id": conv.ID, "from_number": string(from), "segments": sent.Parts, "encoding": sent.Encoding}); err != nil {
+	// It answers the chosen number's conversation: its wait ends (the
+	// header is due, and rewritten by the waiting sweep).
+	if err := o.st().RecordAnswer(ctx, msg.ID, map[string]any{"status": store.OutQueued, "telnyx_id": sent.ID,
+		"conversation_id": conv.ID, "from_number": string(from), "segments": sent.Parts, "encoding": sent.Encoding}, conv.ID, nil); err != nil {
 		return fmt.Errorf("record accepted pool send %s: %w", sent.ID, err)
 	}
 	// Into the chosen number's thread, in that conversation's lane.

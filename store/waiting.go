@@ -66,6 +66,8 @@ func NotWaiting(now time.Time) map[string]any {
 // activity), ending the conversation's waiting spell, in one transaction.
 func (s *Store) RecordAnswer(ctx context.Context, msgID uint64, msgFields map[string]any, convID uint64, convFields map[string]any) error {
 	fields := NotWaiting(s.Now())
+	// Only a header that said "waiting" needs rewriting.
+	fields["header_due_at"] = gorm.Expr("CASE WHEN waiting_since IS NULL THEN header_due_at ELSE ? END", s.Now())
 	for k, v := range convFields {
 		fields[k] = v
 	}
