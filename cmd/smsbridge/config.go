@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +57,8 @@ type config struct {
 	// conversation may get the business-hours auto-reply.
 	Quiet          bridge.QuietHours
 	AutoReplyEvery time.Duration
+	// Waiting: the channel signal, nudges and the on-call group.
+	Waiting bridge.WaitingConfig
 }
 
 type setting struct {
@@ -70,7 +73,8 @@ type setting struct {
 type rawSettings struct {
 	routes, admins, silence, signature, rate, lease, senderRates, mediaAllow, maxAhead, workers, keepPayloads, keepMessages, repliesEveryone string
 
-	quiet, autoReplyEvery string
+	quiet, autoReplyEvery                  string
+	waitingSignal, nudgeAfter, onCallGroup string
 }
 
 // loadConfig reads every setting from getenv (naming the missing required
@@ -123,6 +127,9 @@ func (c *config) read(getenv func(string) string, raw *rawSettings) error {
 		{"SMSBRIDGE_REPLIES_EVERYONE", "false", "", false, &raw.repliesEveryone},
 		{"SMSBRIDGE_QUIET_HOURS", "21:00-08:00", "", false, &raw.quiet},
 		{"SMSBRIDGE_AUTOREPLY_EVERY", "12h", "", false, &raw.autoReplyEvery},
+		{"SMSBRIDGE_WAITING_SIGNAL", "on", "", false, &raw.waitingSignal},
+		{"SMSBRIDGE_NUDGE_AFTER", "off", "", false, &raw.nudgeAfter},
+		{"SMSBRIDGE_ONCALL_GROUP", "", "", false, &raw.onCallGroup},
 	}
 	var missing []string
 	for _, s := range settings {
@@ -212,8 +219,34 @@ func (c *config) parse(raw rawSettings) error {
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
 	}
+	return c.parseWaiting(raw)
+}
+
+// parseWaiting reads how the channel is shown what waits.
+func (c *config) parseWaiting(raw rawSettings) error {
+	switch raw.waitingSignal {
+	case "on":
+	case "off":
+		c.Waiting.SignalOff = true
+	default:
+		return fmt.Errorf("SMSBRIDGE_WAITING_SIGNAL %q: want on (a conversation that waits again is broadcast to the channel once) or off", raw.waitingSignal)
+	}
+	if raw.nudgeAfter != "off" {
+		d, err := time.ParseDuration(raw.nudgeAfter)
+		if err != nil || d < time.Minute {
+			return fmt.Errorf("SMSBRIDGE_NUDGE_AFTER %q: want a duration of at least 1m, such as 15m, or off", raw.nudgeAfter)
+		}
+		c.Waiting.NudgeAfter = d
+	}
+	if g := raw.onCallGroup; g != "" && !userGroupID.MatchString(g) {
+		return fmt.Errorf("SMSBRIDGE_ONCALL_GROUP %q: want a Slack user group id such as S0123456789 (Slack → People → User groups → the group → copy its ID), not its @handle", g)
+	}
+	c.Waiting.OnCallGroup = raw.onCallGroup
 	return nil
 }
+
+// userGroupID is the form of a Slack user group id.
+var userGroupID = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
 
 // validInstance: an instance id is part of every lease owner (id/boot/n),
 // so it may not contain "/" and must leave room for the rest.

@@ -34,6 +34,9 @@ const (
 	metricsInterval = time.Second
 	// mediaJanitorInterval is how often expired outbound MMS files are deleted.
 	mediaJanitorInterval = time.Hour
+	// waitingInterval is how often stale headers and due nudges are looked
+	// for: a nudge is at most this late.
+	waitingInterval = 15 * time.Second
 	// Bodies are at most 1 MiB; a client slower than this is not Telnyx or
 	// Slack, and must not hold a connection forever.
 	httpReadHeaderTimeout = 10 * time.Second
@@ -59,6 +62,7 @@ type app struct {
 	janitor *bridge.Janitor
 	gauges  *store.Gauges
 	home    *inbox.Home
+	waiter  *bridge.Waiter
 	slackIn *slackInbound
 	router  http.Handler
 
@@ -140,7 +144,9 @@ func (s *app) buildCore(ctx context.Context) error {
 		Routes:  bridge.Routes{Default: cfg.SlackChannel, ByNumber: cfg.SlackRoutes},
 		Silence: cfg.Silence,
 		Quiet:   cfg.Quiet, AutoReplyEvery: cfg.AutoReplyEvery,
+		Waiting: cfg.Waiting,
 	})
+	s.waiter = bridge.NewWaiter(s.br, log)
 	metrics := webhooks.NewMetrics()
 	// A scrape reads what the gauges last read (every metricsInterval),
 	// never the database itself.
@@ -226,6 +232,8 @@ func (s *app) start(ctx context.Context) {
 	s.goRun(func() { s.br.SyncNumbers(workCtx, s.tx, numberSyncInterval) })
 	s.goRun(func() { s.janitor.Run(workCtx) })
 	s.goRun(func() { s.gauges.Run(workCtx, metricsInterval, s.log) })
+	// Headers whose wait is out of date, and due nudges.
+	s.goRun(func() { s.waiter.Run(workCtx, waitingInterval) })
 	if s.cfg.SlackAppToken != "" {
 		// Socket Mode: the same handlers, over a websocket Slack opens to us.
 		smAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))

@@ -79,3 +79,28 @@ func TestPprofServesOnlyOnALoopbackAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestWaitingSettingsDefaultToSignalOnAndNoNudge(t *testing.T) {
+	c, err := loadConfig(requiredEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Waiting.SignalOff || c.Waiting.NudgeAfter != 0 || c.Waiting.OnCallGroup != "" {
+		t.Fatalf("waiting defaults %+v, want the signal on and no nudge", c.Waiting)
+	}
+	c, err = loadConfig(requiredEnv(map[string]string{"SMSBRIDGE_WAITING_SIGNAL": "off", "SMSBRIDGE_NUDGE_AFTER": "15m", "SMSBRIDGE_ONCALL_GROUP": "S0123ONCALL"}))
+	if err != nil || !c.Waiting.SignalOff || c.Waiting.NudgeAfter != 15*time.Minute || c.Waiting.OnCallGroup != "S0123ONCALL" {
+		t.Fatalf("waiting %+v err %v", c.Waiting, err)
+	}
+	for _, tc := range []struct{ name, value string }{
+		{"SMSBRIDGE_WAITING_SIGNAL", "maybe"},
+		{"SMSBRIDGE_NUDGE_AFTER", "soon"},
+		{"SMSBRIDGE_NUDGE_AFTER", "10s"},
+		{"SMSBRIDGE_ONCALL_GROUP", "@support"},
+	} {
+		_, err := loadConfig(requiredEnv(map[string]string{tc.name: tc.value}))
+		if err == nil || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%s=%q: err %v, want one naming the setting", tc.name, tc.value, err)
+		}
+	}
+}
