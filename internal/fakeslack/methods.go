@@ -58,6 +58,9 @@ func messageJSON(m *Message) map[string]any {
 	if m.ThreadTS != "" {
 		out["thread_ts"] = m.ThreadTS
 	}
+	if m.Broadcast {
+		out["subtype"] = "thread_broadcast"
+	}
 	if len(m.Blocks) > 0 {
 		out["blocks"] = m.Blocks
 	}
@@ -131,6 +134,14 @@ func (s *Server) chatPostMessage(req *request) (map[string]any, string) {
 		Channel: channel, TS: s.newTSLocked(), ThreadTS: req.params.Get("thread_ts"),
 		User: BotUserID, Text: req.params.Get("text"), Blocks: rawOrNil(req.params.Get("blocks")),
 		Params: req.params, Metadata: md,
+	}
+	// reply_broadcast only means something with thread_ts: a top-level
+	// post is in the channel anyway.
+	if m.ThreadTS != "" {
+		switch req.params.Get("reply_broadcast") {
+		case "true", "1":
+			m.Broadcast = true
+		}
 	}
 	s.messages = append(s.messages, m)
 	return map[string]any{"channel": channel, "ts": m.TS, "message": messageJSON(m)}, ""

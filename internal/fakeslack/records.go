@@ -15,9 +15,13 @@ type Message struct {
 	Channel  string
 	TS       string
 	ThreadTS string // "" for a top-level message
-	User     string // the poster: BotUserID for the bot; the target user for an ephemeral
-	Text     string
-	Blocks   json.RawMessage // the blocks JSON as sent, nil when none
+	// Broadcast is a thread reply posted with reply_broadcast: Slack shows
+	// it in the channel too ("also send to channel"), as a message of
+	// subtype thread_broadcast.
+	Broadcast bool
+	User      string // the poster: BotUserID for the bot; the target user for an ephemeral
+	Text      string
+	Blocks    json.RawMessage // the blocks JSON as sent, nil when none
 	// Params are the request's fields (parse, link_names, mrkdwn,
 	// unfurl_links, reply_broadcast, ...) of the post or latest update.
 	Params  url.Values
@@ -165,6 +169,35 @@ func (s *Server) Messages(channel string) []Message {
 	var out []Message
 	for _, m := range s.messages {
 		if m.Channel == channel && m.ThreadTS == "" {
+			out = append(out, m.copy())
+		}
+	}
+	return out
+}
+
+// Channel returns what a member sees in channel, in order: its top-level
+// messages and the thread replies broadcast to it (reply_broadcast), each
+// in its latest version.
+func (s *Server) Channel(channel string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, m := range s.messages {
+		if m.Channel == channel && (m.ThreadTS == "" || m.Broadcast) {
+			out = append(out, m.copy())
+		}
+	}
+	return out
+}
+
+// Broadcasts returns the thread replies of channel that were also sent to
+// the channel (reply_broadcast), in order.
+func (s *Server) Broadcasts(channel string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, m := range s.messages {
+		if m.Channel == channel && m.Broadcast {
 			out = append(out, m.copy())
 		}
 	}

@@ -55,6 +55,45 @@ func TestPostMessageAndThreadReplyAreRecorded(t *testing.T) {
 	}
 }
 
+// A thread reply sent with reply_broadcast is in its thread and in the
+// channel too, as Slack's "also send to channel" is; a plain reply is only
+// in the thread, and reply_broadcast on a top-level post changes nothing.
+func TestBroadcastReplyIsAlsoShownInTheChannel(t *testing.T) {
+	srv := fakeslack.New(t)
+	c := srv.Client()
+	ctx := context.Background()
+	_, parent, err := c.PostMessageContext(ctx, "C1", slack.MsgOptionText("header", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.PostMessageContext(ctx, "C1", slack.MsgOptionText("quiet", false), slack.MsgOptionTS(parent)); err != nil {
+		t.Fatal(err)
+	}
+	_, loud, err := c.PostMessageContext(ctx, "C1", slack.MsgOptionText("loud", false), slack.MsgOptionTS(parent), slack.MsgOptionBroadcast())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.PostMessageContext(ctx, "C1", slack.MsgOptionText("top", false), slack.MsgOptionBroadcast()); err != nil {
+		t.Fatal(err)
+	}
+	if r := srv.ThreadReplies("C1", parent); len(r) != 2 || r[1].Text != "loud" || !r[1].Broadcast || r[0].Broadcast {
+		t.Fatalf("thread replies %+v", r)
+	}
+	var seen []string
+	for _, m := range srv.Channel("C1") {
+		seen = append(seen, m.Text)
+	}
+	if strings.Join(seen, ",") != "header,loud,top" {
+		t.Fatalf("the channel shows %q, want header,loud,top", seen)
+	}
+	if b := srv.Broadcasts("C1"); len(b) != 1 || b[0].TS != loud {
+		t.Fatalf("broadcasts %+v", b)
+	}
+	if m := srv.Messages("C1"); len(m) != 2 {
+		t.Fatalf("top-level messages %d, want 2 (a broadcast reply stays a reply)", len(m))
+	}
+}
+
 func TestUpdateReplacesMessage(t *testing.T) {
 	srv := fakeslack.New(t)
 	c := srv.Client()
