@@ -72,6 +72,8 @@ type obHarness struct {
 	// paced gives the outbox a Pacer with rates over the kinds' defaults.
 	paced bool
 	rates bridge.SenderRates
+	// waiting is the bridge's Config.Waiting (waiting_test.go).
+	waiting bridge.WaitingConfig
 }
 
 type obClock struct {
@@ -137,7 +139,7 @@ func (h *obHarness) open(pubKey string) {
 	// the lane's wait in the store pass together when the test moves time.
 	h.poster = slackpost.NewPosterFromToken(h.slack.Token(), h.slack.URL(), slackpost.WithChannelRate(1000, 1000), slackpost.WithClock(h.clock.Now, sleepCtx),
 		slackpost.WithRetryPolicy(slackpost.RetryPolicy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond, MaxRetryAfter: time.Second}))
-	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}, Quiet: bridge.QuietOff})
+	h.b = bridge.New(st, h.engine, h.poster, nil, log, bridge.Config{Routes: bridge.Routes{Default: obChannel}, Quiet: bridge.QuietOff, Waiting: h.waiting})
 	api := h.slack.Client()
 	files := &slackin.SlackFiles{Client: slack.New(h.slack.Token(), slack.OptionAPIURL(h.slack.FilesAPIURL())), Hosts: slackpost.NewSlackHosts(h.slack.FilesAPIURL())}
 	sender := h.tx.sender()

@@ -30,6 +30,18 @@ func Mention(id string) string {
 	return "<@" + id + ">"
 }
 
+// groupMentionPattern is a Slack user group id.
+var groupMentionPattern = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+
+// groupMention mentions a user group by id (<!subteam^S…>), or "" for
+// anything that is not one.
+func groupMention(id string) string {
+	if !groupMentionPattern.MatchString(id) {
+		return ""
+	}
+	return "<!subteam^" + id + ">"
+}
+
 // FormatNumber shows a phone number the way people read it: "+1 312-555-0123".
 // Numbers that do not parse (short codes, alphanumeric senders) are shown as
 // they are.

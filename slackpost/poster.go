@@ -227,6 +227,10 @@ func (p *Poster) PostInThread(ctx context.Context, parent bridge.ThreadRef, post
 	for i, part := range parts {
 		text, blocks := renderPost(part)
 		opts := append(withMetadata(messageOptions(text, blocks), part.Metadata), slack.MsgOptionTS(parent.TS))
+		if part.Broadcast && i == 0 {
+			// "Also send to channel": the channel sees the first part.
+			opts = append(opts, slack.MsgOptionBroadcast())
+		}
 		ts, err := p.post(ctx, "post in thread", parent.Channel, opts)
 		if err != nil {
 			if i > 0 {
@@ -271,7 +275,7 @@ func splitPost(post bridge.ThreadPost) []bridge.ThreadPost {
 		part := post
 		part.Text = c
 		if i > 0 {
-			part.Mention, part.Metadata = "", nil // the first part carries them
+			part.Mention, part.MentionGroup, part.Metadata = "", "", nil // the first part carries them
 		}
 		if i < len(chunks)-1 {
 			part.Actions = nil

@@ -116,6 +116,9 @@ func headerStatus(h bridge.Header) string {
 	default:
 		s = ":large_green_circle: Open"
 	}
+	if w := h.WaitingText(); w != "" {
+		s += "\n:hourglass_flowing_sand: " + strings.ToUpper(w[:1]) + w[1:]
+	}
 	if h.OptedOut {
 		s += "\n:no_entry_sign: Opted out"
 		if h.OptOutKeyword != "" {
@@ -130,6 +133,9 @@ func plainStatus(h bridge.Header) string {
 	s := string(h.State)
 	if s == "" {
 		s = string(bridge.StateOpen)
+	}
+	if w := h.WaitingText(); w != "" {
+		s += ", " + w
 	}
 	if h.OptedOut {
 		s += ", opted out"
@@ -163,6 +169,9 @@ func headerActions(h bridge.Header) slack.Block {
 // escaped; only p.Mention becomes a mention.
 func renderPost(p bridge.ThreadPost) (string, []slack.Block) {
 	ping := Mention(p.Mention)
+	if ping == "" {
+		ping = groupMention(p.MentionGroup)
+	}
 	if ping != "" {
 		ping += " "
 	}
