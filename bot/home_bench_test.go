@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/smsbridge/smsbridge/inbox"
+	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/store"
 
@@ -44,7 +48,10 @@ func BenchmarkAppHome(b *testing.B) {
 	}
 	b.Logf("generated %d conversations and %d messages in %s", benchConversations, benchConversations*benchMessagesPer, time.Since(start).Round(time.Millisecond))
 
-	home := inbox.NewHome(st, nil, slackpost.NewThreadLinks(nil, "https://acme.slack.com/"), slog.New(slog.DiscardHandler), inbox.WithHomeClock(func() time.Time { return now }))
+	// The fake Slack takes the publishes that paging causes.
+	api := fakeslack.New(b).Client()
+	home := inbox.NewHome(st, api, slackpost.NewThreadLinks(nil, "https://acme.slack.com/"), slog.New(slog.DiscardHandler), inbox.WithHomeClock(func() time.Time { return now }))
+	defer home.Wait()
 	user := benchUser(3)
 
 	b.Run("view", func(b *testing.B) {
@@ -59,6 +66,27 @@ func BenchmarkAppHome(b *testing.B) {
 		if items < 40 {
 			b.Fatalf("the view has only %d blocks: sections are not full", items)
 		}
+	})
+	// A deep page: Next pressed 100 times in Waiting and Unassigned (the
+	// offset is walked in the index, so it costs more the deeper it is).
+	b.Run("view-page-100", func(b *testing.B) {
+		deep := benchUser(4)
+		pressNext(b, home, deep, 1000, "home_page_w_next", "home_page_u_next")
+		for b.Loop() {
+			if _, err := home.View(ctx, deep); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("counts", func(b *testing.B) {
+		for b.Loop() {
+			in, err := st.InboxFor(ctx, user, 1, now.Add(-7*24*time.Hour), store.InboxPages{})
+			if err != nil || in.Waiting.Total == 0 || in.Unassigned.Total == 0 {
+				b.Fatalf("inbox %+v err %v", in, err)
+			}
+		}
+		in, _ := st.InboxFor(ctx, user, 1, now.Add(-7*24*time.Hour), store.InboxPages{})
+		b.Logf("counted: waiting %d, mine %d, unassigned %d, resolved lately %d", in.Waiting.Total, in.Mine.Total, in.Unassigned.Total, in.Resolved.Total)
 	})
 	b.Run("history", func(b *testing.B) {
 		i := 0
@@ -96,7 +124,7 @@ func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
 	rng := rand.New(rand.NewPCG(1, 2))
 
 	convCols := []string{"id", "our_number", "remote_key", "channel", "thread_ts", "state", "assignee_id", "resolved_by", "resolved_at",
-		"opted_out", "last_activity_at", "last_direction", "last_text", "created_at", "updated_at"}
+		"opted_out", "last_activity_at", "last_direction", "last_text", "created_at", "updated_at", "waiting_since", "waiting_count"}
 	err = dbfill.Insert(ctx, tx, "conversations", convCols, 0, benchConversations, func(i int, row []any) {
 		last := now.Add(-time.Duration(rng.Int64N(int64(90 * 24 * time.Hour))))
 		state, assignee, resolvedBy := store.StateResolved, "", ""
@@ -113,9 +141,15 @@ func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
 		if rng.IntN(2) == 0 {
 			dir = store.Outbound
 		}
+		// An unanswered conversation waits since its last text, with 1-3 texts.
+		var since any
+		count := 0
+		if dir == store.Inbound && state != store.StateResolved {
+			since, count = last, 1+rng.IntN(3)
+		}
 		copy(row, []any{i + 1, benchOurNumber(i), benchRemote(i), "CINBOX", fmt.Sprintf("1700%06d.%06d", i/1000, i%1000*100),
 			state, assignee, resolvedBy, resolvedAt, rng.IntN(100) == 0, last, dir,
-			"Hi, this is about order " + fmt.Sprint(i) + ": could you tell me when it ships? Thanks", last.Add(-48 * time.Hour), last})
+			"Hi, this is about order " + fmt.Sprint(i) + ": could you tell me when it ships? Thanks", last.Add(-48 * time.Hour), last, since, count})
 	})
 	if err != nil {
 		return err
@@ -143,4 +177,20 @@ func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// pressNext presses the Next buttons actionIDs of user's Home tab, each
+// carrying offset, through the registered App Home actions, as Slack sends
+// a press from the Home tab.
+func pressNext(b *testing.B, home *inbox.Home, user string, offset int, actionIDs ...string) {
+	b.Helper()
+	in := slackin.NewInteractions(slog.New(slog.DiscardHandler))
+	inbox.RegisterHomeActions(in, nil, home, slog.New(slog.DiscardHandler))
+	cb := &slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: user}, View: slack.View{Type: slack.VTHomeTab}}
+	for _, id := range actionIDs {
+		cb.ActionCallback.BlockActions = append(cb.ActionCallback.BlockActions, &slack.BlockAction{ActionID: id, Value: fmt.Sprint(offset)})
+	}
+	in.Handle(context.Background(), cb)
+	in.Wait()
+	home.Wait()
 }

@@ -81,6 +81,7 @@ func newInboxEnv(t *testing.T) *inboxEnv {
 	inbox.RegisterInboxActions(e.in, e.br, client, &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.srv.URL())}, log)
 	e.events = slackin.NewEvents(log)
 	e.home.Register(e.events)
+	inbox.RegisterHomeActions(e.in, e.br, e.home, log)
 	e.cmds = slackin.NewCommands(nil, &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.srv.URL())}, log)
 	nc := smscmd.NumberCommands{Namer: e.br, Store: st, Links: links, Region: "US"}
 	smscmd.RegisterContactCommand(e.cmds, nc)

@@ -40,6 +40,8 @@ type Home struct {
 
 	mu      sync.Mutex
 	pending map[string]*publishState // users with a publish running
+	pages   map[string]bridge.InboxPages
+	notices map[string]string // told once at the top of the tab (home_page.go)
 	wg      sync.WaitGroup
 }
 
@@ -136,13 +138,13 @@ func (h *Home) Publish(ctx context.Context, user string) error {
 // View builds user's Home tab: the store queries and the blocks.
 func (h *Home) View(ctx context.Context, user string) (slack.HomeTabViewRequest, error) {
 	now := h.now()
-	// A Home tab holds at most 100 blocks: four sections of at most 20
-	// items (and a few blocks each around them) stay under it.
-	limit := min(max(h.Limit, 1), 20)
-	in, err := h.st.InboxFor(ctx, user, limit, now.Add(-h.ResolvedWithin), bridge.InboxPages{})
+	// A Home tab holds at most 100 blocks: a page of each section fits.
+	limit := homeRows(h.Limit)
+	in, err := h.st.InboxFor(ctx, user, limit, now.Add(-h.ResolvedWithin), h.pagesOf(user))
 	if err != nil {
 		return slack.HomeTabViewRequest{}, fmt.Errorf("app home: %w", err)
 	}
+	h.keepPages(user, in)
 	var nums []string
 	for _, list := range [][]bridge.Conversation{in.Waiting.Rows, in.Mine.Rows, in.Unassigned.Rows, in.Resolved.Rows} {
 		for _, c := range list {
@@ -159,10 +161,12 @@ func (h *Home) View(ctx context.Context, user string) (slack.HomeTabViewRequest,
 		slack.NewContextBlock("", slackpost.Mrkdwn(fmt.Sprintf("Updated <!date^%d^{date_short_pretty} at {time}|%s>",
 			now.Unix(), now.UTC().Format("2006-01-02 15:04 UTC")))),
 	}
-	blocks = append(blocks, hv.section(":hourglass_flowing_sand: Waiting for an answer", in.Waiting.Rows, in.Waiting.More(), "No one is waiting for an answer.")...)
-	blocks = append(blocks, hv.section(":raising_hand: Mine", in.Mine.Rows, in.Mine.More(), "You have not claimed any open conversation.")...)
-	blocks = append(blocks, hv.section(":inbox_tray: Unassigned", in.Unassigned.Rows, in.Unassigned.More(), "Every open conversation has an owner.")...)
-	blocks = append(blocks, hv.section(":white_check_mark: Recently resolved", in.Resolved.Rows, in.Resolved.More(), "Nothing resolved lately.")...)
+	if n := h.takeNotice(user); n != "" {
+		blocks = append(blocks, slack.NewContextBlock("", slackpost.Mrkdwn(":information_source: "+n)))
+	}
+	for i, sec := range inboxSections(in) {
+		blocks = append(blocks, hv.section(homeSections[i], sec, limit)...)
+	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}, CallbackID: "smsbridge_home"}, nil
 }
 
@@ -173,20 +177,6 @@ type homeView struct {
 	user  string
 	now   time.Time
 	names map[string]string
-}
-
-func (v homeView) section(title string, convs []bridge.Conversation, more bool, empty string) []slack.Block {
-	blocks := []slack.Block{slack.NewDividerBlock(), slack.NewHeaderBlock(slackpost.Plain(title))}
-	if len(convs) == 0 {
-		return append(blocks, slack.NewContextBlock("", slackpost.Mrkdwn("_"+empty+"_")))
-	}
-	for i := range convs {
-		blocks = append(blocks, slack.NewSectionBlock(slackpost.Mrkdwn(v.item(&convs[i])), nil, nil))
-	}
-	if more {
-		blocks = append(blocks, slack.NewContextBlock("", slackpost.Mrkdwn(fmt.Sprintf("Showing %d; there are more.", len(convs)))))
-	}
-	return blocks
 }
 
 // item is one conversation: who (contact name or number) linked to its
@@ -231,8 +221,12 @@ func (v homeView) item(c *bridge.Conversation) string {
 		status = append(status, "unassigned")
 	}
 	if bridge.ConversationState(c.State) != bridge.StateResolved {
-		if c.LastDirection == bridge.DirInbound {
-			status = append(status, ":hourglass_flowing_sand: waiting "+ago(v.now.Sub(c.LastActivityAt)))
+		if c.WaitingSince != nil {
+			w := ":hourglass_flowing_sand: waiting " + ago(v.now.Sub(*c.WaitingSince))
+			if c.WaitingCount > 1 {
+				w += fmt.Sprintf(", %d new", c.WaitingCount)
+			}
+			status = append(status, w)
 		} else if c.LastDirection == bridge.DirOutbound {
 			status = append(status, "answered "+ago(v.now.Sub(c.LastActivityAt))+" ago")
 		}

@@ -44,6 +44,7 @@ type inboxActions struct {
 	client    *slack.Client
 	responder slackin.Responder
 	log       *slog.Logger
+	home      *Home // set for the App Home's buttons, which have no thread to answer in
 }
 
 func (a *inboxActions) handle(kind string) slackin.ActionFunc {
@@ -115,6 +116,10 @@ func refusal(kind string, c *bridge.Conversation, user, to string) string {
 
 // tell shows text to the user who acted, and only to them.
 func (a *inboxActions) tell(ctx context.Context, cb *slack.InteractionCallback, text string) error {
+	if a.home != nil && cb.View.Type == slack.VTHomeTab {
+		a.home.Notice(ctx, cb.User.ID, text)
+		return nil
+	}
 	if cb.ResponseURL != "" && a.responder != nil {
 		// replace_original false: the header stays; this is a new
 		// ephemeral message under it.

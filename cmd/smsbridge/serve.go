@@ -199,6 +199,7 @@ func (s *app) buildSlack(ctx context.Context, sc *slack.Client) error {
 	s.br.SetInboxHooks(inbox.NewUserNames(sc), s.home)
 	inbox.RegisterInboxActions(s.slackIn.interactions, s.br, sc, &slackin.HTTPResponder{Hosts: hosts}, log)
 	s.home.Register(s.slackIn.events)
+	inbox.RegisterHomeActions(s.slackIn.interactions, s.br, s.home, log)
 	numbers := smscmd.NumberCommands{Namer: s.br, Store: s.st, Links: links, Region: cfg.DefaultRegion}
 	smscmd.RegisterContactCommand(s.slackIn.commands, numbers)
 	smscmd.RegisterHistoryCommand(s.slackIn.commands, numbers)
