@@ -1,7 +1,10 @@
 // Package slackpost posts conversations to Slack: thread headers and the
 // texts, notes and errors in them, rendered as Block Kit with mrkdwn
 // escaped, file uploads, reactions, paced per channel and retried on
-// Slack's Retry-After. It implements bridge.Poster with slack-go.
+// Slack's Retry-After. It implements bridge.Poster with slack-go. A
+// thread post may be broadcast to the channel (reply_broadcast, its first
+// part only: the signal of a conversation that waits again) and mention a
+// user or a user group (a nudge); nothing else in it can mention anyone.
 //
 // It also holds what the rest of the Slack side renders with: escaping and
 // number formatting (format.go), the header's action ids (actions.go) and
