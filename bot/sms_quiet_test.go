@@ -70,7 +70,7 @@ func TestScheduleIntoQuietHoursIsRefusedWithTheReasonUnlessConfirmed(t *testing.
 	e := newQuietEnv(t)
 	// Alice is in New York: 7am hers is 6am in Chicago.
 	got := e.text(userAlice, chSupport, "schedule tomorrow 7am "+remote+" Reminder")
-	mustContain(t, got, "Not scheduled: It would arrive at 6:00 am for +13125550123", "add --confirm-quiet", "from 8:00 am their time")
+	mustContain(t, got, "Not scheduled: It would arrive at 6:00 am for +13125550123", "add --confirm-quiet", "or for 8:00 am their time?")
 	if n := len(e.tx.Requests()); n != 0 {
 		t.Fatalf("a refused schedule reached Telnyx (%d requests)", n)
 	}
@@ -148,5 +148,33 @@ func TestThreadHeaderShowsTheContactsLocalTime(t *testing.T) {
 	mustContain(t, headers[1].BlockText(), "their time 9:00 pm (Asia/Tokyo)")
 	if strings.Contains(headers[2].BlockText(), "their time") {
 		t.Errorf("a number with no zone shows a time: %s", headers[2].BlockText())
+	}
+}
+
+// A refused schedule carries its own answers (a modal has no
+// --confirm-quiet): Schedule anyway keeps the time, the other button moves
+// it to the end of their night.
+func TestScheduleIntoQuietHoursCanBeConfirmedOrMovedByButton(t *testing.T) {
+	e := newQuietEnv(t)
+	msg, url := e.run(userAlice, chSupport, "schedule tomorrow 7am "+remote+" Reminder")
+	e.settle()
+	mustContain(t, msg.Text, "Not scheduled: It would arrive at 6:00 am")
+	if n := len(e.tx.Requests()); n != 0 {
+		t.Fatalf("a refused schedule reached Telnyx (%d requests)", n)
+	}
+	e.press(userAlice, smscmd.ActionQuietScheduleAt, buttonValue(t, msg, smscmd.ActionQuietScheduleAt), url)
+	if body := e.only("POST /messages/schedule"); body["send_at"] != "2026-11-27T12:00:00Z" || body["text"] != "Reminder" {
+		t.Fatalf("Schedule anyway: %v, want the time asked for (7am New York)", body)
+	}
+	if posts := e.slack.ResponsePosts(url); len(posts) != 1 || !posts[0].ReplaceOriginal || !strings.Contains(posts[0].Text, "Scheduled #") {
+		t.Fatalf("the refusal is not replaced by the answer: %+v", posts)
+	}
+
+	msg, url = e.run(userAlice, chSupport, "schedule tomorrow 7am "+remote+" Second")
+	e.settle()
+	e.press(userAlice, smscmd.ActionQuietSchedule, buttonValue(t, msg, smscmd.ActionQuietSchedule), url)
+	reqs := e.tx.RequestsTo("POST /messages/schedule")
+	if len(reqs) != 2 || reqs[1].BodyMap()["send_at"] != "2026-11-27T14:00:00Z" || reqs[1].BodyMap()["text"] != "Second" {
+		t.Fatalf("Schedule for their 8:00: %v, want 14:00 UTC", reqs)
 	}
 }

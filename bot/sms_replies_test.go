@@ -139,3 +139,41 @@ func viewMeta(t *testing.T, v interface{ SlackView() (slack.View, error) }) stri
 	}
 	return sv.PrivateMetadata
 }
+
+// The saved-reply modal takes the same way out: in the recipient's quiet
+// hours it sends nothing until the teammate confirms, and asks beside the
+// thread.
+func TestSavedReplyShortcutInQuietHoursAsksBeforeSending(t *testing.T) {
+	e := newSMSEnv(t)
+	e.quiet = bridge.DefaultQuietHours // the clock's 12:00 UTC is 6:00 in Chicago
+	e.restart()
+	e.text(userAdmin, chSupport, "reply add open We open at 9.")
+	e.inbound(remote, ourNumber, "are you open?")
+	conv := e.conv(store.KindSMS, ourNumber, remote)
+	post := e.slack.ThreadReplies(chSupport, conv.ThreadTS)[0]
+	e.in.Handle(e.ctx, &slack.InteractionCallback{Type: slack.InteractionTypeMessageAction, CallbackID: smscmd.ReplyShortcutID,
+		TriggerID: "TRIG-quiet", User: slack.User{ID: userAlice}, Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: chSupport}}},
+		Message: slack.Message{Msg: slack.Msg{Timestamp: post.TS, ThreadTimestamp: conv.ThreadTS}}})
+	e.settle()
+	v := e.slack.Views()[0]
+	vals := map[string]map[string]slack.BlockAction{"reply_text_": {smscmd.ReplyTextAction: {Value: "We open at 9."}}}
+	resp := e.in.Handle(e.ctx, &slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: userAlice},
+		View: slack.View{ID: v.ID, CallbackID: smscmd.ReplyModalID, PrivateMetadata: viewMeta(t, v), State: &slack.ViewState{Values: vals}}})
+	if resp != nil {
+		t.Fatalf("submission answered %+v, want the modal closed", resp)
+	}
+	e.settle()
+	if n := len(e.tx.RequestsTo("POST /messages")); n != 0 {
+		t.Fatalf("a quiet-hours reply went before it was confirmed (%d sends)", n)
+	}
+	asked := ""
+	for _, m := range e.slack.Ephemerals(chSupport) {
+		if m.User == userAlice && strings.Contains(m.Text, "Not sent yet.") {
+			asked = m.Text
+		}
+	}
+	if asked == "" {
+		t.Fatalf("the teammate was not asked: %+v", e.slack.Ephemerals(chSupport))
+	}
+	mustContain(t, asked, "6:00 am for +13125550123 (America/Chicago)", "8:00 am their time")
+}

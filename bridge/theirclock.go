@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -37,7 +38,7 @@ func TheirClockOf(n E164) TheirClock {
 		return c
 	}
 	for _, name := range names {
-		if loc, err := time.LoadLocation(name); err == nil && name != "Etc/Unknown" {
+		if loc, err := cachedZone(name); err == nil && name != "Etc/Unknown" {
 			c.Zones = append(c.Zones, loc)
 		}
 	}
@@ -45,6 +46,22 @@ func TheirClockOf(n E164) TheirClock {
 		c.Zones = nil
 	}
 	return c
+}
+
+// zones keeps each zone loaded once: time.LoadLocation reads and parses
+// the zone's rules from the embedded database on every call, which was
+// most of the quiet-hours check every send makes.
+var zones sync.Map // IANA name → *time.Location
+
+func cachedZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err == nil {
+		zones.Store(name, loc)
+	}
+	return loc, err
 }
 
 // Known reports whether the number maps to zones close enough to use.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -18,13 +19,15 @@ import (
 // that would arrive in the recipient's quiet hours is not queued; the
 // teammate is asked, with Send anyway and Schedule for the end of the
 // window, or may say so up front with --confirm-quiet. A schedule into the
-// window is refused with the reason unless --confirm-quiet. A thread
+// window is refused with the reason, with Schedule anyway and Schedule
+// for the end of the window (the modal has no --confirm-quiet). A thread
 // reply held for quiet hours gets the same two buttons in its thread.
 
 // Buttons of the quiet-hours question; their value is a quietSend.
 const (
-	ActionQuietSend     = "sms_quiet_send"
-	ActionQuietSchedule = "sms_quiet_schedule"
+	ActionQuietSend       = "sms_quiet_send"
+	ActionQuietSchedule   = "sms_quiet_schedule"
+	ActionQuietScheduleAt = "sms_quiet_schedule_at"
 )
 
 // quietSend is the message a quiet-hours question waits with.
@@ -37,12 +40,14 @@ type quietSend struct {
 	Text   string        `json:"x"`
 	Kind   string        `json:"k,omitempty"`
 	Media  []string      `json:"m,omitempty"`
-	Until  int64         `json:"u"` // the end of the window, Unix seconds
+	Until  int64         `json:"u"`           // the end of the window, Unix seconds
+	At     int64         `json:"a,omitempty"` // a refused schedule's time, Unix seconds
 }
 
 func (s *sms) registerQuiet() {
 	s.in.OnAction(ActionQuietSend, s.onQuietSend)
 	s.in.OnAction(ActionQuietSchedule, s.onQuietSchedule)
+	s.in.OnAction(ActionQuietScheduleAt, s.onQuietScheduleAt)
 	s.in.OnAction(bridge.ActionScheduleQuiet, s.onScheduleHeld)
 }
 
@@ -124,7 +129,39 @@ func (s *sms) onScheduleHeld(ctx context.Context, cb *slack.InteractionCallback,
 	return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: text})
 }
 
-// quietScheduleRefusal answers a schedule into quiet hours.
-func quietScheduleRefusal(qe *bridge.QuietError) *slack.Msg {
-	return slackin.Ephemeral(slackpost.Escape(qe.Error()) + " To schedule it there anyway, add --confirm-quiet; or pick a time from " + slackpost.Escape(qe.Quiet.UntilText()) + ".")
+// onQuietScheduleAt schedules a refused schedule at its own time, in
+// quiet hours, as confirmed.
+func (s *sms) onQuietScheduleAt(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	p, in, ok := s.quietInput(cb, a)
+	if !ok || p.At == 0 {
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This button no longer works; schedule the message again."})
+	}
+	in.Opts.confirmQuiet = true
+	msg, err := s.schedule(ctx, scheduleInput{sendInput: in, At: time.Unix(p.At, 0), Loc: s.userLocation(ctx, cb.User.ID)})
+	if err != nil {
+		msg = slackin.Ephemeral("Not scheduled: " + slackpost.Escape(bridge.Explain(err)) + ".")
+	}
+	msg.ReplaceOriginal = true
+	return s.respond(ctx, cb, msg)
 }
+
+// quietScheduleRefusal answers a schedule into quiet hours: refused with
+// the reason, and buttons to schedule it there anyway or for the end of
+// the window (a command may also say --confirm-quiet; a modal cannot).
+func (s *sms) quietScheduleRefusal(in scheduleInput, qe *bridge.QuietError) *slack.Msg {
+	q := qe.Quiet
+	text := qe.Error() + " Schedule it at that time anyway (or add --confirm-quiet to the command), or for " + q.UntilText() + "?"
+	v, _ := json.Marshal(quietSend{From: in.Opts.from, Sender: in.Opts.kind, Pool: in.Opts.pool, To: in.To,
+		Text: in.Text, Kind: in.Kind, Media: in.Opts.media, Until: q.Until.Unix(), At: in.At.Unix()})
+	if len(v) > 2000 { // Slack's limit for a button's value
+		return slackin.Ephemeral(slackpost.Escape(qe.Error()) + " To schedule it there anyway, add --confirm-quiet; or pick a time from " + slackpost.Escape(q.UntilText()) + ".")
+	}
+	at := clock12(q.Local) + " their time"
+	buttons := []slack.BlockElement{
+		slack.NewButtonBlockElement(ActionQuietScheduleAt, string(v), slackpost.Plain("Schedule for "+at+" anyway")).WithStyle(slack.StyleDanger),
+		slack.NewButtonBlockElement(ActionQuietSchedule, string(v), slackpost.Plain("Schedule for "+q.UntilText())).WithStyle(slack.StylePrimary),
+	}
+	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(slackpost.Escape(text)), nil, nil), slack.NewActionBlock("sms_quiet", buttons...))
+}
+
+func clock12(t time.Time) string { return strings.ToLower(t.Format("3:04 pm")) }

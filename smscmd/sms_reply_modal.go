@@ -168,8 +168,13 @@ func (s *sms) onReplySubmit(ctx context.Context, cb *slack.InteractionCallback) 
 	var (
 		ue      *slackin.UsageError
 		refused *bridge.RefusedError
+		quiet   *bridge.QuietError
 	)
 	switch {
+	case errors.As(err, &quiet):
+		// The modal closes; the teammate is asked in the thread's channel.
+		s.showLater(ctx, at.Channel, cb.User.ID, s.askQuiet(in, quiet))
+		return nil, nil
 	case errors.As(err, &ue):
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: ue.Reason}), nil
 	case errors.As(err, &refused):
