@@ -3,8 +3,10 @@ package fakeslack_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -76,5 +78,30 @@ func TestConversationsOpenMakesTheOneDMAUserHas(t *testing.T) {
 	ups := srv.Uploads()
 	if len(ups) != 1 || ups[0].Channel != ch.ID || string(ups[0].Content) != body {
 		t.Fatalf("uploads %+v", ups)
+	}
+}
+
+// Slack drops metadata from a scheduled message: the fake refuses it, so a
+// use of chat.scheduleMessage with metadata fails in a test.
+func TestScheduledMessageWithMetadataIsRefused(t *testing.T) {
+	srv := fakeslack.New(t)
+	c := srv.Client()
+	ctx := context.Background()
+	postAt := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	md := slack.SlackMetadata{EventType: "sms_sent", EventPayload: map[string]any{"to": "+13125550123"}}
+	_, _, err := c.ScheduleMessageContext(ctx, "C1", postAt, slack.MsgOptionText("later", false), slack.MsgOptionMetadata(md))
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) || se.Err != "invalid_arguments" || !strings.Contains(strings.Join(se.ResponseMetadata.Messages, " "), "drops message metadata") {
+		t.Fatalf("scheduled with metadata: %v, want refused", err)
+	}
+	if _, id, err := c.ScheduleMessageContext(ctx, "C1", postAt, slack.MsgOptionText("later", false)); err != nil || !strings.HasPrefix(id, "Q") {
+		t.Fatalf("scheduled without metadata: %q, %v", id, err)
+	}
+	past := strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)
+	if _, _, err := c.ScheduleMessageContext(ctx, "C1", past, slack.MsgOptionText("late", false)); !errors.As(err, &se) || se.Err != "time_in_past" {
+		t.Errorf("scheduled in the past: %v", err)
+	}
+	if n := len(srv.Messages("C1")); n != 0 {
+		t.Errorf("%d messages posted at once, want none", n)
 	}
 }

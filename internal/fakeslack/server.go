@@ -20,14 +20,15 @@
 //	srv.FailNext("reactions.add", 1, fakeslack.Disconnect())     // network error
 //
 // Methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral,
-// chat.getPermalink, reactions.add/remove, files.getUploadURLExternal, the
+// chat.getPermalink, chat.scheduleMessage, reactions.add/remove, files.getUploadURLExternal, the
 // upload POST, files.completeUploadExternal, users.info (AddUser),
 // conversations.info (AddChannel), conversations.open (the bot's DM with
 // one known user; a D channel never opened is channel_not_found),
 // conversations.list, views.publish/open/push/update, and response_url
 // posts (ResponseURL). Message metadata on chat.postMessage and
-// chat.update is checked for its shape and recorded (Message.Meta). Async tests use WaitFor. It is safe for
-// concurrent use.
+// chat.update is checked for its shape and recorded (Message.Meta);
+// chat.scheduleMessage refuses metadata (Slack drops it from scheduled
+// messages). Async tests use WaitFor. It is safe for concurrent use.
 //
 // The sandbox (package sandbox) runs the same fake outside a test as its
 // simulated workspace: Start (a loopback port, closed by Close) and
