@@ -26,8 +26,10 @@ import (
 const AutoReplyLabel = "Auto-reply (outside business hours): "
 
 // maybeAutoReply queues the auto-reply to msg when it earns one.
-// wasResolved is the conversation's state before this text reopened it.
-func (b *Bridge) maybeAutoReply(ctx context.Context, conv *store.Conversation, msg *store.Message, p *telnyx.Message, wasResolved bool) error {
+// inserted says the text was stored by this run of its handler (not a
+// retry); wasResolved is the conversation's state before this text
+// reopened it.
+func (b *Bridge) maybeAutoReply(ctx context.Context, conv *store.Conversation, msg *store.Message, p *telnyx.Message, inserted, wasResolved bool) error {
 	our, remotes := E164(conv.OurNumber), Remotes(conv.RemoteKey)
 	if len(remotes) != 1 || msg.TelnyxID == nil || !b.engine.Wants(SourceBridge, EventSend) {
 		return nil
@@ -42,7 +44,7 @@ func (b *Bridge) maybeAutoReply(ctx context.Context, conv *store.Conversation, m
 	if !h.Set() || h.Reply == "" || h.IsOpen(msg.CreatedAt) {
 		return nil
 	}
-	if first, err := b.firstOfSpell(ctx, conv, msg, wasResolved); err != nil || !first {
+	if first, err := b.firstOfSpell(ctx, conv, msg, inserted, wasResolved); err != nil || !first {
 		return err
 	}
 	blocked, err := b.MayText(ctx, our, p.MessagingProfileID, remotes)
@@ -58,18 +60,26 @@ func (b *Bridge) maybeAutoReply(ctx context.Context, conv *store.Conversation, m
 	if err != nil {
 		return err
 	}
-	inserted, err := b.st.InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: sendKey(r.Key), Type: EventSend, Lane: LaneOf(conv), Payload: payload})
-	if inserted {
+	queued, err := b.st.InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: sendKey(r.Key), Type: EventSend, Lane: LaneOf(conv), Payload: payload})
+	if queued {
 		b.engine.Notify()
 	}
 	return err
 }
 
-// firstOfSpell reports whether msg starts a waiting spell: the
-// conversation was resolved, or the message before it (auto-replies left
-// out) is ours, or there is none.
-func (b *Bridge) firstOfSpell(ctx context.Context, conv *store.Conversation, msg *store.Message, wasResolved bool) (bool, error) {
-	if wasResolved {
+// firstOfSpell reports whether msg starts the conversation's waiting
+// spell, the one the store keeps (store.InsertInbound: the first text
+// since the team's last accepted answer or a resolve; the auto-reply does
+// not end it). A retry of the handler finds the spell's count moved on;
+// then the messages decide: the conversation was resolved, or the message
+// before msg (auto-replies left out) is ours, or there is none.
+func (b *Bridge) firstOfSpell(ctx context.Context, conv *store.Conversation, msg *store.Message, inserted, wasResolved bool) (bool, error) {
+	switch {
+	case conv.WaitingSince == nil:
+		return false, nil // answered or resolved since: nobody waits
+	case inserted:
+		return conv.WaitingCount == 1, nil
+	case wasResolved:
 		return true, nil
 	}
 	prev, err := b.st.PreviousMessage(ctx, conv.ID, msg.ID)

@@ -104,13 +104,10 @@ func TestAutoReplyAtMostOncePerIntervalEvenAfterATeamReply(t *testing.T) {
 	const remote = "+13125550123"
 	h.text(remote, "hi")
 	c, _ := h.st.ConversationByNumbers(context.Background(), store.KindSMS, string(arOur), remote)
-	// The team answers (an outbound message ends the spell), and an hour
+	// The team answers (an accepted answer ends the spell), and an hour
 	// later, still outside hours, a new spell starts: within 12 h, so no
 	// second auto-reply.
-	if _, err := h.st.InsertMessage(context.Background(), &store.Message{ConversationID: c.ID, Direction: store.Outbound,
-		FromNumber: string(arOur), ToNumbers: remote, Text: "on it", Status: store.OutDelivered, CreatedAt: h.clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	h.answer(c.ID)
 	h.clock.Advance(time.Hour)
 	h.text(remote, "thanks, one more thing")
 	if got := h.autoReplies(remote); got != 1 {
@@ -118,10 +115,7 @@ func TestAutoReplyAtMostOncePerIntervalEvenAfterATeamReply(t *testing.T) {
 	}
 	// After the team's next answer and 12 h (Wednesday 23:00 UTC, closed
 	// again), the next spell gets it again.
-	if _, err := h.st.InsertMessage(context.Background(), &store.Message{ConversationID: c.ID, Direction: store.Outbound,
-		FromNumber: string(arOur), ToNumbers: remote, Text: "done", Status: store.OutDelivered, CreatedAt: h.clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	h.answer(c.ID)
 	h.clock.Advance(23 * time.Hour)
 	h.text(remote, "hi again")
 	if got := h.autoReplies(remote); got != 2 {
@@ -190,5 +184,30 @@ func TestNoAutoReplyWithoutReplyTextOrAfterHoursAreTurnedOff(t *testing.T) {
 	h.text("+13125550124", "hi")
 	if n := len(h.tx.RequestsTo("POST /messages")); n != 0 {
 		t.Fatalf("%d auto-replies with no reply text or no hours, want none", n)
+	}
+}
+
+// The spell is the store's: only an answer Telnyx accepted ends it, so an
+// outbound message that never went does not earn the next text a second
+// auto-reply, however late it comes; after a real answer it does.
+func TestAutoReplyFollowsTheStoresWaitingSpell(t *testing.T) {
+	h := newARHarness(t, "2026-12-01T23:00:00Z") // Tuesday 18:00 in New York
+	const remote = "+13125550123"
+	h.text(remote, "hi")
+	c, _ := h.st.ConversationByNumbers(context.Background(), store.KindSMS, string(arOur), remote)
+	if _, err := h.st.InsertMessage(context.Background(), &store.Message{ConversationID: c.ID, Direction: store.Outbound,
+		FromNumber: string(arOur), ToNumbers: remote, Text: "on it", Status: store.OutNotSent, CreatedAt: h.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(24 * time.Hour) // Wednesday 18:00, closed, 24 h on
+	h.text(remote, "hello?")
+	if got := h.autoReplies(remote); got != 1 {
+		t.Fatalf("a text in the same spell (no answer went) got another auto-reply: %d in all", got)
+	}
+	h.answer(c.ID)
+	h.clock.Advance(time.Minute)
+	h.text(remote, "thanks, one more thing")
+	if got := h.autoReplies(remote); got != 2 {
+		t.Fatalf("the first text after an accepted answer: %d auto-replies in all, want 2", got)
 	}
 }

@@ -95,7 +95,7 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 
 	// Queued before afterInbound changes the conversation, so a retry
 	// decides the same way (autoreply.go).
-	if err := b.maybeAutoReply(ctx, conv, msg, p, wasResolved); err != nil {
+	if err := b.maybeAutoReply(ctx, conv, msg, p, inserted, wasResolved); err != nil {
 		return err
 	}
 	if err := b.afterInbound(ctx, conv, p, spellStarted); err != nil {

@@ -229,13 +229,24 @@ func (w *Waiter) nudge(ctx context.Context) error {
 	if w.cfg.NudgeAfter <= 0 {
 		return nil
 	}
-	before := w.b.st.Now().Add(-w.cfg.NudgeAfter)
+	now := w.b.st.Now()
+	before := now.Add(-w.cfg.NudgeAfter)
 	due, err := w.b.st.DueNudges(ctx, before, w.NudgesPerTick)
 	if err != nil {
 		return err
 	}
 	for i := range due {
 		c := &due[i]
+		// Only our number's open hours count (issue 16): a text on Friday
+		// evening is not overdue on Monday at 9:01. Open time is never more
+		// than the wall time the query selected by, so it only filters.
+		open, err := w.b.OpenDuration(ctx, E164(c.OurNumber), *c.WaitingSince, now)
+		if err != nil {
+			return err
+		}
+		if open < w.cfg.NudgeAfter {
+			continue // asked again next tick
+		}
 		ok, err := w.b.st.ClaimNudge(ctx, c.ID, before)
 		if err != nil {
 			return err

@@ -244,3 +244,47 @@ func (h *harness) conv(our, remote string) *store.Conversation {
 	}
 	return c
 }
+
+// Nudges count only our number's open hours: a text at 16:50 on a Friday
+// (open until 17:00) with a 15-minute nudge is nudged at 9:05 on Monday,
+// not at 17:05 on Friday nor at 9:00 on Monday.
+func TestNudgesCountOnlyOpenHours(t *testing.T) {
+	h := newHarness(t)
+	h.waiting = WaitingConfig{NudgeAfter: 15 * time.Minute}
+	h.clock.t = time.Date(2026, 12, 4, 21, 50, 0, 0, time.UTC) // Friday 16:50 in New York
+	h.open()
+	ctx := context.Background()
+	if _, err := h.b.SetHours(ctx, waitOur, strings.Fields("mon-fri 09:00-17:00 America/New_York"), "UADMIN"); err != nil {
+		t.Fatal(err)
+	}
+	h.text(0, "are you there?")
+	w := NewWaiter(h.b, h.b.log)
+	nudged := func() bool {
+		t.Helper()
+		if err := w.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h.drain()
+		_, posts, _, _ := h.poster.snapshot()
+		for _, p := range posts {
+			if strings.Contains(p.P.Text, "waited") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 4, 22, 6, 0, 0, time.UTC), // Friday 17:06: 10 min open
+		time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC), // Sunday: still 10 min
+		time.Date(2026, 12, 7, 14, 4, 0, 0, time.UTC), // Monday 9:04: 14 min
+	} {
+		h.clock.Advance(at.Sub(h.clock.Now()))
+		if nudged() {
+			t.Fatalf("nudged at %s, with less than 15 min of open hours waited", at)
+		}
+	}
+	h.clock.Advance(2 * time.Minute) // Monday 9:06: 16 min
+	if !nudged() {
+		t.Fatal("not nudged after 16 min of open hours")
+	}
+}
