@@ -134,7 +134,8 @@ func (s *Sandbox) phonesView() []phoneView {
 	s.mu.Unlock()
 	out := make([]phoneView, 0, len(phones))
 	for _, p := range phones {
-		v := phoneView{Number: p, Fails: s.Carrier.FailsDeliveryTo(p), Blocked: s.Carrier.CarrierBlocked(faketelnyx.DefaultProfileID, p)}
+		v := phoneView{Number: p, Fails: s.Carrier.FailsDeliveryTo(p), Blocked: s.Carrier.CarrierBlocked(faketelnyx.DefaultProfileID, p),
+			Messages: []phoneMessage{}} // [] for the page, not null
 		for _, in := range inbound {
 			if in.From == p || slices.Contains(in.CC, p) {
 				status := "delivered"

@@ -202,27 +202,37 @@ func (s *Sandbox) Close() {
 }
 
 // watch tells the page's listeners whenever a simulated server records
-// something, at most every 50 ms.
+// something, at most every 50 ms. It takes the servers' next change
+// channels before it tells the page: a change after that closes them, and
+// one before it is in the state the page then fetches, so none is missed
+// (a change during the pause included).
 func (s *Sandbox) watch(ctx context.Context) {
 	defer close(s.done)
+	slackChanged, carrierChanged := s.changes()
 	for {
-		var slackChanged <-chan struct{}
-		if s.Slack != nil {
-			slackChanged = s.Slack.Changed()
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-slackChanged:
-		case <-s.Carrier.Changed():
+		case <-carrierChanged:
 		}
-		s.hub.changed()
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(50 * time.Millisecond): // coalesce a burst into one update
 		}
+		slackChanged, carrierChanged = s.changes()
+		s.hub.changed()
 	}
+}
+
+// changes are the simulated servers' channels for their next change (no
+// workspace in half-real mode: never closed).
+func (s *Sandbox) changes() (slackChanged, carrierChanged <-chan struct{}) {
+	if s.Slack != nil {
+		slackChanged = s.Slack.Changed()
+	}
+	return slackChanged, s.Carrier.Changed()
 }
 
 // next is a fresh number for ids, timestamps and triggers.

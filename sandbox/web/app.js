@@ -60,9 +60,21 @@ function inline(s) {
   return h.replace(/\n/g, "<br>");
 }
 
+// A few of Slack's emoji names, as the bot uses them; others stay :name:.
+const emoji = {
+  speech_balloon: "💬", large_green_circle: "🟢", raising_hand: "🙋", white_check_mark: "✅", no_entry_sign: "🚫",
+  warning: "⚠️", x: "❌", hourglass_flowing_sand: "⏳", outbox_tray: "📤", incoming_envelope: "📨", calendar: "📅",
+  link: "🔗", paperclip: "📎", memo: "📝", bell: "🔔", heavy_check_mark: "✔️", email: "📧", envelope: "✉️",
+  information_source: "ℹ️", arrows_counterclockwise: "🔄", test_tube: "🧪", iphone: "📱", busts_in_silhouette: "👥", mag: "🔍", clock1: "🕐",
+};
+
+function emojify(h) {
+  return h.replace(/:([a-z0-9_+-]+):/g, (m, name) => emoji[name] || m);
+}
+
 function textObj(t) {
   if (!t) return "";
-  return t.type === "mrkdwn" ? mrkdwn(t.text) : esc(t.text).replace(/\n/g, "<br>");
+  return emojify(t.type === "mrkdwn" ? mrkdwn(t.text) : esc(t.text).replace(/\n/g, "<br>"));
 }
 
 // ctx says where an element is: {ts} a channel message, {answer} an
@@ -127,7 +139,7 @@ function blocks(list, ctx, errors) {
       const id = b.block_id || `b${i}`;
       switch (b.type) {
         case "header":
-          return `<div class="block header">${esc(b.text?.text)}</div>`;
+          return `<div class="block header">${emojify(esc(b.text?.text))}</div>`;
         case "divider":
           return `<div class="block divider"></div>`;
         case "section": {
@@ -161,11 +173,13 @@ function messageHTML(m, inThread) {
   const who = m.bot
     ? `smsbridge<span class="app">APP</span><span class="sb">SANDBOX</span>`
     : esc(userName(m.user)) + `<span class="sb">SANDBOX</span>`;
-  const body = m.blocks ? blocks(m.blocks, { ts: m.ts }) : `<div>${mrkdwn(m.text)}</div>`;
+  const body = m.blocks ? blocks(m.blocks, { ts: m.ts }) : `<div>${emojify(mrkdwn(m.text))}</div>`;
   const files = (m.files || [])
     .map((f) => (f.content_type.startsWith("image/") ? `<img src="/files/${esc(f.id)}" alt="${esc(f.name)}">` : `<a href="/files/${esc(f.id)}">${esc(f.name)}</a>`))
     .join("");
-  const reactions = (m.reactions || []).length ? `<div class="reactions">${m.reactions.map((r) => `<span>:${esc(r)}:</span>`).join("")}</div>` : "";
+  const reactions = (m.reactions || []).length
+    ? `<div class="reactions">${m.reactions.map((r) => `<span title=":${esc(r)}:">${emojify(`:${esc(r)}:`)} 1</span>`).join("")}</div>`
+    : "";
   const replies = !inThread && (m.replies || []).length
     ? `<div class="replies-link" data-thread="${esc(m.ts)}">${m.replies.length} ${m.replies.length === 1 ? "reply" : "replies"}</div>`
     : !inThread && m.bot && !m.ephemeral ? `<div class="replies-link" data-thread="${esc(m.ts)}">Reply in thread</div>` : "";
@@ -245,7 +259,8 @@ function renderPhones() {
   draw("phone-to", state.numbers, () => {
     $("phone-to").innerHTML = state.numbers.map((n) => `<option>${esc(n)}</option>`).join("");
   });
-  const p = phones.find((x) => x.number === phone) || { messages: [] };
+  const p = phones.find((x) => x.number === phone) || {};
+  p.messages = p.messages || [];
   $("phone-fail").checked = !!p.fails;
   $("phone-status").className = p.blocked ? "blocked" : "";
   $("phone-status").textContent = p.blocked
@@ -281,10 +296,25 @@ function toast(msg) {
   toast.timer = setTimeout(() => (t.hidden = true), 6000);
 }
 
+// refresh fetches the state once at a time: two fetches in flight could
+// answer out of order and draw the older state last. A change that comes
+// meanwhile fetches again when the one in flight is done.
+let refreshing = false, refreshAgain = false;
 async function refresh() {
-  const r = await fetch("/api/state");
-  state = await r.json();
-  render();
+  if (refreshing) { refreshAgain = true; return; }
+  refreshing = true;
+  try {
+    do {
+      refreshAgain = false;
+      const r = await fetch("/api/state");
+      state = await r.json();
+      render();
+    } while (refreshAgain);
+  } catch (err) {
+    toast(`The sandbox did not answer: ${err}`);
+  } finally {
+    refreshing = false;
+  }
 }
 
 // viewValues reads a modal's inputs as Slack's view.state.values.
