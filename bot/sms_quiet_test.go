@@ -178,3 +178,33 @@ func TestScheduleIntoQuietHoursCanBeConfirmedOrMovedByButton(t *testing.T) {
 		t.Fatalf("Schedule for their 8:00: %v, want 14:00 UTC", reqs)
 	}
 }
+
+// The quiet-hours question is answered once: a second press of either
+// button (a double click, or Schedule after Send anyway) sends and
+// schedules nothing more.
+func TestQuietHoursQuestionIsAnsweredOnce(t *testing.T) {
+	e := newQuietEnv(t)
+	msg, url := e.run(userAlice, chSupport, "schedule tomorrow 7am "+remote+" Reminder")
+	e.settle()
+	e.press(userAlice, smscmd.ActionQuietScheduleAt, buttonValue(t, msg, smscmd.ActionQuietScheduleAt), url)
+	e.press(userAlice, smscmd.ActionQuietScheduleAt, buttonValue(t, msg, smscmd.ActionQuietScheduleAt), url)
+	e.press(userAlice, smscmd.ActionQuietSchedule, buttonValue(t, msg, smscmd.ActionQuietSchedule), url)
+	if n := len(e.tx.RequestsTo("POST /messages/schedule")); n != 1 {
+		t.Fatalf("a refused schedule's buttons pressed three times scheduled %d messages, want 1", n)
+	}
+	posts := e.slack.ResponsePosts(url)
+	if last := posts[len(posts)-1]; !strings.Contains(last.Text, "already") {
+		t.Fatalf("a second press is not told the question was answered: %q", last.Text)
+	}
+
+	msg, url = e.run(userAlice, chSupport, "send "+remote+" Your order shipped")
+	e.settle()
+	e.press(userAlice, smscmd.ActionQuietSend, buttonValue(t, msg, smscmd.ActionQuietSend), url)
+	e.press(userAlice, smscmd.ActionQuietSchedule, buttonValue(t, msg, smscmd.ActionQuietSchedule), url)
+	if n := len(e.tx.RequestsTo("POST /messages")); n != 1 {
+		t.Fatalf("Send anyway: %d sends, want 1", n)
+	}
+	if n := len(e.tx.RequestsTo("POST /messages/schedule")); n != 1 {
+		t.Fatalf("Schedule after Send anyway scheduled it too (%d schedules, want the 1 from before)", n)
+	}
+}

@@ -298,7 +298,7 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		switch {
 		case errors.As(err, &quiet):
 			// The modal closes; the teammate is asked beside it.
-			s.showLater(ctx, channel, user, s.askQuiet(in, quiet))
+			s.showLater(ctx, channel, user, s.askQuiet(ctx, in, quiet))
 			return nil, nil
 		case errors.As(err, &ue):
 			// Today's usage errors of a send are about the sender.

@@ -2,7 +2,7 @@ package smscmd
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,12 +23,34 @@ import (
 // for the end of the window (the modal has no --confirm-quiet). A thread
 // reply held for quiet hours gets the same two buttons in its thread.
 
-// Buttons of the quiet-hours question; their value is a quietSend.
+// Buttons of the quiet-hours question. Their value is the token of the
+// quietSend the question holds in the store (bridge.HoldConfirmation):
+// the first press of any of them takes it, so a double click, or Schedule
+// after Send anyway, sends and schedules nothing more.
 const (
 	ActionQuietSend       = "sms_quiet_send"
 	ActionQuietSchedule   = "sms_quiet_schedule"
 	ActionQuietScheduleAt = "sms_quiet_schedule_at"
 )
+
+const (
+	quietHold = "quiet"
+	// quietAnswerTTL is how long a quiet-hours question can be answered:
+	// the rest of a night, and the morning after.
+	quietAnswerTTL = 16 * time.Hour
+)
+
+// holdQuiet keeps p for the question's buttons and returns the token they
+// carry; "" when it could not be kept (the question then says how to
+// answer with the command instead).
+func (s *sms) holdQuiet(ctx context.Context, user, channel string, p quietSend) string {
+	token, err := s.Bridge.HoldConfirmation(ctx, quietHold, user, channel, p, quietAnswerTTL)
+	if err != nil {
+		s.Log.Warn("hold the quiet-hours question", "err", err)
+		return ""
+	}
+	return token
+}
 
 // quietSend is the message a quiet-hours question waits with.
 type quietSend struct {
@@ -54,24 +76,29 @@ func (s *sms) registerQuiet() {
 // askQuiet asks whether to send into quiet hours anyway or schedule for
 // their end. A message too long to ride on a button is told to use
 // --confirm-quiet or schedule.
-func (s *sms) askQuiet(in sendInput, qe *bridge.QuietError) *slack.Msg {
+func (s *sms) askQuiet(ctx context.Context, in sendInput, qe *bridge.QuietError) *slack.Msg {
 	q := qe.Quiet
 	text := fmt.Sprintf(":crescent_moon: Not sent yet. %s Send it anyway, or schedule it for %s?", q.Reason(), q.UntilText())
-	v, _ := json.Marshal(quietSend{Key: in.Key, From: in.Opts.from, Sender: in.Opts.kind, Pool: in.Opts.pool, To: in.To,
+	v := s.holdQuiet(ctx, in.User, in.Channel, quietSend{Key: in.Key, From: in.Opts.from, Sender: in.Opts.kind, Pool: in.Opts.pool, To: in.To,
 		Text: in.Text, Kind: in.Kind, Media: in.Opts.media, Until: q.Until.Unix()})
-	if len(v) > 2000 { // Slack's limit for a button's value
+	if v == "" {
 		return slackin.Ephemeral(slackpost.Escape(text) + " To send it anyway, run the command again with --confirm-quiet; or `/sms schedule` it.")
 	}
-	buttons := []slack.BlockElement{slack.NewButtonBlockElement(ActionQuietSend, string(v), slackpost.Plain("Send anyway")).WithStyle(slack.StyleDanger)}
+	buttons := []slack.BlockElement{slack.NewButtonBlockElement(ActionQuietSend, v, slackpost.Plain("Send anyway")).WithStyle(slack.StyleDanger)}
 	if len(in.To) == 1 && in.Kind != bridge.ConvWhatsApp {
-		buttons = append(buttons, slack.NewButtonBlockElement(ActionQuietSchedule, string(v), slackpost.Plain("Schedule for "+q.UntilText())).WithStyle(slack.StylePrimary))
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionQuietSchedule, v, slackpost.Plain("Schedule for "+q.UntilText())).WithStyle(slack.StylePrimary))
 	}
 	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(slackpost.Escape(text)), nil, nil), slack.NewActionBlock("sms_quiet", buttons...))
 }
 
-func (s *sms) quietInput(cb *slack.InteractionCallback, a *slack.BlockAction) (quietSend, sendInput, bool) {
+// quietInput takes the question's message back, once: a second press,
+// or a press after the question expired, gets ok false.
+func (s *sms) quietInput(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) (quietSend, sendInput, bool) {
 	var p quietSend
-	if err := json.Unmarshal([]byte(a.Value), &p); err != nil || len(p.To) == 0 {
+	if _, err := s.Bridge.TakeConfirmation(ctx, quietHold, a.Value, &p); err != nil || len(p.To) == 0 {
+		if err != nil && !errors.Is(err, bridge.ErrNotFound) {
+			s.Log.Warn("take the quiet-hours question", "err", err)
+		}
 		return p, sendInput{}, false
 	}
 	in := sendInput{Key: "quiet:" + p.Key, Kind: p.Kind, To: p.To, Text: p.Text, User: cb.User.ID, Channel: cb.Channel.ID,
@@ -81,9 +108,9 @@ func (s *sms) quietInput(cb *slack.InteractionCallback, a *slack.BlockAction) (q
 
 // onQuietSend sends the message now, into quiet hours, as confirmed.
 func (s *sms) onQuietSend(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
-	_, in, ok := s.quietInput(cb, a)
+	_, in, ok := s.quietInput(ctx, cb, a)
 	if !ok {
-		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This button no longer works; send the message again."})
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: quietAnswered})
 	}
 	in.Opts.confirmQuiet = true
 	msg, err := s.sendNow(ctx, in)
@@ -97,9 +124,9 @@ func (s *sms) onQuietSend(ctx context.Context, cb *slack.InteractionCallback, a 
 // onQuietSchedule schedules the message for the end of the window (at
 // least Telnyx's minimum ahead).
 func (s *sms) onQuietSchedule(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
-	p, in, ok := s.quietInput(cb, a)
+	p, in, ok := s.quietInput(ctx, cb, a)
 	if !ok {
-		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This button no longer works; send the message again."})
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: quietAnswered})
 	}
 	at := time.Unix(p.Until, 0)
 	if soonest := s.Now().Add(bridge.TelnyxMinAhead + time.Minute); at.Before(soonest) {
@@ -132,9 +159,9 @@ func (s *sms) onScheduleHeld(ctx context.Context, cb *slack.InteractionCallback,
 // onQuietScheduleAt schedules a refused schedule at its own time, in
 // quiet hours, as confirmed.
 func (s *sms) onQuietScheduleAt(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
-	p, in, ok := s.quietInput(cb, a)
+	p, in, ok := s.quietInput(ctx, cb, a)
 	if !ok || p.At == 0 {
-		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This button no longer works; schedule the message again."})
+		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: quietAnswered})
 	}
 	in.Opts.confirmQuiet = true
 	msg, err := s.schedule(ctx, scheduleInput{sendInput: in, At: time.Unix(p.At, 0), Loc: s.userLocation(ctx, cb.User.ID)})
@@ -148,20 +175,24 @@ func (s *sms) onQuietScheduleAt(ctx context.Context, cb *slack.InteractionCallba
 // quietScheduleRefusal answers a schedule into quiet hours: refused with
 // the reason, and buttons to schedule it there anyway or for the end of
 // the window (a command may also say --confirm-quiet; a modal cannot).
-func (s *sms) quietScheduleRefusal(in scheduleInput, qe *bridge.QuietError) *slack.Msg {
+func (s *sms) quietScheduleRefusal(ctx context.Context, in scheduleInput, qe *bridge.QuietError) *slack.Msg {
 	q := qe.Quiet
 	text := qe.Error() + " Schedule it at that time anyway (or add --confirm-quiet to the command), or for " + q.UntilText() + "?"
-	v, _ := json.Marshal(quietSend{From: in.Opts.from, Sender: in.Opts.kind, Pool: in.Opts.pool, To: in.To,
+	v := s.holdQuiet(ctx, in.User, in.Channel, quietSend{From: in.Opts.from, Sender: in.Opts.kind, Pool: in.Opts.pool, To: in.To,
 		Text: in.Text, Kind: in.Kind, Media: in.Opts.media, Until: q.Until.Unix(), At: in.At.Unix()})
-	if len(v) > 2000 { // Slack's limit for a button's value
+	if v == "" {
 		return slackin.Ephemeral(slackpost.Escape(qe.Error()) + " To schedule it there anyway, add --confirm-quiet; or pick a time from " + slackpost.Escape(q.UntilText()) + ".")
 	}
 	at := clock12(q.Local) + " their time"
 	buttons := []slack.BlockElement{
-		slack.NewButtonBlockElement(ActionQuietScheduleAt, string(v), slackpost.Plain("Schedule for "+at+" anyway")).WithStyle(slack.StyleDanger),
-		slack.NewButtonBlockElement(ActionQuietSchedule, string(v), slackpost.Plain("Schedule for "+q.UntilText())).WithStyle(slack.StylePrimary),
+		slack.NewButtonBlockElement(ActionQuietScheduleAt, v, slackpost.Plain("Schedule for "+at+" anyway")).WithStyle(slack.StyleDanger),
+		slack.NewButtonBlockElement(ActionQuietSchedule, v, slackpost.Plain("Schedule for "+q.UntilText())).WithStyle(slack.StylePrimary),
 	}
 	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(slackpost.Escape(text)), nil, nil), slack.NewActionBlock("sms_quiet", buttons...))
 }
+
+// quietAnswered is what a press of an answered (or expired) quiet-hours
+// question says.
+const quietAnswered = "This question was already answered (or it expired after 16 hours), so nothing more was sent or scheduled. If the message did not go, send it again."
 
 func clock12(t time.Time) string { return strings.ToLower(t.Format("3:04 pm")) }

@@ -173,7 +173,7 @@ func (s *sms) onReplySubmit(ctx context.Context, cb *slack.InteractionCallback) 
 	switch {
 	case errors.As(err, &quiet):
 		// The modal closes; the teammate is asked in the thread's channel.
-		s.showLater(ctx, at.Channel, cb.User.ID, s.askQuiet(in, quiet))
+		s.showLater(ctx, at.Channel, cb.User.ID, s.askQuiet(ctx, in, quiet))
 		return nil, nil
 	case errors.As(err, &ue):
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: ue.Reason}), nil

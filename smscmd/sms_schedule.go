@@ -144,7 +144,7 @@ func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error
 		return slackin.Ephemeral(slackpost.Escape(refused.Reason)), nil
 	}
 	if errors.As(err, &quiet) {
-		return s.quietScheduleRefusal(in, quiet), nil
+		return s.quietScheduleRefusal(ctx, in, quiet), nil
 	}
 	if errors.Is(err, bridge.ErrTooSoon) {
 		return nil, slackin.Usagef("Cannot schedule: the time must be at least 5 minutes ahead.")

@@ -135,7 +135,7 @@ func (s *sms) sendNow(ctx context.Context, in sendInput) (*slack.Msg, error) {
 		return s.pickSender(in, several), nil
 	}
 	if errors.As(err, &quiet) {
-		return s.askQuiet(in, quiet), nil
+		return s.askQuiet(ctx, in, quiet), nil
 	}
 	if errors.As(err, &refused) {
 		return slackin.Ephemeral(slackpost.Escape(refused.Reason)), nil
