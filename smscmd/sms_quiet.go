@@ -74,8 +74,8 @@ func (s *sms) registerQuiet() {
 }
 
 // askQuiet asks whether to send into quiet hours anyway or schedule for
-// their end. A message too long to ride on a button is told to use
-// --confirm-quiet or schedule.
+// their end. When the question cannot be held in the store, it tells how
+// to answer with --confirm-quiet or /sms schedule instead.
 func (s *sms) askQuiet(ctx context.Context, in sendInput, qe *bridge.QuietError) *slack.Msg {
 	q := qe.Quiet
 	text := fmt.Sprintf(":crescent_moon: Not sent yet. %s Send it anyway, or schedule it for %s?", q.Reason(), q.UntilText())
@@ -193,6 +193,6 @@ func (s *sms) quietScheduleRefusal(ctx context.Context, in scheduleInput, qe *br
 
 // quietAnswered is what a press of an answered (or expired) quiet-hours
 // question says.
-const quietAnswered = "This question was already answered (or it expired after 16 hours), so nothing more was sent or scheduled. If the message did not go, send it again."
+var quietAnswered = fmt.Sprintf("This question was already answered (or it expired after %d hours), so nothing more was sent or scheduled. If the message did not go, send it again.", int(quietAnswerTTL.Hours()))
 
 func clock12(t time.Time) string { return strings.ToLower(t.Format("3:04 pm")) }
