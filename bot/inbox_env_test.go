@@ -23,7 +23,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // inboxClock is the store's and the App Home's clock: it moves only when told.
@@ -113,7 +113,7 @@ func (e *inboxEnv) text(eventID, remote, body string) {
 		"payload": map[string]any{"id": "msg-" + eventID, "direction": "inbound", "type": "SMS", "text": body,
 			"from": ep{remote}, "to": []ep{{ourNumber}}, "cc": []ep{}, "media": []any{}},
 	}})
-	ev, err := telnyx.ParseWebhook(raw)
+	ev, err := telnyxhook.ParseWebhook(raw)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 	"github.com/smsbridge/smsbridge/webhooks"
 )
 
@@ -159,7 +160,7 @@ func (h *obHarness) open(pubKey string) {
 	sm.Register(h.events)
 	h.inter = slackin.NewInteractions(log)
 	slackin.RegisterSendAgain(h.inter, h.out)
-	ver, err := telnyx.NewVerifier(pubKey)
+	ver, err := telnyxhook.NewVerifier(pubKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,10 +348,10 @@ func (h *obHarness) postEvent(body []byte, retry int) int {
 // postTelnyx delivers a signed Telnyx webhook through the router.
 func (h *obHarness) postTelnyx(body []byte) int {
 	h.t.Helper()
-	sig, ts := telnyx.Sign(h.tnxKey, time.Now(), body)
+	sig, ts := telnyxhook.Sign(h.tnxKey, time.Now(), body)
 	req := httptest.NewRequest(http.MethodPost, webhooks.PathTelnyx, bytes.NewReader(body))
-	req.Header.Set(telnyx.HeaderSignature, sig)
-	req.Header.Set(telnyx.HeaderTimestamp, ts)
+	req.Header.Set(telnyxhook.HeaderSignature, sig)
+	req.Header.Set(telnyxhook.HeaderTimestamp, ts)
 	rec := httptest.NewRecorder()
 	h.router.ServeHTTP(rec, req)
 	return rec.Code

@@ -13,7 +13,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // TestLoadPacedSender is the pacing load run of README "Measured"; go test
@@ -133,7 +133,7 @@ func inboundTextFrom(eventID, remote, our, text string) []byte {
 		PhoneNumber string `json:"phone_number"`
 	}
 	body, _ := json.Marshal(map[string]any{"data": map[string]any{
-		"event_type": telnyx.EventMessageReceived, "id": eventID, "record_type": "event",
+		"event_type": telnyxhook.EventMessageReceived, "id": eventID, "record_type": "event",
 		"occurred_at": time.Now().UTC().Format(time.RFC3339Nano),
 		"payload": map[string]any{"id": "msg-" + eventID, "record_type": "message", "direction": "inbound", "type": "SMS", "text": text,
 			"from": ep{remote}, "to": []ep{{our}}, "cc": []ep{}, "media": []any{}},

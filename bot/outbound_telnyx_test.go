@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/phone"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
@@ -134,7 +135,7 @@ func (f *outFake) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	text, _ := body["text"].(string)
-	seg := telnyx.Segments(text)
+	seg := phone.Segments(text)
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{
 		"id": fmt.Sprintf("40385f64-5717-4562-b3fc-%012d", n), "record_type": "message", "direction": "outbound", "type": typ,

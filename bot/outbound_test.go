@@ -19,6 +19,7 @@ import (
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 func TestOutboundReplySendsOneSMSWithRightFromToText(t *testing.T) {
@@ -379,11 +380,11 @@ func TestOutboundDeliveryReactionsInAndOutOfOrder(t *testing.T) {
 				var wh []byte
 				switch e {
 				case "sent":
-					wh = deliveryReport(fmt.Sprintf("ev-sent-%d", i), telnyx.EventMessageSent, *m.TelnyxID, "sent")
+					wh = deliveryReport(fmt.Sprintf("ev-sent-%d", i), telnyxhook.EventMessageSent, *m.TelnyxID, "sent")
 				case "delivered":
-					wh = deliveryReport("ev-fin-ok", telnyx.EventMessageFinalized, *m.TelnyxID, "delivered")
+					wh = deliveryReport("ev-fin-ok", telnyxhook.EventMessageFinalized, *m.TelnyxID, "delivered")
 				case "failed":
-					wh = deliveryReport("ev-fin-fail", telnyx.EventMessageFinalized, *m.TelnyxID, "delivery_failed",
+					wh = deliveryReport("ev-fin-fail", telnyxhook.EventMessageFinalized, *m.TelnyxID, "delivery_failed",
 						telnyx.ErrorEntry{Code: "40008", Title: "Undeliverable", Detail: "The message could not be delivered to the handset."})
 				}
 				if code := h.postTelnyx(wh); code != http.StatusOK {
@@ -546,7 +547,7 @@ func TestOutboundDeliveryFailure40300MarksOptedOut(t *testing.T) {
 	h.start()
 	ts := h.replyAndSettle(c, "hi")
 	m := h.outbound(obChannel + ":" + ts)
-	h.postTelnyx(deliveryReport("ev-fin", telnyx.EventMessageFinalized, *m.TelnyxID, "delivery_failed",
+	h.postTelnyx(deliveryReport("ev-fin", telnyxhook.EventMessageFinalized, *m.TelnyxID, "delivery_failed",
 		telnyx.ErrorEntry{Code: "40300", Title: "Blocked due to STOP message"}))
 	h.settle()
 	if conv, _ := h.st.Conversation(context.Background(), c.ID); !conv.OptedOut {

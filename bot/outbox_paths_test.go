@@ -16,7 +16,7 @@ import (
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/smscmd"
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // The side paths take the one way out: these pin what the "one way out"
@@ -46,7 +46,7 @@ func (e *smsEnv) inbound(from, to, text string, cc ...string) {
 		},
 		"meta": map[string]any{"attempt": 1},
 	})
-	ev, err := telnyx.ParseWebhook(body)
+	ev, err := telnyxhook.ParseWebhook(body)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/smscmd"
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 func TestParseNumberReadsManyWrittenForms(t *testing.T) {
@@ -301,7 +301,7 @@ func TestSendAndFirstInboundTextAtOnceMakeOneThreadInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := telnyx.ParseWebhook(raw)
+	ev, err := telnyxhook.ParseWebhook(raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // Event sources in the store.
@@ -91,8 +92,8 @@ func New(st *store.Store, engine *Engine, poster Poster, media MediaFetcher, log
 		cfg.AutoReplyEvery = 12 * time.Hour
 	}
 	b := &Bridge{st: st, engine: engine, poster: poster, media: media, log: log, cfg: cfg}
-	engine.Handle(SourceTelnyx, telnyx.EventMessageReceived, b.handleReceived)
-	engine.Handle(SourceTelnyx, telnyx.EventLinkClicked, b.handleLinkClicked)
+	engine.Handle(SourceTelnyx, telnyxhook.EventMessageReceived, b.handleReceived)
+	engine.Handle(SourceTelnyx, telnyxhook.EventLinkClicked, b.handleLinkClicked)
 	engine.Handle(SourceBridge, EventThreadPost, b.handleThreadPost) // threadpost.go
 	return b
 }
@@ -102,7 +103,7 @@ func (b *Bridge) Engine() *Engine { return b.engine }
 
 // IngestTelnyx commits a verified, parsed Telnyx webhook and wakes a worker.
 // It reports whether the event was new; a redelivery changes nothing.
-func (b *Bridge) IngestTelnyx(ctx context.Context, ev *telnyx.Event, raw []byte) (bool, error) {
+func (b *Bridge) IngestTelnyx(ctx context.Context, ev *telnyxhook.Event, raw []byte) (bool, error) {
 	lane := ""
 	if b.engine.Wants(SourceTelnyx, ev.Type) {
 		lane = telnyxLane(ev)

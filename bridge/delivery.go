@@ -8,6 +8,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // Delivery: message.sent and message.finalized move an outbound message's
@@ -48,7 +49,7 @@ func lowerThan(s string) []string {
 // has one status per recipient: it counts as failed if any failed, and
 // delivered only when all were.
 func deliveryStatus(typ string, p *telnyx.Message) string {
-	if typ == telnyx.EventMessageSent {
+	if typ == telnyxhook.EventMessageSent {
 		return store.OutSent
 	}
 	seen := map[string]bool{}
@@ -71,7 +72,7 @@ func deliveryStatus(typ string, p *telnyx.Message) string {
 }
 
 func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
-	tev, err := telnyx.ParseWebhook(ev.Payload)
+	tev, err := telnyxhook.ParseWebhook(ev.Payload)
 	if err != nil || tev.Message == nil {
 		return Permanent(fmt.Errorf("stored event does not parse: %v", err))
 	}

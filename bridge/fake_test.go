@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // recPoster is a hand-written Poster that records what the bridge asked for.
@@ -182,7 +182,7 @@ func (h *harness) drain() {
 
 func (h *harness) ingest(body []byte) bool {
 	h.t.Helper()
-	ev, err := telnyx.ParseWebhook(body)
+	ev, err := telnyxhook.ParseWebhook(body)
 	if err != nil {
 		h.t.Fatal(err)
 	}

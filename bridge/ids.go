@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // Ids in one place: the phone number type, and every lane and every
@@ -17,7 +17,7 @@ import (
 
 // E164 is a phone number in E.164 form ("+13125550123"). Numbers read from
 // outside (settings, typed by people, webhooks) are made with ParseE164 or
-// telnyx.NormalizeE164; a conversion from a stored column is a cast, since
+// phone.NormalizeE164; a conversion from a stored column is a cast, since
 // only checked numbers are stored.
 type E164 string
 
@@ -38,7 +38,7 @@ func ParseE164(s string) (E164, error) {
 
 // telnyxLane puts every event of a conversation in the conversation's lane,
 // so they are handled in the order received.
-func telnyxLane(ev *telnyx.Event) string {
+func telnyxLane(ev *telnyxhook.Event) string {
 	if ev.Click != nil {
 		return clickLane(ev.Click.MessageID)
 	}

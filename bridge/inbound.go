@@ -12,6 +12,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // handleReceived posts an inbound SMS or MMS into its conversation's thread.
@@ -19,7 +20,7 @@ import (
 // crash resumes where it stopped: the thread is created once, the text is
 // posted once, and media already uploaded are not uploaded again.
 func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
-	tev, err := telnyx.ParseWebhook(ev.Payload)
+	tev, err := telnyxhook.ParseWebhook(ev.Payload)
 	if err != nil || tev.Message == nil {
 		return Permanent(fmt.Errorf("stored event does not parse: %v", err))
 	}
@@ -285,7 +286,7 @@ func (b *Bridge) afterInbound(ctx context.Context, conv *store.Conversation, p *
 // handleLinkClicked notes a link click in the thread of the message it
 // belongs to.
 func (b *Bridge) handleLinkClicked(ctx context.Context, ev *store.Event) error {
-	tev, err := telnyx.ParseWebhook(ev.Payload)
+	tev, err := telnyxhook.ParseWebhook(ev.Payload)
 	if err != nil || tev.Click == nil {
 		return Permanent(fmt.Errorf("stored event does not parse: %v", err))
 	}

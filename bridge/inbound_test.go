@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/smsbridge/smsbridge/internal/testdb"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 	"log/slog"
 	"os"
 	"strings"
@@ -301,7 +301,7 @@ func TestSlowHandlerKeepsItsLane(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	eng := NewEngine(st, log, EngineConfig{Workers: 2, Lease: time.Second, PollInterval: 10 * time.Millisecond})
 	b := New(st, eng, slow, h.media, log, Config{Routes: Routes{Default: "CINBOX"}})
-	ev, _ := telnyx.ParseWebhook(inbound("e1", "m1", "+13125550123", "+18445550001", "slow"))
+	ev, _ := telnyxhook.ParseWebhook(inbound("e1", "m1", "+13125550123", "+18445550001", "slow"))
 	if _, err := b.IngestTelnyx(context.Background(), ev, inbound("e1", "m1", "+13125550123", "+18445550001", "slow")); err != nil {
 		t.Fatal(err)
 	}

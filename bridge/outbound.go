@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // The outbound pipeline: a teammate's reply in a conversation's thread
@@ -187,7 +187,7 @@ type OutboundConfig struct {
 	// default 1h.
 	GiveUpAfter time.Duration
 	// Segments counts a text's SMS parts and names its encoding; default
-	// telnyx.Segments.
+	// phone.Segments.
 	Segments func(text string) (parts int, encoding string)
 	// Pacer keeps each sender within its Telnyx throughput; nil sends
 	// unpaced.
@@ -231,8 +231,8 @@ func NewOutbound(b *Bridge, sender SMSSender, files SlackFileFetcher, names User
 	e.Handle(SourceSlack, SlackTypeMessage, o.handleReply)
 	e.Handle(SourceSlack, SlackTypeSendAgain, o.handleSendAgain)
 	e.Handle(SourceBridge, EventSend, o.handleSend) // send.go
-	e.Handle(SourceTelnyx, telnyx.EventMessageSent, o.handleDelivery)
-	e.Handle(SourceTelnyx, telnyx.EventMessageFinalized, o.handleDelivery)
+	e.Handle(SourceTelnyx, telnyxhook.EventMessageSent, o.handleDelivery)
+	e.Handle(SourceTelnyx, telnyxhook.EventMessageFinalized, o.handleDelivery)
 	return o
 }
 

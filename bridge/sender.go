@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/smsbridge/smsbridge/phone"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
@@ -102,6 +103,6 @@ func ClassifySendError(err error) *SendError {
 
 // defaultSegments counts with the client's GSM-7/UCS-2 rules.
 func defaultSegments(text string) (int, string) {
-	s := telnyx.Segments(text)
+	s := phone.Segments(text)
 	return s.Segments, s.Encoding
 }

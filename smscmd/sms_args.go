@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/phone"
 	"github.com/smsbridge/smsbridge/slackin"
-	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 // Reading /sms arguments: numbers in any written form, senders, flags,
@@ -59,7 +59,7 @@ func nextToken(s string) (tok, rest string) {
 // ParseNumber normalizes a recipient phone number typed in any common form
 // ("(312) 555-0123", "+44 20 7946 0958", "312.555.0123") to E.164.
 func ParseNumber(s, region string) (bridge.E164, error) {
-	n, err := telnyx.NormalizeE164(unslack(s), region)
+	n, err := phone.NormalizeE164(unslack(s), region)
 	if err != nil {
 		return "", fmt.Errorf("%q is not a phone number I can read (%v)", s, errors.Unwrap(err))
 	}

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/smsbridge/smsbridge/phone"
 	"github.com/smsbridge/smsbridge/slackin"
-	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 // FuzzSMSArgs feeds the /sms argument readers (flags, senders, recipients)
@@ -26,7 +26,7 @@ func FuzzSMSArgs(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		o, rest, err := parseFlags(s, "US", true)
-		if err == nil && o.from != "" && !telnyx.IsSender(string(o.from)) {
+		if err == nil && o.from != "" && !phone.IsSender(string(o.from)) {
 			t.Fatalf("--from accepted %q", o.from)
 		}
 		for _, multi := range []bool{false, true} {
@@ -35,7 +35,7 @@ func FuzzSMSArgs(f *testing.F) {
 				continue
 			}
 			for _, n := range nums {
-				if !telnyx.IsAddress(string(n)) || !strings.HasPrefix(string(n), "+") {
+				if !phone.IsAddress(string(n)) || !strings.HasPrefix(string(n), "+") {
 					t.Fatalf("recipient %q accepted from %q", n, rest)
 				}
 			}

@@ -11,9 +11,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/phone"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
-	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 // The compose modal: callback id, block ids and action ids.
@@ -148,12 +148,12 @@ func (s *sms) fromOptions(ctx context.Context, channel string) ([]*slack.OptionB
 
 // SegmentNote describes how a text travels as SMS.
 func SegmentNote(text string) string {
-	info := telnyx.Segments(text)
+	info := phone.Segments(text)
 	switch {
 	case info.Segments == 0:
 		return "Empty message."
 	case info.TooLong():
-		return fmt.Sprintf(":warning: %d characters (%s): %d SMS parts, more than the %d Telnyx sends. Shorten it.", info.Characters, info.Encoding, info.Segments, telnyx.MaxSegments)
+		return fmt.Sprintf(":warning: %d characters (%s): %d SMS parts, more than the %d Telnyx sends. Shorten it.", info.Characters, info.Encoding, info.Segments, phone.MaxSegments)
 	case info.Segments == 1:
 		return fmt.Sprintf("%d characters (%s): 1 SMS.", info.Characters, info.Encoding)
 	}
@@ -235,7 +235,7 @@ func (s *sms) readCompose(ctx context.Context, cb *slack.InteractionCallback) (f
 	text := f.text
 	if text == "" {
 		errs[textBlock] = "Write the message."
-	} else if telnyx.Segments(text).TooLong() {
+	} else if phone.Segments(text).TooLong() {
 		errs[textBlock] = SegmentNote(text)
 	}
 	f.loc = time.UTC

@@ -10,9 +10,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/phone"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
-	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 // NumberStore is the store as /sms contact and /sms history read it.
@@ -194,7 +194,7 @@ func isNumberWord(w string) bool {
 // (SMSBRIDGE_DEFAULT_REGION, e.g. "US") applies to numbers written without
 // a country code.
 func NormalizeNumber(s, region string) (bridge.E164, error) {
-	n, err := telnyx.NormalizeE164(s, region)
+	n, err := phone.NormalizeE164(s, region)
 	return bridge.E164(n), err
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/phone"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/telnyx"
@@ -157,8 +158,8 @@ func (s *sms) queueSend(ctx context.Context, in *sendInput) (*bridge.Queued, err
 	if len(in.To) > 1 && o.kind != SenderNumber {
 		return nil, slackin.Usagef("A group MMS must come from one of our phone numbers, not a %s.", o.kind)
 	}
-	if info := telnyx.Segments(in.Text); in.Kind != bridge.ConvWhatsApp && info.TooLong() {
-		return nil, slackin.Usagef("The text is %d SMS parts long; Telnyx sends at most %d. Shorten it.", info.Segments, telnyx.MaxSegments)
+	if info := phone.Segments(in.Text); in.Kind != bridge.ConvWhatsApp && info.TooLong() {
+		return nil, slackin.Usagef("The text is %d SMS parts long; Telnyx sends at most %d. Shorten it.", info.Segments, phone.MaxSegments)
 	}
 	r := bridge.SendRequest{Key: in.Key, Kind: in.Kind, From: o.from, To: in.To, Text: in.Text, Media: o.media, AuthorID: in.User, Origin: in.Channel,
 		ConfirmQuiet: o.confirmQuiet}

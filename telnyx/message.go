@@ -66,6 +66,18 @@ type GroupMMSRequest struct {
 	UseProfileWebhooks *bool
 }
 
+// Delivery states of a recipient (to[].status), final in message.finalized.
+const (
+	StatusQueued              = "queued"
+	StatusSending             = "sending"
+	StatusSent                = "sent"
+	StatusDelivered           = "delivered"
+	StatusDeliveryFailed      = "delivery_failed"
+	StatusSendingFailed       = "sending_failed"
+	StatusDeliveryUnconfirmed = "delivery_unconfirmed"
+	StatusExpired             = "expired"
+)
+
 // MessageParty is the sender or a recipient of a message.
 type MessageParty struct {
 	PhoneNumber string `json:"phone_number"`

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // BenchmarkTelnyxWebhook measures the webhook path a Telnyx delivery takes:
@@ -28,10 +28,10 @@ func BenchmarkTelnyxWebhook(b *testing.B) {
 		for pb.Next() {
 			n := seq.Add(1)
 			body := []byte(fmt.Sprintf(tmpl, n, n))
-			sig, ts := telnyx.Sign(r.priv, time.Now(), body)
+			sig, ts := telnyxhook.Sign(r.priv, time.Now(), body)
 			req := httptest.NewRequest(http.MethodPost, PathTelnyx, bytes.NewReader(body))
-			req.Header.Set(telnyx.HeaderSignature, sig)
-			req.Header.Set(telnyx.HeaderTimestamp, ts)
+			req.Header.Set(telnyxhook.HeaderSignature, sig)
+			req.Header.Set(telnyxhook.HeaderTimestamp, ts)
 			w := httptest.NewRecorder()
 			r.h.ServeHTTP(w, req)
 			if w.Code != http.StatusOK {

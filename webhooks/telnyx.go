@@ -7,19 +7,19 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // TelnyxIngester commits a verified event (bridge.Bridge).
 type TelnyxIngester interface {
-	IngestTelnyx(ctx context.Context, ev *telnyx.Event, raw []byte) (bool, error)
+	IngestTelnyx(ctx context.Context, ev *telnyxhook.Event, raw []byte) (bool, error)
 }
 
 // TelnyxHandler serves POST /webhooks/telnyx: verify, parse, commit, answer.
 // It answers 2xx only once the event is committed, so Telnyx redelivers
 // anything we could lose.
 type TelnyxHandler struct {
-	Verifier *telnyx.Verifier
+	Verifier *telnyxhook.Verifier
 	Ingester TelnyxIngester
 	Log      *slog.Logger
 }
@@ -30,12 +30,12 @@ func (h *TelnyxHandler) Serve(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := h.Verifier.Verify(c.GetHeader(telnyx.HeaderSignature), c.GetHeader(telnyx.HeaderTimestamp), body); err != nil {
+	if err := h.Verifier.Verify(c.GetHeader(telnyxhook.HeaderSignature), c.GetHeader(telnyxhook.HeaderTimestamp), body); err != nil {
 		h.Log.Warn("telnyx webhook rejected", "reason", err.Error())
 		Fail(c, http.StatusUnauthorized, err.Error())
 		return
 	}
-	ev, err := telnyx.ParseWebhook(body)
+	ev, err := telnyxhook.ParseWebhook(body)
 	if err != nil {
 		h.Log.Warn("telnyx webhook malformed", "reason", err.Error())
 		Fail(c, http.StatusBadRequest, err.Error())

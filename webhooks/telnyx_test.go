@@ -21,7 +21,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 type telnyxRig struct {
@@ -37,7 +37,7 @@ type flakyIngester struct {
 	fail bool
 }
 
-func (f *flakyIngester) IngestTelnyx(ctx context.Context, ev *telnyx.Event, raw []byte) (bool, error) {
+func (f *flakyIngester) IngestTelnyx(ctx context.Context, ev *telnyxhook.Event, raw []byte) (bool, error) {
 	if f.fail {
 		return false, errors.New("disk full")
 	}
@@ -54,7 +54,7 @@ func newTelnyxRigTB(t testing.TB) *telnyxRig {
 	}
 	t.Cleanup(func() { st.Close() })
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	v, err := telnyx.NewVerifier(base64.StdEncoding.EncodeToString(pub))
+	v, err := telnyxhook.NewVerifier(base64.StdEncoding.EncodeToString(pub))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,10 +67,10 @@ func newTelnyxRigTB(t testing.TB) *telnyxRig {
 }
 
 func (r *telnyxRig) post(body []byte, mutate func(h http.Header)) *httptest.ResponseRecorder {
-	sig, ts := telnyx.Sign(r.priv, time.Now(), body)
+	sig, ts := telnyxhook.Sign(r.priv, time.Now(), body)
 	req := httptest.NewRequest(http.MethodPost, PathTelnyx, bytes.NewReader(body))
-	req.Header.Set(telnyx.HeaderSignature, sig)
-	req.Header.Set(telnyx.HeaderTimestamp, ts)
+	req.Header.Set(telnyxhook.HeaderSignature, sig)
+	req.Header.Set(telnyxhook.HeaderTimestamp, ts)
 	if mutate != nil {
 		mutate(req.Header)
 	}
@@ -133,13 +133,13 @@ func TestTelnyxWebhookRejectsAndStoresNothing(t *testing.T) {
 		mutate func(h http.Header)
 		status int
 	}{
-		{"missing signature", good, func(h http.Header) { h.Del(telnyx.HeaderSignature) }, 401},
-		{"missing timestamp", good, func(h http.Header) { h.Del(telnyx.HeaderTimestamp) }, 401},
+		{"missing signature", good, func(h http.Header) { h.Del(telnyxhook.HeaderSignature) }, 401},
+		{"missing timestamp", good, func(h http.Header) { h.Del(telnyxhook.HeaderTimestamp) }, 401},
 		{"bad signature", good, func(h http.Header) {
-			h.Set(telnyx.HeaderSignature, base64.StdEncoding.EncodeToString(make([]byte, 64)))
+			h.Set(telnyxhook.HeaderSignature, base64.StdEncoding.EncodeToString(make([]byte, 64)))
 		}, 401},
 		{"stale timestamp", good, func(h http.Header) {
-			h.Set(telnyx.HeaderTimestamp, "1000000000")
+			h.Set(telnyxhook.HeaderTimestamp, "1000000000")
 		}, 401},
 		{"not json", []byte(`{"data":`), nil, 400},
 		{"no event id", []byte(`{"data":{"event_type":"message.received"}}`), nil, 400},

@@ -31,7 +31,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 func main() {
@@ -88,10 +88,10 @@ func load(url string, priv ed25519.PrivateKey, n, c, convs int, maxTime time.Dur
 					return
 				}
 				body := webhook(run, i, convs)
-				sig, ts := telnyx.Sign(priv, time.Now(), body)
+				sig, ts := telnyxhook.Sign(priv, time.Now(), body)
 				req, _ := http.NewRequest(http.MethodPost, urls[i%len(urls)], bytes.NewReader(body))
-				req.Header.Set(telnyx.HeaderSignature, sig)
-				req.Header.Set(telnyx.HeaderTimestamp, ts)
+				req.Header.Set(telnyxhook.HeaderSignature, sig)
+				req.Header.Set(telnyxhook.HeaderTimestamp, ts)
 				req.Header.Set("Content-Type", "application/json")
 				t0 := time.Now()
 				resp, err := client.Do(req)

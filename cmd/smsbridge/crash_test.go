@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // TestMain lets the test binary play the service in a child process, so the
@@ -138,10 +138,10 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 				// Like Telnyx, try again on failure, until the kill.
 				var resp *http.Response
 				for attempt := 0; ; attempt++ {
-					sig, ts := telnyx.Sign(priv, time.Now(), body)
+					sig, ts := telnyxhook.Sign(priv, time.Now(), body)
 					req, _ := http.NewRequest(http.MethodPost, "http://"+c.addr+"/webhooks/telnyx", bytes.NewReader(body))
-					req.Header.Set(telnyx.HeaderSignature, sig)
-					req.Header.Set(telnyx.HeaderTimestamp, ts)
+					req.Header.Set(telnyxhook.HeaderSignature, sig)
+					req.Header.Set(telnyxhook.HeaderTimestamp, ts)
 					var err error
 					resp, err = client.Do(req)
 					if err == nil {

@@ -11,7 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // The deployment files (Dockerfile, compose.yaml, smsbridge.env.example) are
@@ -194,7 +194,7 @@ func TestEnvExampleHasEveryRequiredSetting(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s with smsbridge.env.example: %v", name, err)
 		}
-		if _, err := telnyx.NewVerifier(cfg.TelnyxPublicKey); err != nil {
+		if _, err := telnyxhook.NewVerifier(cfg.TelnyxPublicKey); err != nil {
 			t.Errorf("%s: the example's TELNYX_PUBLIC_KEY: %v", name, err)
 		}
 		if cfg.Instance != s.Environment["SMSBRIDGE_INSTANCE_ID"] {

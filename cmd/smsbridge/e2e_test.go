@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // service is smsbridge running in-process against fake Slack and Telnyx
@@ -89,10 +89,10 @@ func (s *service) stop() {
 
 func (s *service) webhook(body []byte) int {
 	s.t.Helper()
-	sig, ts := telnyx.Sign(s.priv, time.Now(), body)
+	sig, ts := telnyxhook.Sign(s.priv, time.Now(), body)
 	req, _ := http.NewRequest(http.MethodPost, "http://"+s.addr+"/webhooks/telnyx", bytes.NewReader(body))
-	req.Header.Set(telnyx.HeaderSignature, sig)
-	req.Header.Set(telnyx.HeaderTimestamp, ts)
+	req.Header.Set(telnyxhook.HeaderSignature, sig)
+	req.Header.Set(telnyxhook.HeaderTimestamp, ts)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)

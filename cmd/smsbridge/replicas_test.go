@@ -19,7 +19,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/internal/testdb"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // TestReplicasShareThePostgreSQLAndSurviveAKill runs three replicas of the
@@ -76,10 +76,10 @@ func TestReplicasShareThePostgreSQLAndSurviveAKill(t *testing.T) {
 	}
 	client := &http.Client{Timeout: 5 * time.Second}
 	post := func(addr string, body []byte) error {
-		sig, ts := telnyx.Sign(priv, time.Now(), body)
+		sig, ts := telnyxhook.Sign(priv, time.Now(), body)
 		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/webhooks/telnyx", bytes.NewReader(body))
-		req.Header.Set(telnyx.HeaderSignature, sig)
-		req.Header.Set(telnyx.HeaderTimestamp, ts)
+		req.Header.Set(telnyxhook.HeaderSignature, sig)
+		req.Header.Set(telnyxhook.HeaderTimestamp, ts)
 		resp, err := client.Do(req)
 		if err != nil {
 			return err

@@ -20,6 +20,7 @@ import (
 	"github.com/smsbridge/smsbridge/smscmd"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 	"github.com/smsbridge/smsbridge/webhooks"
 )
 
@@ -125,7 +126,7 @@ func build(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 // buildCore makes the clients, the domain and the Slack side.
 func (s *app) buildCore(ctx context.Context) error {
 	cfg, log, st := s.cfg, s.log, s.st
-	verifier, err := telnyx.NewVerifier(cfg.TelnyxPublicKey)
+	verifier, err := telnyxhook.NewVerifier(cfg.TelnyxPublicKey)
 	if err != nil {
 		return err
 	}

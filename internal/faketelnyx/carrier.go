@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // The carrier: with WithCarrier the fake also does what Telnyx and the
@@ -294,14 +294,14 @@ func (s *Server) postWebhook(ctx context.Context, eventType string, payload map[
 	if err != nil {
 		return 0, err
 	}
-	sig, ts := telnyx.Sign(s.carrier.key, time.Now(), body)
+	sig, ts := telnyxhook.Sign(s.carrier.key, time.Now(), body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(telnyx.HeaderSignature, sig)
-	req.Header.Set(telnyx.HeaderTimestamp, ts)
+	req.Header.Set(telnyxhook.HeaderSignature, sig)
+	req.Header.Set(telnyxhook.HeaderTimestamp, ts)
 	resp, err := s.carrier.hc.Do(req)
 	if err != nil {
 		return 0, err

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
 // hook is a webhook receiver that verifies Telnyx's signature and keeps
@@ -27,7 +27,7 @@ type hook struct {
 
 func newCarrier(t *testing.T) (*faketelnyx.Server, *hook) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	v, err := telnyx.NewVerifier(base64.StdEncoding.EncodeToString(pub))
+	v, err := telnyxhook.NewVerifier(base64.StdEncoding.EncodeToString(pub))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func newCarrier(t *testing.T) (*faketelnyx.Server, *hook) {
 		body, _ := io.ReadAll(r.Body)
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if v.Verify(r.Header.Get(telnyx.HeaderSignature), r.Header.Get(telnyx.HeaderTimestamp), body) != nil {
+		if v.Verify(r.Header.Get(telnyxhook.HeaderSignature), r.Header.Get(telnyxhook.HeaderTimestamp), body) != nil {
 			h.bad++
 			w.WriteHeader(http.StatusUnauthorized)
 			return

@@ -15,8 +15,14 @@ const module = "github.com/smsbridge/smsbridge/"
 var rules = map[string][]string{
 	// The domain knows nothing of HTTP routing or Slack's wire.
 	"bridge": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", module + "webhooks"}, slackPackages...),
-	// The Telnyx client knows nothing of Slack, the store or the domain.
-	"telnyx": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", "gorm.io/", module + "store", module + "bridge", module + "webhooks"}, slackPackages...),
+	// The Telnyx client knows nothing of Slack, the store or the domain,
+	// nor of the webhooks Telnyx sends.
+	"telnyx": append(append([]string{module + "telnyxhook"}, outsideTelnyx...), slackPackages...),
+	// Telnyx's webhooks (signature, envelope) are parsed, not handled:
+	// no HTTP routing, no store, no domain.
+	"telnyxhook": append(outsideTelnyx, slackPackages...),
+	// Phone numbers and segments call nobody: not even Telnyx.
+	"phone": append(append([]string{module + "telnyx", module + "telnyxhook"}, outsideTelnyx...), slackPackages...),
 	// The store knows no wire format and no layer above it.
 	"store": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", module + "telnyx", module + "bridge", module + "webhooks"}, slackPackages...),
 	// Posting is the bottom of the Slack side: it knows none of the rest.
@@ -32,6 +38,10 @@ var rules = map[string][]string{
 	// Telnyx do, so it knows none of the service's own layers.
 	"sandbox": append([]string{"gorm.io/", module + "store", module + "bridge"}, slackPackages...),
 }
+
+// outsideTelnyx is what the Telnyx side (telnyx, telnyxhook, phone) must
+// not reach, besides the Slack side.
+var outsideTelnyx = []string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", "gorm.io/", module + "store", module + "bridge", module + "webhooks"}
 
 // slackPackages are the Slack side: posting, inputs, the inbox UI, /sms.
 var slackPackages = []string{module + "slackpost", module + "slackin", module + "inbox", module + "smscmd", module + "bot"}

@@ -1,10 +1,13 @@
-package telnyx
+package telnyxhook
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/smsbridge/smsbridge/phone"
+	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 // FuzzParseWebhook feeds ParseWebhook arbitrary bodies. Whatever it accepts
@@ -12,9 +15,9 @@ import (
 // message every party something Telnyx can send from or to, in a group no
 // larger than Telnyx allows, with a received text's sender and our number.
 //
-//	go test -fuzz=FuzzParseWebhook -fuzztime=60s ./telnyx
+//	go test -fuzz=FuzzParseWebhook -fuzztime=60s ./telnyxhook
 func FuzzParseWebhook(f *testing.F) {
-	fixtures, _ := filepath.Glob(filepath.Join("testdata", "webhooks", "*.json"))
+	fixtures, _ := filepath.Glob(filepath.Join("..", "telnyx", "testdata", "webhooks", "*.json"))
 	for _, p := range fixtures {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -64,17 +67,17 @@ func FuzzParseWebhook(f *testing.F) {
 		if ev.Type == EventMessageReceived && (p.From.PhoneNumber == "" || len(p.To) == 0) {
 			t.Fatalf("accepted a text without sender or recipient: %+v", p)
 		}
-		if f := p.From.PhoneNumber; f != "" && !IsSender(f) {
+		if f := p.From.PhoneNumber; f != "" && !phone.IsSender(f) {
 			t.Fatalf("accepted sender %q", f)
 		}
 		parties := map[string]bool{p.From.PhoneNumber: true}
-		for _, x := range append(append([]MessageParty{}, p.To...), p.Cc...) {
-			if !IsAddress(x.PhoneNumber) {
+		for _, x := range append(append([]telnyx.MessageParty{}, p.To...), p.Cc...) {
+			if !phone.IsAddress(x.PhoneNumber) {
 				t.Fatalf("accepted recipient %q", x.PhoneNumber)
 			}
 			parties[x.PhoneNumber] = true
 		}
-		if len(parties) > MaxGroupRecipients+1 {
+		if len(parties) > phone.MaxGroupRecipients+1 {
 			t.Fatalf("accepted a group of %d", len(parties))
 		}
 	})

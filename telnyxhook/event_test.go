@@ -1,4 +1,4 @@
-package telnyx
+package telnyxhook
 
 import (
 	"crypto/ed25519"
@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "webhooks", name))
+	b, err := os.ReadFile(filepath.Join("..", "telnyx", "testdata", "webhooks", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func TestParseWebhookFinalizedCarriesErrors(t *testing.T) {
 	if got := ev.Message.Errors; len(got) != 1 || got[0].Code != "40008" || got[0].Title != "Undeliverable" {
 		t.Fatalf("errors: %+v", got)
 	}
-	if ev.Message.To[0].Status != StatusDeliveryFailed {
+	if ev.Message.To[0].Status != telnyx.StatusDeliveryFailed {
 		t.Fatalf("status %q", ev.Message.To[0].Status)
 	}
 }

@@ -1,4 +1,4 @@
-package telnyx_test
+package telnyxhook_test
 
 import (
 	"os"
@@ -40,7 +40,7 @@ func TestWebhookFixturesMatchTheSpec(t *testing.T) {
 		"link_clicked.json":                      "ReplacedLinkClickEvent",
 	} {
 		t.Run(file, func(t *testing.T) {
-			body, err := os.ReadFile(filepath.Join("testdata", "webhooks", file))
+			body, err := os.ReadFile(filepath.Join("..", "telnyx", "testdata", "webhooks", file))
 			if err != nil {
 				t.Fatal(err)
 			}

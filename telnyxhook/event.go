@@ -1,4 +1,4 @@
-package telnyx
+package telnyxhook
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 // Event types smsbridge acts on. Other types are stored and acknowledged.
@@ -27,7 +29,7 @@ type Event struct {
 	OccurredAt time.Time
 	// Message is the payload of message.* events: the same message record
 	// the API returns, so webhooks and API answers share one type.
-	Message *Message
+	Message *telnyx.Message
 	// Click is the payload of a link click.
 	Click *LinkClick
 	// Attempt is meta.attempt (1 for the first delivery).
@@ -53,18 +55,6 @@ type LinkClick struct {
 	MessageID   string `json:"message_id"`
 	TimeClicked string `json:"time_clicked"`
 }
-
-// Final delivery states of to[].status in message.finalized.
-const (
-	StatusQueued              = "queued"
-	StatusSending             = "sending"
-	StatusSent                = "sent"
-	StatusDelivered           = "delivered"
-	StatusDeliveryFailed      = "delivery_failed"
-	StatusSendingFailed       = "sending_failed"
-	StatusDeliveryUnconfirmed = "delivery_unconfirmed"
-	StatusExpired             = "expired"
-)
 
 // ErrMalformed is returned for a body that is not a Telnyx webhook.
 var ErrMalformed = errors.New("malformed webhook")
@@ -125,7 +115,7 @@ func ParseWebhook(body []byte) (*Event, error) {
 		return nil, fmt.Errorf("%w: %s needs its payload", ErrMalformed, d.EventType)
 	}
 	if strings.HasPrefix(d.EventType, "message.") && hasPayload {
-		var p Message
+		var p telnyx.Message
 		if err := json.Unmarshal(d.Payload, &p); err != nil {
 			return nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
 		}

@@ -1,4 +1,4 @@
-package telnyx
+package telnyxhook
 
 import (
 	"crypto/ed25519"

@@ -1,4 +1,4 @@
-package telnyx
+package phone
 
 import (
 	"errors"
