@@ -64,39 +64,31 @@ func sandboxMode(getenv func(string) string) (realSlack bool, err error) {
 
 // sandboxEnv is the service's environment in the sandbox: the sandbox's
 // settings over the environment's, a temporary SQLite file unless
-// DATABASE_URL is set, and a loopback listener (unless half-real, where
-// Slack must reach the service).
-func sandboxEnv(getenv func(string) string, sb *sandbox.Sandbox, realSlack bool, dbDir string) (func(string) string, error) {
-	env := sb.Settings()
+// DATABASE_URL is set, and a loopback listener. Slack and the carrier
+// reach the service through front, a proxy that marks its answers to
+// Slack (sandbox.MarkAnswers): on loopback too, unless half-real, where
+// the real Slack must reach it (LISTEN_ADDR, by default :8080).
+func sandboxEnv(getenv func(string) string, sb *sandbox.Sandbox, realSlack bool, dbDir string) (env func(string) string, front string, err error) {
+	set := sb.Settings()
 	if getenv("DATABASE_URL") == "" {
-		env["DATABASE_URL"] = filepath.Join(dbDir, "smsbridge-sandbox.db")
+		set["DATABASE_URL"] = filepath.Join(dbDir, "smsbridge-sandbox.db")
 	}
-	listen := getenv("LISTEN_ADDR")
-	switch {
-	case !realSlack:
-		// Only the page and the simulated servers talk to the service.
-		addr, err := freeLoopbackAddr()
-		if err != nil {
-			return nil, err
+	front = getenv("LISTEN_ADDR")
+	if !realSlack || front == "" {
+		front = "127.0.0.1:0"
+		if realSlack {
+			front = ":8080" // the real Slack must reach it (or Socket Mode)
 		}
-		listen = addr
-	case listen == "":
-		listen = ":8080" // the real Slack must reach it (or Socket Mode)
 	}
-	env["LISTEN_ADDR"] = listen
-	if getenv("PUBLIC_BASE_URL") == "" {
-		host := listen
-		if strings.HasPrefix(host, ":") {
-			host = "127.0.0.1" + host
-		}
-		env["PUBLIC_BASE_URL"] = "http://" + host
+	if set["LISTEN_ADDR"], err = freeLoopbackAddr(); err != nil {
+		return nil, "", err
 	}
 	return func(k string) string {
-		if v, ok := env[k]; ok {
+		if v, ok := set[k]; ok {
 			return v
 		}
 		return getenv(k)
-	}, nil
+	}, front, nil
 }
 
 // freeLoopbackAddr picks a free loopback port for the service.
@@ -122,7 +114,7 @@ func sandboxGuard(realSlack bool, getenv func(string) string, seen func(string, 
 	}
 	lift := netguard.Restrict(allow, seen)
 	old := http.DefaultTransport
-	http.DefaultTransport = sandbox.MarkPosts(netguard.Transport(), realSlack)
+	http.DefaultTransport = sandbox.MarkPosts(netguard.Transport())
 	return func() { http.DefaultTransport = old; lift() }
 }
 
@@ -158,9 +150,9 @@ func sandboxRun(ctx context.Context, getenv func(string) string, stdout, stderr 
 		return 1
 	}
 	defer os.RemoveAll(dbDir)
-	env, err := sandboxEnv(getenv, sb, realSlack, dbDir)
+	env, front, err := sandboxEnv(getenv, sb, realSlack, dbDir)
 	if err == nil {
-		err = sandboxServe(ctx, env, log, sb, stdout, hooks.ready)
+		err = sandboxServe(ctx, env, front, log, sb, stdout, hooks.ready)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "smsbridge sandbox:", err)
@@ -169,10 +161,24 @@ func sandboxRun(ctx context.Context, getenv func(string) string, stdout, stderr 
 	return 0
 }
 
-// sandboxServe runs the service (serve, as `smsbridge` does) and the page
-// until ctx ends.
-func sandboxServe(ctx context.Context, env func(string) string, log *slog.Logger, sb *sandbox.Sandbox, stdout io.Writer, ready func(*sandbox.Sandbox, string)) error {
-	cfg, err := loadConfig(env)
+// sandboxServe runs the service (serve, as `smsbridge` does) behind its
+// marking proxy at front, and the page, until ctx ends.
+func sandboxServe(ctx context.Context, env func(string) string, front string, log *slog.Logger, sb *sandbox.Sandbox, stdout io.Writer, ready func(*sandbox.Sandbox, string)) error {
+	frontLn, err := net.Listen("tcp", front)
+	if err != nil {
+		return fmt.Errorf("LISTEN_ADDR: %w", err)
+	}
+	defer frontLn.Close()
+	frontURL := "http://" + frontLn.Addr().String()
+	if strings.HasPrefix(front, ":") {
+		frontURL = "http://127.0.0.1" + front
+	}
+	cfg, err := loadConfig(func(k string) string {
+		if k == "PUBLIC_BASE_URL" && env(k) == "" {
+			return frontURL
+		}
+		return env(k)
+	})
 	if err != nil {
 		return err
 	}
@@ -182,7 +188,10 @@ func sandboxServe(ctx context.Context, env func(string) string, log *slog.Logger
 	go func() { done <- serve(ctx, cfg, log, listening) }()
 	select {
 	case addr := <-listening:
-		sb.Attach("http://" + addr)
+		proxy := &http.Server{Handler: sandbox.MarkAnswers(&url.URL{Scheme: "http", Host: addr}), ReadHeaderTimeout: httpReadHeaderTimeout}
+		go func() { _ = proxy.Serve(frontLn) }()
+		defer proxy.Close()
+		sb.Attach(frontURL)
 	case err := <-done:
 		return err
 	}
@@ -203,7 +212,7 @@ func sandboxServe(ctx context.Context, env func(string) string, log *slog.Logger
 	go func() { _ = page.Serve(ln) }()
 	pageURL := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(stdout, "smsbridge sandbox: open %s\n(simulated %s; nothing reaches the real Telnyx; Ctrl-C stops it and forgets everything)\n",
-		pageURL, map[bool]string{true: "phones and carrier, your real Slack", false: "Slack workspace, phones and carrier"}[sb.Slack == nil])
+		pageURL, map[bool]string{true: "phones and carrier, your real Slack (send its requests to " + frontURL + ")", false: "Slack workspace, phones and carrier"}[sb.Slack == nil])
 	if ready != nil {
 		ready(sb, pageURL)
 	}
