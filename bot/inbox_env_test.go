@@ -8,7 +8,7 @@ import (
 	"github.com/smsbridge/smsbridge/internal/testdb"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
-	"github.com/smsbridge/smsbridge/smscmd"
+	"github.com/smsbridge/smsbridge/smscmd/records"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -83,9 +83,9 @@ func newInboxEnv(t *testing.T) *inboxEnv {
 	e.home.Register(e.events)
 	inbox.RegisterHomeActions(e.in, e.br, e.home, log)
 	e.cmds = slackin.NewCommands(nil, &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.srv.URL())}, log)
-	nc := smscmd.NumberCommands{Namer: e.br, Store: st, Links: links, Region: "US"}
-	smscmd.RegisterContactCommand(e.cmds, nc)
-	smscmd.RegisterHistoryCommand(e.cmds, nc)
+	nc := records.NumberCommands{Namer: e.br, Store: st, Links: links, Region: "US"}
+	records.RegisterContactCommand(e.cmds, nc)
+	records.RegisterHistoryCommand(e.cmds, nc)
 
 	e.srv.AddUser(slack.User{ID: userAna, Name: "ana", Profile: slack.UserProfile{DisplayName: "Ana"}})
 	e.srv.AddUser(slack.User{ID: userBen, Name: "ben", RealName: "Ben Okafor"})

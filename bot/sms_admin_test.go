@@ -11,6 +11,8 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/smscmd"
+	"github.com/smsbridge/smsbridge/smscmd/ournumbers"
+	"github.com/smsbridge/smsbridge/smscmd/records"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -52,15 +54,15 @@ func TestNumberProductChangeNeedsAdminAndConfirmation(t *testing.T) {
 	if len(e.tx.RequestsTo("PATCH /phone_numbers/{id}/messaging")) != 0 {
 		t.Fatal("changed before confirmation")
 	}
-	value := buttonValue(t, msg, smscmd.ActionNumberConfirm)
+	value := buttonValue(t, msg, ournumbers.ActionNumberConfirm)
 
 	// A non-admin pressing the button changes nothing.
 	url := e.slack.ResponseURL()
-	e.press(userAlice, smscmd.ActionNumberConfirm, value, url)
+	e.press(userAlice, ournumbers.ActionNumberConfirm, value, url)
 	if len(e.tx.RequestsTo("PATCH /phone_numbers/{id}/messaging")) != 0 {
 		t.Fatal("a non-admin's button press changed a number")
 	}
-	e.press(userAdmin, smscmd.ActionNumberConfirm, value, url)
+	e.press(userAdmin, ournumbers.ActionNumberConfirm, value, url)
 	patch := e.tx.RequestsTo("PATCH /phone_numbers/{id}/messaging")
 	if len(patch) != 1 || patch[0].Params["id"] != faketelnyx.DefaultNumberID || patch[0].BodyMap()["messaging_product"] != "A2P" {
 		t.Fatalf("PATCH = %+v", patch)
@@ -81,7 +83,7 @@ func TestNumberProfileChange(t *testing.T) {
 	e := newSMSEnv(t)
 	const newProfile = "16fd2706-8baf-433b-82eb-8c7fada847da"
 	msg, _ := e.run(userAdmin, chSupport, "number +18445550002 profile "+newProfile)
-	e.press(userAdmin, smscmd.ActionNumberConfirm, buttonValue(t, msg, smscmd.ActionNumberConfirm), e.slack.ResponseURL())
+	e.press(userAdmin, ournumbers.ActionNumberConfirm, buttonValue(t, msg, ournumbers.ActionNumberConfirm), e.slack.ResponseURL())
 	patch := e.tx.RequestsTo("PATCH /phone_numbers/{id}/messaging")
 	if len(patch) != 1 || patch[0].BodyMap()["messaging_profile_id"] != newProfile {
 		t.Fatalf("PATCH = %+v", patch)
@@ -154,7 +156,7 @@ func TestBulkUpdateReportsProgressUntilDone(t *testing.T) {
 	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 0 {
 		t.Fatalf("the bulk order started before it was confirmed")
 	}
-	e.press(userAdmin, smscmd.ActionBulkConfirm, buttonValue(t, msg, smscmd.ActionBulkConfirm), url)
+	e.press(userAdmin, ournumbers.ActionBulkConfirm, buttonValue(t, msg, ournumbers.ActionBulkConfirm), url)
 	posts := e.slack.ResponsePosts(url)
 	if len(posts) != 1 || !posts[0].ReplaceOriginal {
 		t.Fatalf("confirm answer = %+v", posts)
@@ -216,7 +218,7 @@ func TestOptOutsForOneNumberAndPagedList(t *testing.T) {
 	msg, _ := e.run(userAlice, chSupport, "optouts")
 	mustContain(t, msg.Text, "page 1 of 3", "45 in all", "+1 312-555-1000")
 	url := e.slack.ResponseURL()
-	e.press(userAlice, smscmd.ActionOptOutsMore, buttonValue(t, msg, smscmd.ActionOptOutsMore), url)
+	e.press(userAlice, records.ActionOptOutsMore, buttonValue(t, msg, records.ActionOptOutsMore), url)
 	posts := e.slack.ResponsePosts(url)
 	if len(posts) != 1 || !posts[0].ReplaceOriginal {
 		t.Fatalf("More answer = %+v", posts)
@@ -341,7 +343,7 @@ func TestBulkModalStartsOrderFromTextArea(t *testing.T) {
 			"numbers": {"numbers": {Value: numbers}},
 		}
 		cb := &slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: user},
-			View: slack.View{CallbackID: smscmd.BulkCallbackID, PrivateMetadata: chSupport, State: &slack.ViewState{Values: vals}}}
+			View: slack.View{CallbackID: ournumbers.BulkCallbackID, PrivateMetadata: chSupport, State: &slack.ViewState{Values: vals}}}
 		resp := e.in.Handle(e.ctx, cb)
 		e.in.Wait()
 		return resp
@@ -370,7 +372,7 @@ func TestBulkModalStartsOrderFromTextArea(t *testing.T) {
 		t.Fatal(err)
 	}
 	confirmURL := e.slack.ResponseURL()
-	e.press(userAdmin, smscmd.ActionBulkConfirm, buttonValue(t, &slack.Msg{Blocks: confirm}, smscmd.ActionBulkConfirm), confirmURL)
+	e.press(userAdmin, ournumbers.ActionBulkConfirm, buttonValue(t, &slack.Msg{Blocks: confirm}, ournumbers.ActionBulkConfirm), confirmURL)
 	body := e.only("POST /messaging_numbers_bulk_updates")
 	if !jsonEqual(body["numbers"], []string{"+18445550001", "+18445550002"}) {
 		t.Errorf("numbers = %v", body["numbers"])
@@ -392,8 +394,8 @@ func TestBulkModalStartsOrderFromTextArea(t *testing.T) {
 func TestBulkCancelChangesNothingAndAStaleConfirmAsksAgain(t *testing.T) {
 	e := newSMSEnv(t)
 	msg, url := e.run(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550001")
-	e.press(userAdmin, smscmd.ActionBulkCancel, buttonValue(t, msg, smscmd.ActionBulkCancel), url)
-	e.press(userAdmin, smscmd.ActionBulkConfirm, buttonValue(t, msg, smscmd.ActionBulkConfirm), url) // after Cancel
+	e.press(userAdmin, ournumbers.ActionBulkCancel, buttonValue(t, msg, ournumbers.ActionBulkCancel), url)
+	e.press(userAdmin, ournumbers.ActionBulkConfirm, buttonValue(t, msg, ournumbers.ActionBulkConfirm), url) // after Cancel
 	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 0 {
 		t.Fatalf("a cancelled bulk update was started")
 	}
@@ -403,7 +405,7 @@ func TestBulkCancelChangesNothingAndAStaleConfirmAsksAgain(t *testing.T) {
 
 	msg, url = e.run(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550002")
 	e.clock.Advance(16 * time.Minute)
-	e.press(userAdmin, smscmd.ActionBulkConfirm, buttonValue(t, msg, smscmd.ActionBulkConfirm), url)
+	e.press(userAdmin, ournumbers.ActionBulkConfirm, buttonValue(t, msg, ournumbers.ActionBulkConfirm), url)
 	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 0 {
 		t.Fatalf("a stale confirmation started the bulk update")
 	}
@@ -415,15 +417,15 @@ func TestBulkCancelChangesNothingAndAStaleConfirmAsksAgain(t *testing.T) {
 func TestBulkConfirmAfterARestartStartsTheOrderOnce(t *testing.T) {
 	e := newSMSEnv(t)
 	msg, url := e.run(userAdmin, chSupport, "bulk "+faketelnyx.DefaultProfileID+" +18445550001 +18445550002")
-	token := buttonValue(t, msg, smscmd.ActionBulkConfirm)
+	token := buttonValue(t, msg, ournumbers.ActionBulkConfirm)
 	e.restart()
-	e.press(userAdmin, smscmd.ActionBulkConfirm, token, url)
+	e.press(userAdmin, ournumbers.ActionBulkConfirm, token, url)
 	reqs := e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")
 	if len(reqs) != 1 {
 		t.Fatalf("%d bulk orders started after the restart, want 1", len(reqs))
 	}
 	mustContain(t, string(reqs[0].Body), "+18445550001", "+18445550002", faketelnyx.DefaultProfileID)
-	e.press(userAdmin, smscmd.ActionBulkConfirm, token, url) // a second press
+	e.press(userAdmin, ournumbers.ActionBulkConfirm, token, url) // a second press
 	if n := len(e.tx.RequestsTo("POST /messaging_numbers_bulk_updates")); n != 1 {
 		t.Fatalf("a second Confirm started the order again (%d orders)", n)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/bridge"
-	"github.com/smsbridge/smsbridge/smscmd"
+	"github.com/smsbridge/smsbridge/smscmd/schedule"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -29,7 +29,7 @@ func TestSendIntoQuietHoursAsksAndSendsOnlyWhenConfirmed(t *testing.T) {
 	if n := len(e.tx.RequestsTo("POST /messages")); n != 0 {
 		t.Fatalf("a quiet-hours send went before it was confirmed (%d requests)", n)
 	}
-	e.press(userAlice, smscmd.ActionQuietSend, buttonValue(t, msg, smscmd.ActionQuietSend), url)
+	e.press(userAlice, schedule.ActionQuietSend, buttonValue(t, msg, schedule.ActionQuietSend), url)
 	if got := e.only("POST /messages"); got["to"] != remote || got["text"] != "Your order shipped" || got["from"] != ourNumber {
 		t.Fatalf("the confirmed send: %v", got)
 	}
@@ -38,7 +38,7 @@ func TestSendIntoQuietHoursAsksAndSendsOnlyWhenConfirmed(t *testing.T) {
 		t.Fatalf("the question is not replaced by the answer: %+v", posts)
 	}
 	// Pressing Send anyway again sends nothing more.
-	e.press(userAlice, smscmd.ActionQuietSend, buttonValue(t, msg, smscmd.ActionQuietSend), url)
+	e.press(userAlice, schedule.ActionQuietSend, buttonValue(t, msg, schedule.ActionQuietSend), url)
 	if n := len(e.tx.RequestsTo("POST /messages")); n != 1 {
 		t.Fatalf("Send anyway twice: %d sends", n)
 	}
@@ -53,7 +53,7 @@ func TestSendIntoQuietHoursCanBeScheduledForTheirMorning(t *testing.T) {
 	e := newQuietEnv(t)
 	msg, url := e.run(userAlice, chSupport, "send "+remote+" Your order shipped")
 	e.settle()
-	e.press(userAlice, smscmd.ActionQuietSchedule, buttonValue(t, msg, smscmd.ActionQuietSchedule), url)
+	e.press(userAlice, schedule.ActionQuietSchedule, buttonValue(t, msg, schedule.ActionQuietSchedule), url)
 	if body := e.only("POST /messages/schedule"); body["send_at"] != "2026-11-26T14:00:00Z" || body["text"] != "Your order shipped" {
 		t.Fatalf("scheduled: %v, want 8:00 Chicago time (14:00 UTC)", body)
 	}
@@ -162,7 +162,7 @@ func TestScheduleIntoQuietHoursCanBeConfirmedOrMovedByButton(t *testing.T) {
 	if n := len(e.tx.Requests()); n != 0 {
 		t.Fatalf("a refused schedule reached Telnyx (%d requests)", n)
 	}
-	e.press(userAlice, smscmd.ActionQuietScheduleAt, buttonValue(t, msg, smscmd.ActionQuietScheduleAt), url)
+	e.press(userAlice, schedule.ActionQuietScheduleAt, buttonValue(t, msg, schedule.ActionQuietScheduleAt), url)
 	if body := e.only("POST /messages/schedule"); body["send_at"] != "2026-11-27T12:00:00Z" || body["text"] != "Reminder" {
 		t.Fatalf("Schedule anyway: %v, want the time asked for (7am New York)", body)
 	}
@@ -172,7 +172,7 @@ func TestScheduleIntoQuietHoursCanBeConfirmedOrMovedByButton(t *testing.T) {
 
 	msg, url = e.run(userAlice, chSupport, "schedule tomorrow 7am "+remote+" Second")
 	e.settle()
-	e.press(userAlice, smscmd.ActionQuietSchedule, buttonValue(t, msg, smscmd.ActionQuietSchedule), url)
+	e.press(userAlice, schedule.ActionQuietSchedule, buttonValue(t, msg, schedule.ActionQuietSchedule), url)
 	reqs := e.tx.RequestsTo("POST /messages/schedule")
 	if len(reqs) != 2 || reqs[1].BodyMap()["send_at"] != "2026-11-27T14:00:00Z" || reqs[1].BodyMap()["text"] != "Second" {
 		t.Fatalf("Schedule for their 8:00: %v, want 14:00 UTC", reqs)
@@ -186,9 +186,9 @@ func TestQuietHoursQuestionIsAnsweredOnce(t *testing.T) {
 	e := newQuietEnv(t)
 	msg, url := e.run(userAlice, chSupport, "schedule tomorrow 7am "+remote+" Reminder")
 	e.settle()
-	e.press(userAlice, smscmd.ActionQuietScheduleAt, buttonValue(t, msg, smscmd.ActionQuietScheduleAt), url)
-	e.press(userAlice, smscmd.ActionQuietScheduleAt, buttonValue(t, msg, smscmd.ActionQuietScheduleAt), url)
-	e.press(userAlice, smscmd.ActionQuietSchedule, buttonValue(t, msg, smscmd.ActionQuietSchedule), url)
+	e.press(userAlice, schedule.ActionQuietScheduleAt, buttonValue(t, msg, schedule.ActionQuietScheduleAt), url)
+	e.press(userAlice, schedule.ActionQuietScheduleAt, buttonValue(t, msg, schedule.ActionQuietScheduleAt), url)
+	e.press(userAlice, schedule.ActionQuietSchedule, buttonValue(t, msg, schedule.ActionQuietSchedule), url)
 	if n := len(e.tx.RequestsTo("POST /messages/schedule")); n != 1 {
 		t.Fatalf("a refused schedule's buttons pressed three times scheduled %d messages, want 1", n)
 	}
@@ -199,8 +199,8 @@ func TestQuietHoursQuestionIsAnsweredOnce(t *testing.T) {
 
 	msg, url = e.run(userAlice, chSupport, "send "+remote+" Your order shipped")
 	e.settle()
-	e.press(userAlice, smscmd.ActionQuietSend, buttonValue(t, msg, smscmd.ActionQuietSend), url)
-	e.press(userAlice, smscmd.ActionQuietSchedule, buttonValue(t, msg, smscmd.ActionQuietSchedule), url)
+	e.press(userAlice, schedule.ActionQuietSend, buttonValue(t, msg, schedule.ActionQuietSend), url)
+	e.press(userAlice, schedule.ActionQuietSchedule, buttonValue(t, msg, schedule.ActionQuietSchedule), url)
 	if n := len(e.tx.RequestsTo("POST /messages")); n != 1 {
 		t.Fatalf("Send anyway: %d sends, want 1", n)
 	}

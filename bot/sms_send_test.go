@@ -10,7 +10,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
-	"github.com/smsbridge/smsbridge/smscmd"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
@@ -33,13 +33,13 @@ func TestParseNumberReadsManyWrittenForms(t *testing.T) {
 		{"06 12 34 56 78", "FR", "+33612345678"},
 	}
 	for _, tt := range tests {
-		got, err := smscmd.ParseNumber(tt.in, tt.region)
+		got, err := cmdkit.ParseNumber(tt.in, tt.region)
 		if err != nil || string(got) != tt.want {
 			t.Errorf("ParseNumber(%q, %s) = %q, %v; want %q", tt.in, tt.region, got, err, tt.want)
 		}
 	}
 	for _, bad := range []string{"", "hello", "555-01", "+1 312 555 01234567", "tomorrow"} {
-		if got, err := smscmd.ParseNumber(bad, "US"); err == nil {
+		if got, err := cmdkit.ParseNumber(bad, "US"); err == nil {
 			t.Errorf("ParseNumber(%q) = %q, want an error", bad, got)
 		}
 	}
@@ -47,21 +47,21 @@ func TestParseNumberReadsManyWrittenForms(t *testing.T) {
 
 func TestParseSenderKinds(t *testing.T) {
 	tests := []struct{ in, want, kind string }{
-		{"(844) 555-0001", "+18445550001", smscmd.SenderNumber},
-		{"+18445550001", "+18445550001", smscmd.SenderNumber},
-		{"12345", "12345", smscmd.SenderShortCode},
-		{"847411", "847411", smscmd.SenderShortCode},
-		{"MyShop", "MyShop", smscmd.SenderAlpha},
-		{"Acme2026", "Acme2026", smscmd.SenderAlpha},
+		{"(844) 555-0001", "+18445550001", cmdkit.SenderNumber},
+		{"+18445550001", "+18445550001", cmdkit.SenderNumber},
+		{"12345", "12345", cmdkit.SenderShortCode},
+		{"847411", "847411", cmdkit.SenderShortCode},
+		{"MyShop", "MyShop", cmdkit.SenderAlpha},
+		{"Acme2026", "Acme2026", cmdkit.SenderAlpha},
 	}
 	for _, tt := range tests {
-		got, kind, err := smscmd.ParseSender(tt.in, "US")
+		got, kind, err := cmdkit.ParseSender(tt.in, "US")
 		if err != nil || string(got) != tt.want || kind != tt.kind {
 			t.Errorf("ParseSender(%q) = %q, %q, %v; want %q, %q", tt.in, got, kind, err, tt.want, tt.kind)
 		}
 	}
 	for _, bad := range []string{"ThisNameIsTooLong", "a-b!", "+1 555"} {
-		if _, _, err := smscmd.ParseSender(bad, "US"); err == nil {
+		if _, _, err := cmdkit.ParseSender(bad, "US"); err == nil {
 			t.Errorf("ParseSender(%q): want an error", bad)
 		}
 	}

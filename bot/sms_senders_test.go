@@ -10,6 +10,8 @@ import (
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/smscmd"
+	"github.com/smsbridge/smsbridge/smscmd/ournumbers"
+	"github.com/smsbridge/smsbridge/smscmd/schedule"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -135,7 +137,7 @@ func TestScheduledAndNumbersListsAreWholeWithTrueTotals(t *testing.T) {
 	msg, url := e.run(userAlice, chSupport, "scheduled")
 	mustContain(t, msg.Text, "63 scheduled message(s)", "(1–20)")
 	for _, want := range []string{"(21–40)", "(41–60)", "(61–63)"} {
-		e.press(userAlice, smscmd.ActionScheduledMore, buttonValue(t, msg, smscmd.ActionScheduledMore), url)
+		e.press(userAlice, schedule.ActionScheduledMore, buttonValue(t, msg, schedule.ActionScheduledMore), url)
 		posts := e.slack.ResponsePosts(url)
 		last := posts[len(posts)-1]
 		if !last.ReplaceOriginal || !strings.Contains(last.Text, "*63 scheduled message(s)* "+want) {
@@ -146,7 +148,7 @@ func TestScheduledAndNumbersListsAreWholeWithTrueTotals(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if hasButton(msg, smscmd.ActionScheduledMore) {
+	if hasButton(msg, schedule.ActionScheduledMore) {
 		t.Errorf("the last page offers More")
 	}
 
@@ -157,7 +159,7 @@ func TestScheduledAndNumbersListsAreWholeWithTrueTotals(t *testing.T) {
 	e.tx.SetNumbers(seeds...)
 	msg, url = e.run(userAdmin, chSupport, "numbers")
 	mustContain(t, msg.Text, "page 1 of 3, 120 in all", "+1 844-555-1000")
-	e.press(userAdmin, smscmd.ActionNumbersMore, buttonValue(t, msg, smscmd.ActionNumbersMore), url)
+	e.press(userAdmin, ournumbers.ActionNumbersMore, buttonValue(t, msg, ournumbers.ActionNumbersMore), url)
 	posts := e.slack.ResponsePosts(url)
 	mustContain(t, posts[len(posts)-1].Text, "page 2 of 3", "+1 844-555-1050")
 }

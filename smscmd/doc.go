@@ -1,14 +1,20 @@
-// Package smscmd is the /sms slash command and its modals: send, group,
-// whatsapp, schedule and cancel, the compose modal, contact and history,
-// opt-outs, saved replies (with the thread's "Send saved reply" shortcut),
-// the consent record and the CSV exports to the asker's DM, numbers and
-// messaging profiles, 10DLC registration, bulk updates, business hours
-// (/sms hours), the quiet-hours question (Send anyway, Schedule for their
-// morning), and the time parser behind "tomorrow 9am" (read on the
-// recipient's clock with --their-time). Every send is handed to
-// bridge.Outbound (the one way out); lookups go to Telnyx through the
-// SMSAPI interface.
+// Package smscmd is the /sms slash command: it assembles the commands
+// (RegisterSMSCommands) and holds the send family: send, group, whatsapp
+// and status, the compose modal (with its saved-reply select), saved
+// replies (/sms reply, and the thread's "Send saved reply" shortcut) and
+// the "Send from …" question when a channel sends from several numbers.
+// Every send is handed to bridge.Outbound (the one way out).
 //
-// It imports slackpost, slackin, bridge and telnyx; never store, gorm, gin,
-// webhooks or inbox (internal/layout checks it).
+// The rest of /sms sits beside it, each package registering its own
+// commands with the kit they share:
+//
+//   - cmdkit: the dependencies, the helpers every command uses, and the
+//     readers of arguments and times ("tomorrow 9am"); it knows none of
+//     the others.
+//   - schedule: schedule, scheduled, cancel, and the quiet-hours question.
+//   - ournumbers: numbers, number, route, bulk and business hours.
+//   - records: contact, history, opt-outs, consent and the CSV exports.
+//
+// It imports those, slackpost, slackin, bridge, telnyx and phone; never store,
+// gorm, gin, webhooks or inbox (internal/layout checks it).
 package smscmd

@@ -18,6 +18,7 @@ import (
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/smscmd"
+	"github.com/smsbridge/smsbridge/smscmd/records"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 	"github.com/smsbridge/smsbridge/telnyxhook"
@@ -201,9 +202,9 @@ func (s *app) buildSlack(ctx context.Context, sc *slack.Client) error {
 	inbox.RegisterInboxActions(s.slackIn.interactions, s.br, sc, &slackin.HTTPResponder{Hosts: hosts}, log)
 	s.home.Register(s.slackIn.events)
 	inbox.RegisterHomeActions(s.slackIn.interactions, s.br, s.home, log)
-	numbers := smscmd.NumberCommands{Namer: s.br, Store: s.st, Links: links, Region: cfg.DefaultRegion}
-	smscmd.RegisterContactCommand(s.slackIn.commands, numbers)
-	smscmd.RegisterHistoryCommand(s.slackIn.commands, numbers)
+	numbers := records.NumberCommands{Namer: s.br, Store: s.st, Links: links, Region: cfg.DefaultRegion}
+	records.RegisterContactCommand(s.slackIn.commands, numbers)
+	records.RegisterHistoryCommand(s.slackIn.commands, numbers)
 
 	// /sms: the rest of the Messaging API, and messages held for later.
 	s.sched = bridge.NewScheduler(s.br, s.tx, log)

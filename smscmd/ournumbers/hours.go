@@ -1,4 +1,4 @@
-package smscmd
+package ournumbers
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 )
 
 // /sms hours: show, and (admins) set, each number's business hours, its
@@ -20,8 +21,8 @@ import (
 
 const hoursUsage = "/sms hours [<our-number> [set <days> <HH:MM-HH:MM>… <time zone> | holiday [remove] <YYYY-MM-DD> | reply <text> | reply off | off]]"
 
-func (s *sms) registerHours() {
-	s.cmds.Register(slackin.Command{
+func (s *commands) registerHours() {
+	s.Cmds.Register(slackin.Command{
 		Name:    "hours",
 		Usage:   hoursUsage,
 		Example: "/sms hours +18445550001 set mon-fri 09:00-17:30 America/New_York",
@@ -30,16 +31,16 @@ func (s *sms) registerHours() {
 	})
 }
 
-func (s *sms) runHours(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *commands) runHours(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	if strings.TrimSpace(req.Rest) == "" {
 		return s.showAllHours(ctx)
 	}
-	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
+	nums, rest, err := cmdkit.TakeNumbers(req.Rest, s.Region, false)
 	if err != nil {
 		return nil, err
 	}
 	our := nums[0]
-	verb, args := nextToken(strings.TrimSpace(rest))
+	verb, args := cmdkit.NextToken(strings.TrimSpace(rest))
 	verb = strings.ToLower(verb)
 	if verb == "" {
 		h, err := s.Bridge.HoursOf(ctx, our)
@@ -53,7 +54,7 @@ func (s *sms) runHours(ctx context.Context, req *slackin.CommandRequest) (*slack
 	default:
 		return nil, slackin.Usagef("`%s` is not something /sms hours does: use set, holiday, reply or off.", slackpost.Escape(verb))
 	}
-	if ok, err := s.isAdmin(ctx, req.UserID); err != nil {
+	if ok, err := s.IsAdmin(ctx, req.UserID); err != nil {
 		return slackin.Ephemeral("Could not check your permissions with Slack; please try again."), nil
 	} else if !ok {
 		return slackin.Ephemeral("Sorry, changing business hours is for smsbridge admins; anyone may look at them with `/sms hours`. Ask an admin if this needs doing."), nil
@@ -65,7 +66,7 @@ func (s *sms) runHours(ctx context.Context, req *slackin.CommandRequest) (*slack
 	if err != nil {
 		return nil, err
 	}
-	s.adminChange(ctx, req.UserID, fmt.Sprintf("changed the business hours of %s: %s", our, done))
+	s.AdminChange(ctx, req.UserID, fmt.Sprintf("changed the business hours of %s: %s", our, done))
 	h, err := s.Bridge.HoursOf(ctx, our)
 	if err != nil {
 		return nil, err
@@ -74,7 +75,7 @@ func (s *sms) runHours(ctx context.Context, req *slackin.CommandRequest) (*slack
 }
 
 // changeHours applies one admin change and says what it did.
-func (s *sms) changeHours(ctx context.Context, our bridge.E164, verb, args, by string) (string, error) {
+func (s *commands) changeHours(ctx context.Context, our bridge.E164, verb, args, by string) (string, error) {
 	switch verb {
 	case "set":
 		h, err := s.Bridge.SetHours(ctx, our, strings.Fields(args), by)
@@ -84,7 +85,7 @@ func (s *sms) changeHours(ctx context.Context, our bridge.E164, verb, args, by s
 		return fmt.Sprintf("open %s (%s)", h.Week, h.Loc), nil
 	case "holiday":
 		date, remove := args, false
-		if w, rest := nextToken(args); strings.EqualFold(w, "remove") {
+		if w, rest := cmdkit.NextToken(args); strings.EqualFold(w, "remove") {
 			date, remove = strings.TrimSpace(rest), true
 		}
 		if date == "" || strings.ContainsAny(date, " \t") {
@@ -126,7 +127,7 @@ func unquote(s string) string {
 	return s
 }
 
-func (s *sms) showAllHours(ctx context.Context) (*slack.Msg, error) {
+func (s *commands) showAllHours(ctx context.Context) (*slack.Msg, error) {
 	all, err := s.Bridge.AllHours(ctx)
 	if err != nil {
 		return nil, err
@@ -143,7 +144,7 @@ func (s *sms) showAllHours(ctx context.Context) (*slack.Msg, error) {
 
 // describeHours is one number's hours in words, with whether it is open
 // now.
-func (s *sms) describeHours(h *bridge.Hours) string {
+func (s *commands) describeHours(h *bridge.Hours) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s*: ", slackpost.Escape(slackpost.FormatNumber(h.Our)))
 	now := s.Now()

@@ -1,4 +1,4 @@
-package smscmd
+package ournumbers
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
@@ -22,25 +23,25 @@ const (
 	ActionNumberAbort   = "sms_number_abort"
 )
 
-func (s *sms) registerNumbers() {
-	s.in.OnAction(ActionNumbersMore, s.onNumbersMore)
-	s.cmds.Register(slackin.Command{
+func (s *commands) registerNumbers() {
+	s.In.OnAction(ActionNumbersMore, s.onNumbersMore)
+	s.Cmds.Register(slackin.Command{
 		Name:    "numbers",
 		Usage:   "/sms numbers [--mobile]",
 		Example: "/sms numbers",
 		Help:    "our numbers with their messaging profile, product, type and health",
 		Run:     s.runNumbers,
 	})
-	s.cmds.Register(slackin.Command{
+	s.Cmds.Register(slackin.Command{
 		Name:    "number",
 		Usage:   "/sms number <number> [profile <profile-id> | product <product>]",
 		Example: "/sms number +18445550001 product A2P",
 		Help:    "one number's messaging settings; admins can change its profile or product (after a confirmation)",
 		Run:     s.runNumber,
 	})
-	s.in.OnAction(ActionNumberConfirm, s.onNumberConfirm)
-	s.in.OnAction(ActionNumberAbort, func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
-		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "No change made."})
+	s.In.OnAction(ActionNumberConfirm, s.onNumberConfirm)
+	s.In.OnAction(ActionNumberAbort, func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) error {
+		return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "No change made."})
 	})
 }
 
@@ -50,7 +51,7 @@ const numbersPage = 50
 // "numbers:<page>" or "mobile:<page>".
 const ActionNumbersMore = "sms_numbers_more"
 
-func (s *sms) runNumbers(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *commands) runNumbers(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	mobile := false
 	for _, a := range req.Args {
 		if a != "--mobile" {
@@ -61,7 +62,7 @@ func (s *sms) runNumbers(ctx context.Context, req *slackin.CommandRequest) (*sla
 	return s.numbersPage(ctx, mobile, 1), nil
 }
 
-func (s *sms) onNumbersMore(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+func (s *commands) onNumbersMore(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	kind, p, _ := strings.Cut(a.Value, ":")
 	page, err := strconv.Atoi(p)
 	if err != nil || page < 1 || (kind != "numbers" && kind != "mobile") {
@@ -69,12 +70,12 @@ func (s *sms) onNumbersMore(ctx context.Context, cb *slack.InteractionCallback, 
 	}
 	msg := s.numbersPage(ctx, kind == "mobile", page)
 	msg.ReplaceOriginal = true
-	return s.respond(ctx, cb, msg)
+	return s.Respond(ctx, cb, msg)
 }
 
 // numbersPage lists one page of our numbers (or mobile numbers) with the
 // true total and a More button while there are more.
-func (s *sms) numbersPage(ctx context.Context, mobile bool, page int) *slack.Msg {
+func (s *commands) numbersPage(ctx context.Context, mobile bool, page int) *slack.Msg {
 	var b strings.Builder
 	var meta telnyx.PageMeta
 	var n int
@@ -83,61 +84,33 @@ func (s *sms) numbersPage(ctx context.Context, mobile bool, page int) *slack.Msg
 		kind = "mobile"
 		ns, m, err := s.API.ListMobileNumberSettingsPage(ctx, page, numbersPage)
 		if err != nil {
-			return slackin.Ephemeral("Could not list the mobile numbers: " + slackpost.Escape(telnyxReason(err)) + ".")
+			return slackin.Ephemeral("Could not list the mobile numbers: " + slackpost.Escape(cmdkit.TelnyxReason(err)) + ".")
 		}
 		meta, n = m, len(ns)
 		fmt.Fprintf(&b, "*Our mobile numbers* (page %d of %d, %d in all)\n", page, max(meta.TotalPages, 1), meta.TotalResults)
 		for _, n := range ns {
-			fmt.Fprintf(&b, "• %s — profile `%s` — product %s — %s\n", slackpost.Escape(slackpost.FormatNumber(bridge.E164(n.PhoneNumber))), slackpost.Escape(orNone(n.MessagingProfileID)), slackpost.Escape(orNone(n.MessagingProduct)), slackpost.Escape(orNone(n.Type)))
+			fmt.Fprintf(&b, "• %s — profile `%s` — product %s — %s\n", slackpost.Escape(slackpost.FormatNumber(bridge.E164(n.PhoneNumber))), slackpost.Escape(cmdkit.OrNone(n.MessagingProfileID)), slackpost.Escape(cmdkit.OrNone(n.MessagingProduct)), slackpost.Escape(cmdkit.OrNone(n.Type)))
 		}
 	} else {
 		ns, m, err := s.API.ListNumberSettingsPage(ctx, telnyx.NumberFilter{}, page, numbersPage)
 		if err != nil {
-			return slackin.Ephemeral("Could not list the numbers: " + slackpost.Escape(telnyxReason(err)) + ".")
+			return slackin.Ephemeral("Could not list the numbers: " + slackpost.Escape(cmdkit.TelnyxReason(err)) + ".")
 		}
 		meta, n = m, len(ns)
 		fmt.Fprintf(&b, "*Our numbers* (page %d of %d, %d in all)\n", page, max(meta.TotalPages, 1), meta.TotalResults)
 		for _, n := range ns {
-			fmt.Fprintf(&b, "• %s — profile `%s` — product %s — %s — %s\n", slackpost.Escape(slackpost.FormatNumber(bridge.E164(n.PhoneNumber))), slackpost.Escape(orNone(n.MessagingProfileID)), slackpost.Escape(orNone(n.MessagingProduct)), slackpost.Escape(orNone(n.Type)), health(n.Health))
+			fmt.Fprintf(&b, "• %s — profile `%s` — product %s — %s — %s\n", slackpost.Escape(slackpost.FormatNumber(bridge.E164(n.PhoneNumber))), slackpost.Escape(cmdkit.OrNone(n.MessagingProfileID)), slackpost.Escape(cmdkit.OrNone(n.MessagingProduct)), slackpost.Escape(cmdkit.OrNone(n.Type)), health(n.Health))
 		}
 	}
 	if n == 0 && page == 1 {
 		return slackin.Ephemeral("Telnyx lists no numbers on this account.")
 	}
-	blocks := sectionsOf(b.String())
+	blocks := cmdkit.SectionsOf(b.String())
 	if page < meta.TotalPages {
 		more := slack.NewButtonBlockElement(ActionNumbersMore, fmt.Sprintf("%s:%d", kind, page+1), slackpost.Plain("More"))
 		blocks = append(blocks, slack.NewActionBlock("", more))
 	}
-	return msgWithBlocks(b.String(), blocks...)
-}
-
-// sectionsOf packs the lines of an mrkdwn text into as few sections as
-// Slack's 3,000-character limit for one allows.
-func sectionsOf(text string) []slack.Block {
-	var out []slack.Block
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			out = append(out, slack.NewSectionBlock(slackpost.Mrkdwn(b.String()), nil, nil))
-			b.Reset()
-		}
-	}
-	for _, line := range strings.SplitAfter(text, "\n") {
-		if len([]rune(b.String()))+len([]rune(line)) > slackpost.MaxSectionText {
-			flush()
-		}
-		b.WriteString(line)
-	}
-	flush()
-	return out
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
+	return cmdkit.MsgWithBlocks(b.String(), blocks...)
 }
 
 func health(h *telnyx.NumberHealth) string {
@@ -147,11 +120,11 @@ func health(h *telnyx.NumberHealth) string {
 	return fmt.Sprintf("health: %d msgs, %.0f%% success, %.1f%% spam", h.MessageCount, h.SuccessRatio*100, h.SpamRatio*100)
 }
 
-func (s *sms) runNumber(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *commands) runNumber(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	if req.Rest == "" {
 		return nil, slackin.Usagef("Missing the number.")
 	}
-	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
+	nums, rest, err := cmdkit.TakeNumbers(req.Rest, s.Region, false)
 	if err != nil {
 		return nil, err
 	}
@@ -173,12 +146,12 @@ func (s *sms) runNumber(ctx context.Context, req *slackin.CommandRequest) (*slac
 		return slackin.Ephemeral(fmt.Sprintf("%s is not one of our Telnyx numbers.", slackpost.Escape(slackpost.FormatNumber(num)))), nil
 	}
 	if err != nil {
-		return slackin.Ephemeral("Could not read the number: " + slackpost.Escape(telnyxReason(err))), nil
+		return slackin.Ephemeral("Could not read the number: " + slackpost.Escape(cmdkit.TelnyxReason(err))), nil
 	}
 	if field == "" {
 		return slackin.Ephemeral(describeNumber(n)), nil
 	}
-	if ok, err := s.isAdmin(ctx, req.UserID); err != nil {
+	if ok, err := s.IsAdmin(ctx, req.UserID); err != nil {
 		return slackin.Ephemeral("Could not check your permissions with Slack; please try again."), nil
 	} else if !ok {
 		return slackin.Ephemeral("Sorry, changing a number's profile or product is for smsbridge admins. Ask an admin if this needs doing."), nil
@@ -193,11 +166,11 @@ func (s *sms) runNumber(ctx context.Context, req *slackin.CommandRequest) (*slac
 	if field == "product" {
 		current = n.MessagingProduct
 	}
-	q := fmt.Sprintf("Change the messaging %s of %s from `%s` to `%s`?", field, slackpost.Escape(slackpost.FormatNumber(num)), slackpost.Escape(orNone(current)), slackpost.Escape(value))
+	q := fmt.Sprintf("Change the messaging %s of %s from `%s` to `%s`?", field, slackpost.Escape(slackpost.FormatNumber(num)), slackpost.Escape(cmdkit.OrNone(current)), slackpost.Escape(value))
 	val := strings.Join([]string{n.ID, field, value, string(num)}, "|")
 	yes := slack.NewButtonBlockElement(ActionNumberConfirm, val, slackpost.Plain("Change it")).WithStyle(slack.StylePrimary)
 	no := slack.NewButtonBlockElement(ActionNumberAbort, "", slackpost.Plain("Cancel"))
-	return msgWithBlocks(q, slack.NewSectionBlock(slackpost.Mrkdwn(q), nil, nil), slack.NewActionBlock("", yes, no)), nil
+	return cmdkit.MsgWithBlocks(q, slack.NewSectionBlock(slackpost.Mrkdwn(q), nil, nil), slack.NewActionBlock("", yes, no)), nil
 }
 
 func containsString(l []string, s string) bool {
@@ -212,9 +185,9 @@ func containsString(l []string, s string) bool {
 func describeNumber(n *telnyx.NumberSettings) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* (id `%s`)\n", slackpost.Escape(slackpost.FormatNumber(bridge.E164(n.PhoneNumber))), slackpost.Escape(n.ID))
-	fmt.Fprintf(&b, "Messaging profile: `%s`\n", slackpost.Escape(orNone(n.MessagingProfileID)))
-	fmt.Fprintf(&b, "Product: %s (eligible: %s)\n", slackpost.Escape(orNone(n.MessagingProduct)), slackpost.Escape(orNone(strings.Join(n.EligibleMessagingProducts, ", "))))
-	fmt.Fprintf(&b, "Type: %s, traffic: %s, country: %s\n", slackpost.Escape(orNone(n.Type)), slackpost.Escape(orNone(n.TrafficType)), slackpost.Escape(orNone(n.CountryCode)))
+	fmt.Fprintf(&b, "Messaging profile: `%s`\n", slackpost.Escape(cmdkit.OrNone(n.MessagingProfileID)))
+	fmt.Fprintf(&b, "Product: %s (eligible: %s)\n", slackpost.Escape(cmdkit.OrNone(n.MessagingProduct)), slackpost.Escape(cmdkit.OrNone(strings.Join(n.EligibleMessagingProducts, ", "))))
+	fmt.Fprintf(&b, "Type: %s, traffic: %s, country: %s\n", slackpost.Escape(cmdkit.OrNone(n.Type)), slackpost.Escape(cmdkit.OrNone(n.TrafficType)), slackpost.Escape(cmdkit.OrNone(n.CountryCode)))
 	feat := func(f *telnyx.FeatureSet) string {
 		if f == nil {
 			return "no"
@@ -226,15 +199,15 @@ func describeNumber(n *telnyx.NumberSettings) string {
 	return b.String()
 }
 
-func (s *sms) onNumberConfirm(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+func (s *commands) onNumberConfirm(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	parts := strings.SplitN(a.Value, "|", 4)
 	if len(parts) != 4 {
 		return fmt.Errorf("bad number confirmation value")
 	}
 	id, field, value, num := parts[0], parts[1], parts[2], parts[3]
 	user := cb.User.ID
-	if ok, err := s.isAdmin(ctx, user); err != nil || !ok {
-		return s.respond(ctx, cb, slackin.Ephemeral("Sorry, changing a number's settings is for smsbridge admins."))
+	if ok, err := s.IsAdmin(ctx, user); err != nil || !ok {
+		return s.Respond(ctx, cb, slackin.Ephemeral("Sorry, changing a number's settings is for smsbridge admins."))
 	}
 	u := telnyx.NumberSettingsUpdate{}
 	if field == "profile" {
@@ -243,8 +216,8 @@ func (s *sms) onNumberConfirm(ctx context.Context, cb *slack.InteractionCallback
 		u.MessagingProduct = &value
 	}
 	if _, err := s.API.UpdateNumberSettings(ctx, id, u); err != nil {
-		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: fmt.Sprintf("Telnyx did not change %s: %s", slackpost.Escape(slackpost.FormatNumber(bridge.E164(num))), slackpost.Escape(telnyxReason(err)))})
+		return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: fmt.Sprintf("Telnyx did not change %s: %s", slackpost.Escape(slackpost.FormatNumber(bridge.E164(num))), slackpost.Escape(cmdkit.TelnyxReason(err)))})
 	}
-	s.adminChange(ctx, user, fmt.Sprintf("set the messaging %s of %s to %s", field, num, value))
-	return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: fmt.Sprintf("Done: the messaging %s of %s is now `%s`.", field, slackpost.Escape(slackpost.FormatNumber(bridge.E164(num))), slackpost.Escape(value))})
+	s.AdminChange(ctx, user, fmt.Sprintf("set the messaging %s of %s to %s", field, num, value))
+	return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: fmt.Sprintf("Done: the messaging %s of %s is now `%s`.", field, slackpost.Escape(slackpost.FormatNumber(bridge.E164(num))), slackpost.Escape(value))})
 }

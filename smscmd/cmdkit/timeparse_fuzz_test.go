@@ -1,4 +1,4 @@
-package smscmd
+package cmdkit
 
 import (
 	"testing"
@@ -9,7 +9,7 @@ import (
 // zones. It must not panic, and any time it and CheckSchedulable accept is
 // in the future and within DefaultScheduleMaxAhead.
 //
-//	go test -fuzz=FuzzParseWhen -fuzztime=60s ./bot
+//	go test -run '^$' -fuzz=FuzzParseWhen -fuzztime=60s ./smscmd/cmdkit
 func FuzzParseWhen(f *testing.F) {
 	for _, s := range []string{
 		"in 750599937895083h", "9999-12-31", "9999-12-31 09:00", "9999-12-31T23:59:59Z",

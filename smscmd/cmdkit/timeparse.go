@@ -1,4 +1,4 @@
-package smscmd
+package cmdkit
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package smscmd
+package ournumbers
 
 import (
 	"context"
@@ -12,11 +12,12 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
-func (s *sms) registerBulk() {
-	s.cmds.Register(slackin.Command{
+func (s *commands) registerBulk() {
+	s.Cmds.Register(slackin.Command{
 		Name:    "bulk",
 		Usage:   "/sms bulk [<profile-id> <number> <number> …]",
 		Example: "/sms bulk 4000eba1-a0c0-4563-9925-b25e842a7cb6 +18445550001 +18445550002",
@@ -24,9 +25,9 @@ func (s *sms) registerBulk() {
 		Admin:   true,
 		Run:     s.runBulk,
 	})
-	s.in.OnSubmit(BulkCallbackID, s.onBulkSubmit)
-	s.in.OnAction(ActionBulkConfirm, s.onBulkConfirm)
-	s.in.OnAction(ActionBulkCancel, s.onBulkCancel)
+	s.In.OnSubmit(BulkCallbackID, s.onBulkSubmit)
+	s.In.OnAction(ActionBulkConfirm, s.onBulkConfirm)
+	s.In.OnAction(ActionBulkCancel, s.onBulkCancel)
 }
 
 // Bulk moves confirm first, as single-number changes do: the answer says
@@ -48,7 +49,7 @@ type pendingBulk struct {
 }
 
 // confirmBulk holds the request and asks the admin to confirm it.
-func (s *sms) confirmBulk(ctx context.Context, user, channel, profile string, nums []string) (*slack.Msg, error) {
+func (s *commands) confirmBulk(ctx context.Context, user, channel, profile string, nums []string) (*slack.Msg, error) {
 	token, err := s.Bridge.HoldConfirmation(ctx, bulkHold, user, channel, pendingBulk{Profile: profile, Nums: nums}, bulkConfirmTTL)
 	if err != nil {
 		return nil, err
@@ -66,39 +67,39 @@ func (s *sms) confirmBulk(ctx context.Context, user, channel, profile string, nu
 		slackpost.Mention(user), len(nums), slackpost.Escape(profile), slackpost.Escape(strings.Join(list, ", ")), more)
 	confirm := slack.NewButtonBlockElement(ActionBulkConfirm, token, slackpost.Plain("Confirm")).WithStyle(slack.StylePrimary)
 	cancel := slack.NewButtonBlockElement(ActionBulkCancel, token, slackpost.Plain("Cancel"))
-	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(text), nil, nil), slack.NewActionBlock("sms_bulk_confirm", confirm, cancel)), nil
+	return cmdkit.MsgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(text), nil, nil), slack.NewActionBlock("sms_bulk_confirm", confirm, cancel)), nil
 }
 
-func (s *sms) onBulkConfirm(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
-	if ok, err := s.isAdmin(ctx, cb.User.ID); err != nil || !ok {
-		return s.respond(ctx, cb, slackin.Ephemeral("Bulk updates are for smsbridge admins."))
+func (s *commands) onBulkConfirm(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	if ok, err := s.IsAdmin(ctx, cb.User.ID); err != nil || !ok {
+		return s.Respond(ctx, cb, slackin.Ephemeral("Bulk updates are for smsbridge admins."))
 	}
 	var p pendingBulk
 	held, err := s.Bridge.TakeConfirmation(ctx, bulkHold, a.Value, &p)
 	if errors.Is(err, bridge.ErrNotFound) {
-		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This confirmation has expired; nothing was changed. Run `/sms bulk` again."})
+		return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This confirmation has expired; nothing was changed. Run `/sms bulk` again."})
 	}
 	if err != nil {
 		return err // the engine's retry contract does not reach buttons: the log has it
 	}
 	msg := s.startBulk(ctx, cb.User.ID, held.Channel, p.Profile, p.Nums)
 	msg.ReplaceOriginal = true
-	return s.respond(ctx, cb, msg)
+	return s.Respond(ctx, cb, msg)
 }
 
-func (s *sms) onBulkCancel(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+func (s *commands) onBulkCancel(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	var p pendingBulk
 	if _, err := s.Bridge.TakeConfirmation(ctx, bulkHold, a.Value, &p); err != nil && !errors.Is(err, bridge.ErrNotFound) {
 		return err
 	}
-	return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "Bulk update cancelled; nothing was changed."})
+	return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "Bulk update cancelled; nothing was changed."})
 }
 
-func (s *sms) runBulk(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *commands) runBulk(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	if len(req.Args) == 0 {
 		// No arguments: a modal with a text area for a long list.
 		if _, err := s.Slack.OpenViewContext(ctx, req.TriggerID, bulkView(req.ChannelID)); err != nil {
-			return slackin.Ephemeral("Could not open the form: " + slackpost.Escape(s.slackReason(err)) + "."), nil
+			return slackin.Ephemeral("Could not open the form: " + slackpost.Escape(s.SlackReason(err)) + "."), nil
 		}
 		return nil, nil
 	}
@@ -106,10 +107,10 @@ func (s *sms) runBulk(ctx context.Context, req *slackin.CommandRequest) (*slack.
 		return nil, slackin.Usagef("Give a profile id and at least one number.")
 	}
 	profile := req.Args[0]
-	if _, err := ParseNumber(profile, s.Region); err == nil {
+	if _, err := cmdkit.ParseNumber(profile, s.Region); err == nil {
 		return nil, slackin.Usagef("The first argument is the messaging profile id, then the numbers.")
 	}
-	_, rest := nextToken(req.Rest)
+	_, rest := cmdkit.NextToken(req.Rest)
 	nums, err := s.bulkNumbers(rest)
 	if err != nil {
 		return nil, err
@@ -118,12 +119,12 @@ func (s *sms) runBulk(ctx context.Context, req *slackin.CommandRequest) (*slack.
 }
 
 // bulkNumbers reads numbers separated by spaces, commas or new lines.
-func (s *sms) bulkNumbers(rest string) ([]string, error) {
+func (s *commands) bulkNumbers(rest string) ([]string, error) {
 	var nums []string
 	rest = strings.ReplaceAll(rest, "\n", ",")
 	rest = strings.ReplaceAll(rest, "\r", "")
 	for strings.TrimSpace(rest) != "" {
-		ns, r, err := takeNumbers(rest, s.Region, true)
+		ns, r, err := cmdkit.TakeNumbers(rest, s.Region, true)
 		if err != nil {
 			return nil, err
 		}
@@ -157,15 +158,15 @@ func bulkView(channel string) slack.ModalViewRequest {
 		Submit: slackpost.Plain("Start"), Close: slackpost.Plain("Cancel"), PrivateMetadata: channel, Blocks: slack.Blocks{BlockSet: []slack.Block{profile, nums}}}
 }
 
-func (s *sms) onBulkSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
-	if ok, err := s.isAdmin(ctx, cb.User.ID); err != nil || !ok {
+func (s *commands) onBulkSubmit(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	if ok, err := s.IsAdmin(ctx, cb.User.ID); err != nil || !ok {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkProfile: "Bulk updates are for smsbridge admins."}), nil
 	}
-	profile := inputValue(cb, bulkProfile, bulkProfile)
+	profile := cmdkit.InputValue(cb, bulkProfile, bulkProfile)
 	if profile == "" || strings.ContainsAny(profile, " \t") {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkProfile: "Give one messaging profile id."}), nil
 	}
-	nums, err := s.bulkNumbers(inputValue(cb, bulkNumbersID, bulkNumbersID))
+	nums, err := s.bulkNumbers(cmdkit.InputValue(cb, bulkNumbersID, bulkNumbersID))
 	if err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{bulkNumbersID: err.Error()}), nil
 	}
@@ -175,18 +176,18 @@ func (s *sms) onBulkSubmit(ctx context.Context, cb *slack.InteractionCallback) (
 		s.Log.Error("bulk confirmation not held", "err", err)
 		msg = slackin.Ephemeral("Could not keep the request for its Confirm: " + slackpost.Escape(bridge.Explain(err)) + ". Nothing was changed.")
 	}
-	s.show(ctx, channel, user, msg)
+	s.Show(ctx, channel, user, msg)
 	return nil, nil
 }
 
 // startBulk starts the order, notes the admin change and follows the
 // order's progress in a message in the inbox channel.
-func (s *sms) startBulk(ctx context.Context, user, cmdChannel, profile string, nums []string) *slack.Msg {
+func (s *commands) startBulk(ctx context.Context, user, cmdChannel, profile string, nums []string) *slack.Msg {
 	order, err := s.API.BulkUpdateProfiles(ctx, telnyx.BulkUpdateRequest{MessagingProfileID: profile, Numbers: nums})
 	if err != nil {
-		return slackin.Ephemeral("Telnyx did not start the bulk update: " + slackpost.Escape(telnyxReason(err)))
+		return slackin.Ephemeral("Telnyx did not start the bulk update: " + slackpost.Escape(cmdkit.TelnyxReason(err)))
 	}
-	s.adminChange(ctx, user, fmt.Sprintf("started bulk update %s: %d number(s) to messaging profile %s", order.OrderID, len(nums), profile))
+	s.AdminChange(ctx, user, fmt.Sprintf("started bulk update %s: %d number(s) to messaging profile %s", order.OrderID, len(nums), profile))
 	// The progress message is the team's: it goes to the inbox channel and
 	// is updated until the order finishes.
 	channel := s.InboxChannel
@@ -195,10 +196,10 @@ func (s *sms) startBulk(ctx context.Context, user, cmdChannel, profile string, n
 	}
 	_, ts, err := s.Slack.PostMessageContext(ctx, channel, slack.MsgOptionText(bulkText(order, profile, false), false))
 	if err != nil {
-		return slackin.Ephemeral(fmt.Sprintf("Bulk update `%s` started, but its progress message could not be posted: %s.", order.OrderID, slackpost.Escape(s.slackReason(err))))
+		return slackin.Ephemeral(fmt.Sprintf("Bulk update `%s` started, but its progress message could not be posted: %s.", order.OrderID, slackpost.Escape(s.SlackReason(err))))
 	}
 	// Follow the order after the button has answered.
-	s.in.Go(func() {
+	s.In.Go(func() {
 		s.followBulk(context.WithoutCancel(ctx), channel, ts, order.OrderID, profile)
 	})
 	return slackin.Ephemeral(fmt.Sprintf("Bulk update `%s` started for %d number(s); its progress is in <#%s>.", order.OrderID, len(nums), channel))
@@ -218,7 +219,7 @@ func bulkText(b *telnyx.BulkUpdate, profile string, final bool) string {
 
 // followBulk polls the order and updates the progress message until the
 // order is done (or an hour has passed).
-func (s *sms) followBulk(ctx context.Context, channel, ts, orderID, profile string) {
+func (s *commands) followBulk(ctx context.Context, channel, ts, orderID, profile string) {
 	ctx, cancel := context.WithTimeout(ctx, time.Hour)
 	defer cancel()
 	last := ""

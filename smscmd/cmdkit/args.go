@@ -1,4 +1,4 @@
-package smscmd
+package cmdkit
 
 import (
 	"errors"
@@ -19,9 +19,9 @@ import (
 // in a slash command's text: <https://x|label>, <tel:+1312…|+1 312…>, <#C1|name>.
 var cmdLink = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
 
-// unslack turns a slash command's text back into what the teammate typed:
+// Unslack turns a slash command's text back into what the teammate typed:
 // links to their URL (numbers to their label) and &amp; &lt; &gt; to & < >.
-func unslack(s string) string {
+func Unslack(s string) string {
 	s = cmdLink.ReplaceAllStringFunc(s, func(m string) string {
 		g := cmdLink.FindStringSubmatch(m)
 		target, label := g[1], g[2]
@@ -38,9 +38,9 @@ func unslack(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
 }
 
-// nextToken splits the first word (quotes group words) off s and returns
+// NextToken splits the first word (quotes group words) off s and returns
 // it and the unparsed rest, so a message text keeps its own spacing.
-func nextToken(s string) (tok, rest string) {
+func NextToken(s string) (tok, rest string) {
 	s = strings.TrimLeft(s, " \t\n")
 	if s == "" {
 		return "", ""
@@ -59,7 +59,7 @@ func nextToken(s string) (tok, rest string) {
 // ParseNumber normalizes a recipient phone number typed in any common form
 // ("(312) 555-0123", "+44 20 7946 0958", "312.555.0123") to E.164.
 func ParseNumber(s, region string) (bridge.E164, error) {
-	n, err := phone.NormalizeE164(unslack(s), region)
+	n, err := phone.NormalizeE164(Unslack(s), region)
 	if err != nil {
 		return "", fmt.Errorf("%q is not a phone number I can read (%v)", s, errors.Unwrap(err))
 	}
@@ -83,7 +83,7 @@ const (
 // (3–6 digits) or an alphanumeric sender ID (1–11 letters and digits, at
 // least one letter).
 func ParseSender(s, region string) (from bridge.E164, kind string, err error) {
-	s = strings.TrimSpace(unslack(s))
+	s = strings.TrimSpace(Unslack(s))
 	switch {
 	case shortCodeRe.MatchString(s):
 		return bridge.E164(s), SenderShortCode, nil
@@ -100,7 +100,7 @@ func ParseSender(s, region string) (from bridge.E164, kind string, err error) {
 // channelRef reads a channel argument: <#C123|name>, <#C123> or C123.
 var channelRe = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$`)
 
-func parseChannel(s string) (string, bool) {
+func ParseChannel(s string) (string, bool) {
 	g := channelRe.FindStringSubmatch(strings.TrimSpace(s))
 	if g == nil {
 		return "", false
@@ -108,88 +108,88 @@ func parseChannel(s string) (string, bool) {
 	return g[1] + g[2], true
 }
 
-// sendOpts are the sender flags of send, group, whatsapp and schedule.
-type sendOpts struct {
-	from   bridge.E164
-	kind   string
-	pool   bool
-	media  []string
-	noPool bool
-	// reply is a saved reply's name (--reply, /sms send only: replyOK).
-	reply   string
-	replyOK bool
-	// confirmQuiet: send or schedule into the recipient's quiet hours
-	// (--confirm-quiet); theirTime: read a schedule's time on the
+// SendOpts are the sender flags of send, group, whatsapp and schedule.
+type SendOpts struct {
+	From   bridge.E164
+	Kind   string
+	Pool   bool
+	Media  []string
+	NoPool bool
+	// Reply is a saved Reply's name (--Reply, /sms send only: replyOK).
+	Reply   string
+	ReplyOK bool
+	// ConfirmQuiet: send or schedule into the recipient's quiet hours
+	// (--confirm-quiet); TheirTime: read a schedule's time on the
 	// recipient's clock (--their-time).
-	confirmQuiet, theirTime bool
+	ConfirmQuiet, TheirTime bool
 }
 
-// parseFlags reads --from, --pool and --media from the front of s and
+// ParseFlags reads --from, --pool and --media from the front of s and
 // returns the rest unparsed.
-func parseFlags(s string, region string, allowPool bool) (sendOpts, string, error) {
-	o := sendOpts{noPool: !allowPool}
-	rest, err := o.consume(s, region)
+func ParseFlags(s string, region string, allowPool bool) (SendOpts, string, error) {
+	o := SendOpts{NoPool: !allowPool}
+	rest, err := o.Consume(s, region)
 	return o, rest, err
 }
 
-// trailingFlags reads flags written after the recipient, before the text,
+// TrailingFlags reads flags written after the recipient, before the text,
 // and returns the text as the teammate typed it.
-func trailingFlags(o *sendOpts, text, region string) (string, error) {
-	rest, err := o.consume(text, region)
-	return unslack(strings.TrimSpace(rest)), err
+func TrailingFlags(o *SendOpts, text, region string) (string, error) {
+	rest, err := o.Consume(text, region)
+	return Unslack(strings.TrimSpace(rest)), err
 }
 
-func (o *sendOpts) consume(s, region string) (string, error) {
+func (o *SendOpts) Consume(s, region string) (string, error) {
 	rest := s
 	for {
-		tok, r := nextToken(rest)
+		tok, r := NextToken(rest)
 		switch tok {
 		case "--from":
-			v, r2 := nextToken(r)
+			v, r2 := NextToken(r)
 			if v == "" {
 				return "", slackin.Usagef("--from needs a sender.")
 			}
 			var err error
-			if o.from, o.kind, err = ParseSender(v, region); err != nil {
+			if o.From, o.Kind, err = ParseSender(v, region); err != nil {
 				return "", slackin.Usagef("%v.", err)
 			}
 			rest = r2
 			continue
 		case "--pool":
-			if o.noPool {
+			if o.NoPool {
 				return "", slackin.Usagef("--pool is not available for this command.")
 			}
-			o.pool, rest = true, r
+			o.Pool, rest = true, r
 			continue
 		case "--reply":
-			v, r2 := nextToken(r)
+			v, r2 := NextToken(r)
 			switch {
-			case !o.replyOK:
+			case !o.ReplyOK:
 				return "", slackin.Usagef("--reply works with /sms send.")
 			case v == "" || strings.HasPrefix(v, "--"):
 				return "", slackin.Usagef("--reply needs the name of a saved reply (/sms reply list).")
 			}
-			o.reply, rest = v, r2
+			o.Reply, rest = v, r2
 			continue
 		case "--confirm-quiet":
-			o.confirmQuiet, rest = true, r
+			o.ConfirmQuiet, rest = true, r
 			continue
 		case "--their-time":
-			o.theirTime, rest = true, r
+			o.TheirTime, rest = true, r
 			continue
 		case "--media":
-			v, r2 := nextToken(r)
-			v = unslack(v)
+			v, r2 := NextToken(r)
+			v = Unslack(v)
 			if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
 				return "", slackin.Usagef("--media needs a URL, got %q.", v)
 			}
-			o.media, rest = append(o.media, v), r2
+			o.Media, rest = append(o.Media, v), r2
 			continue
 		}
 		if strings.HasPrefix(tok, "--") {
 			return "", slackin.Usagef("unknown option %s.", tok)
 		}
-		if o.pool && o.from != "" {
+		if o.Pool && o.From != "" {
 			return "", slackin.Usagef("Use either --from or --pool, not both.")
 		}
 		return rest, nil
@@ -198,25 +198,25 @@ func (o *sendOpts) consume(s, region string) (string, error) {
 
 var phoneish = regexp.MustCompile(`^[+0-9().\-/]+$`)
 
-// takeNumbers reads the recipient(s) at the front of s, where a number may
+// TakeNumbers reads the recipient(s) at the front of s, where a number may
 // be written with spaces ("(312) 555-0123"); several, for a group, are
 // separated by commas. It takes the longest run of words that reads as
 // valid numbers and returns the unparsed rest (the message text).
-func takeNumbers(s, region string, multi bool) ([]bridge.E164, string, error) {
+func TakeNumbers(s, region string, multi bool) ([]bridge.E164, string, error) {
 	var toks, rests []string
 	for r := s; ; {
-		tok, r2 := nextToken(r)
-		plain := unslack(tok)
+		tok, r2 := NextToken(r)
+		plain := Unslack(tok)
 		if multi {
 			plain = strings.ReplaceAll(plain, ",", "")
 		}
 		if tok == "" || (plain != "" && !phoneish.MatchString(plain)) {
 			break
 		}
-		toks, rests, r = append(toks, unslack(tok)), append(rests, r2), r2
+		toks, rests, r = append(toks, Unslack(tok)), append(rests, r2), r2
 	}
 	if len(toks) == 0 {
-		first, _ := nextToken(s)
+		first, _ := NextToken(s)
 		if first == "" {
 			return nil, "", slackin.Usagef("Missing the number to text.")
 		}

@@ -1,4 +1,4 @@
-package smscmd
+package records
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
@@ -19,30 +20,30 @@ const ActionOptOutsMore = "sms_optouts_more"
 
 const optOutsPage = 20
 
-func (s *sms) registerOptOuts() {
-	s.cmds.Register(slackin.Command{
+func (s *commands) registerOptOuts() {
+	s.Cmds.Register(slackin.Command{
 		Name:    "optouts",
 		Usage:   "/sms optouts [number]",
 		Example: "/sms optouts (312) 555-0123",
 		Help:    "whether a number opted out (when, keyword, profile), or the list of opt-outs",
 		Run:     s.runOptOuts,
 	})
-	s.in.OnAction(ActionOptOutsMore, func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	s.In.OnAction(ActionOptOutsMore, func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 		page, err := strconv.Atoi(a.Value)
 		if err != nil || page < 1 {
 			return fmt.Errorf("bad opt-outs page %q", a.Value)
 		}
 		msg := s.optOutsPage(ctx, page)
 		msg.ReplaceOriginal = true
-		return s.respond(ctx, cb, msg)
+		return s.Respond(ctx, cb, msg)
 	})
 }
 
-func (s *sms) runOptOuts(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *commands) runOptOuts(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	if req.Rest == "" {
 		return s.optOutsPage(ctx, 1), nil
 	}
-	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
+	nums, rest, err := cmdkit.TakeNumbers(req.Rest, s.Region, false)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +57,7 @@ func (s *sms) runOptOuts(ctx context.Context, req *slackin.CommandRequest) (*sla
 	for page := 1; ; page++ {
 		items, meta, err := s.API.ListOptOutsPage(ctx, telnyx.OptOutFilter{}, page, telnyx.MaxPageSize)
 		if err != nil {
-			return slackin.Ephemeral("Could not read the opt-outs: " + slackpost.Escape(telnyxReason(err))), nil
+			return slackin.Ephemeral("Could not read the opt-outs: " + slackpost.Escape(cmdkit.TelnyxReason(err))), nil
 		}
 		for _, o := range items {
 			if o.To == string(num) {
@@ -75,7 +76,7 @@ func (s *sms) runOptOuts(ctx context.Context, req *slackin.CommandRequest) (*sla
 			s.Log.Warn("record an opt-out from Telnyx's list", "err", err)
 		}
 		fmt.Fprintf(&b, "Telnyx: %s opted out of %s on %s with %q (profile `%s`).\n", slackpost.Escape(slackpost.FormatNumber(num)), slackpost.Escape(slackpost.FormatNumber(bridge.E164(o.From))),
-			o.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), slackpost.Escape(o.Keyword), slackpost.Escape(orNone(o.MessagingProfileID)))
+			o.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), slackpost.Escape(o.Keyword), slackpost.Escape(cmdkit.OrNone(o.MessagingProfileID)))
 	}
 	history, err := s.Bridge.OptOutHistory(ctx, num)
 	if err != nil {
@@ -126,10 +127,10 @@ func consentLine(num bridge.E164, h bridge.OptOutRecord) string {
 	return line + ".\n"
 }
 
-func (s *sms) optOutsPage(ctx context.Context, page int) *slack.Msg {
+func (s *commands) optOutsPage(ctx context.Context, page int) *slack.Msg {
 	items, meta, err := s.API.ListOptOutsPage(ctx, telnyx.OptOutFilter{}, page, optOutsPage)
 	if err != nil {
-		return slackin.Ephemeral("Could not read the opt-outs: " + slackpost.Escape(telnyxReason(err)))
+		return slackin.Ephemeral("Could not read the opt-outs: " + slackpost.Escape(cmdkit.TelnyxReason(err)))
 	}
 	if len(items) == 0 && page == 1 {
 		return slackin.Ephemeral("Nobody has opted out.")
@@ -138,12 +139,12 @@ func (s *sms) optOutsPage(ctx context.Context, page int) *slack.Msg {
 	fmt.Fprintf(&b, "*Opt-outs* (page %d of %d, %d in all)\n", page, max(meta.TotalPages, 1), meta.TotalResults)
 	for _, o := range items {
 		fmt.Fprintf(&b, "• %s from %s — %q on %s — profile `%s`\n", slackpost.Escape(slackpost.FormatNumber(bridge.E164(o.To))), slackpost.Escape(slackpost.FormatNumber(bridge.E164(o.From))),
-			slackpost.Escape(o.Keyword), o.CreatedAt.UTC().Format("2006-01-02"), slackpost.Escape(orNone(o.MessagingProfileID)))
+			slackpost.Escape(o.Keyword), o.CreatedAt.UTC().Format("2006-01-02"), slackpost.Escape(cmdkit.OrNone(o.MessagingProfileID)))
 	}
-	blocks := sectionsOf(b.String())
+	blocks := cmdkit.SectionsOf(b.String())
 	if page < meta.TotalPages {
 		more := slack.NewButtonBlockElement(ActionOptOutsMore, strconv.Itoa(page+1), slackpost.Plain("More"))
 		blocks = append(blocks, slack.NewActionBlock("", more))
 	}
-	return msgWithBlocks(b.String(), blocks...)
+	return cmdkit.MsgWithBlocks(b.String(), blocks...)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 )
 
 // The "Send saved reply" message shortcut: on any message of a
@@ -37,9 +38,9 @@ type replyThread struct {
 }
 
 func (s *sms) registerReplyShortcut() {
-	s.in.OnShortcut(ReplyShortcutID, s.onReplyShortcut)
-	s.in.OnAction(ReplyPickAction, s.onReplyPick)
-	s.in.OnSubmit(ReplyModalID, s.onReplySubmit)
+	s.In.OnShortcut(ReplyShortcutID, s.onReplyShortcut)
+	s.In.OnAction(ReplyPickAction, s.onReplyPick)
+	s.In.OnSubmit(ReplyModalID, s.onReplySubmit)
 }
 
 func (s *sms) onReplyShortcut(ctx context.Context, cb *slack.InteractionCallback) error {
@@ -53,18 +54,18 @@ func (s *sms) onReplyShortcut(ctx context.Context, cb *slack.InteractionCallback
 		return err
 	}
 	if !ok {
-		return s.respond(ctx, cb, slackin.Ephemeral("That message is not in a conversation's thread (or the conversation has moved on to a newer thread): use *Send saved reply* on a message of its current thread."))
+		return s.Respond(ctx, cb, slackin.Ephemeral("That message is not in a conversation's thread (or the conversation has moved on to a newer thread): use *Send saved reply* on a message of its current thread."))
 	}
 	replies, err := s.Bridge.SavedReplies(ctx)
 	if err != nil {
 		return err
 	}
 	if len(replies) == 0 {
-		return s.respond(ctx, cb, slackin.Ephemeral("No saved replies yet. Add one: `/sms reply add hours We are open 9–5, {first_name}.`"))
+		return s.Respond(ctx, cb, slackin.Ephemeral("No saved replies yet. Add one: `/sms reply add hours We are open 9–5, {first_name}.`"))
 	}
 	view := replyView(at, conv, replies, "", "", "")
 	if _, err := s.Slack.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
-		return s.respond(ctx, cb, slackin.Ephemeral("Could not open the form: "+slackpost.Escape(s.slackReason(err))+"."))
+		return s.Respond(ctx, cb, slackin.Ephemeral("Could not open the form: "+slackpost.Escape(s.SlackReason(err))+"."))
 	}
 	return nil
 }
@@ -162,7 +163,7 @@ func (s *sms) onReplySubmit(ctx context.Context, cb *slack.InteractionCallback) 
 	case text == "":
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: "Pick a saved reply or write the message."}), nil
 	}
-	in := sendInput{Key: "view:" + cb.View.ID, Kind: conv.Kind, Opts: sendOpts{from: conv.Our, kind: SenderNumber},
+	in := cmdkit.SendInput{Key: "view:" + cb.View.ID, Kind: conv.Kind, Opts: cmdkit.SendOpts{From: conv.Our, Kind: cmdkit.SenderNumber},
 		To: conv.Remotes, Text: text, User: cb.User.ID, Channel: at.Channel}
 	_, err = s.queueSend(ctx, &in)
 	var (
@@ -173,7 +174,7 @@ func (s *sms) onReplySubmit(ctx context.Context, cb *slack.InteractionCallback) 
 	switch {
 	case errors.As(err, &quiet):
 		// The modal closes; the teammate is asked in the thread's channel.
-		s.showLater(ctx, at.Channel, cb.User.ID, s.askQuiet(ctx, in, quiet))
+		s.ShowLater(ctx, at.Channel, cb.User.ID, s.sched.AskQuiet(ctx, in, quiet))
 		return nil, nil
 	case errors.As(err, &ue):
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: ue.Reason}), nil

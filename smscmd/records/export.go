@@ -1,4 +1,4 @@
-package smscmd
+package records
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 )
 
 // The consent record and exports: /sms consent <number> shows a number's
@@ -22,15 +23,15 @@ import (
 // CSV to the asker's DM. The bridge writes the CSV a page at a time into
 // a temporary file (not memory); the file is uploaded from there.
 
-func (s *sms) registerExports() {
-	s.cmds.Register(slackin.Command{
+func (s *commands) registerExports() {
+	s.Cmds.Register(slackin.Command{
 		Name:    "consent",
 		Usage:   "/sms consent <number> [optout|optin [--from <our number>]] | export",
 		Example: "/sms consent (312) 555-0123",
 		Help:    "a number's consent history (every opt-out and opt-in: keyword and text, Telnyx 40300 or list, a teammate's change, when, our number); record a manual opt-out or (admins) opt-in; export every record as CSV to your DM (admins)",
 		Run:     s.runConsent,
 	})
-	s.cmds.Register(slackin.Command{
+	s.Cmds.Register(slackin.Command{
 		Name:    "export",
 		Usage:   "/sms export <number>",
 		Example: "/sms export (312) 555-0123",
@@ -39,16 +40,16 @@ func (s *sms) registerExports() {
 	})
 }
 
-func (s *sms) runConsent(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *commands) runConsent(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	if strings.EqualFold(strings.TrimSpace(req.Rest), "export") {
 		return s.consentExport(ctx, req.UserID)
 	}
-	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
+	nums, rest, err := cmdkit.TakeNumbers(req.Rest, s.Region, false)
 	if err != nil {
 		return nil, err
 	}
 	num := nums[0]
-	verb, rest := nextToken(rest)
+	verb, rest := cmdkit.NextToken(rest)
 	switch strings.ToLower(verb) {
 	case "":
 		return s.consentHistory(ctx, num)
@@ -58,7 +59,7 @@ func (s *sms) runConsent(ctx context.Context, req *slackin.CommandRequest) (*sla
 	return nil, slackin.Usagef("After the number: nothing (the history), optout or optin; got %q.", verb)
 }
 
-func (s *sms) consentHistory(ctx context.Context, num bridge.E164) (*slack.Msg, error) {
+func (s *commands) consentHistory(ctx context.Context, num bridge.E164) (*slack.Msg, error) {
 	history, err := s.Bridge.OptOutHistory(ctx, num)
 	if err != nil {
 		return nil, err
@@ -72,52 +73,52 @@ func (s *sms) consentHistory(ctx context.Context, num bridge.E164) (*slack.Msg, 
 	for _, h := range history {
 		b.WriteString("• " + consentLine(num, h))
 	}
-	return msgWithBlocks(b.String(), sectionsOf(b.String())...), nil
+	return cmdkit.MsgWithBlocks(b.String(), cmdkit.SectionsOf(b.String())...), nil
 }
 
 // consentChange records a teammate's manual opt-out (anyone: it only
 // stops texts) or opt-in (admins: it allows texting again) of num from our
 // number (--from, else the channel's).
-func (s *sms) consentChange(ctx context.Context, req *slackin.CommandRequest, num bridge.E164, verb, rest string) (*slack.Msg, error) {
-	var o sendOpts
-	left, err := o.consume(rest, s.Region)
+func (s *commands) consentChange(ctx context.Context, req *slackin.CommandRequest, num bridge.E164, verb, rest string) (*slack.Msg, error) {
+	var o cmdkit.SendOpts
+	left, err := o.Consume(rest, s.Region)
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(left) != "" || o.pool || len(o.media) > 0 {
+	if strings.TrimSpace(left) != "" || o.Pool || len(o.Media) > 0 {
 		return nil, slackin.Usagef("After %s only --from <our number> may follow.", verb)
 	}
-	if err := s.resolveFrom(ctx, &o, req.ChannelID); err != nil {
-		return nil, asUsage(err)
+	if err := s.ResolveFrom(ctx, &o, req.ChannelID); err != nil {
+		return nil, cmdkit.AsUsage(err)
 	}
-	who, from := slackpost.Escape(slackpost.FormatNumber(num)), slackpost.Escape(slackpost.FormatNumber(o.from))
+	who, from := slackpost.Escape(slackpost.FormatNumber(num)), slackpost.Escape(slackpost.FormatNumber(o.From))
 	if verb == "optout" {
-		added, err := s.Bridge.ManualOptOut(ctx, o.from, num, req.UserID)
+		added, err := s.Bridge.ManualOptOut(ctx, o.From, num, req.UserID)
 		if err != nil {
 			return nil, err
 		}
 		if !added {
 			return slackin.Ephemeral(fmt.Sprintf("%s has opted out of %s already; nothing changed.", who, from)), nil
 		}
-		s.adminChange(ctx, req.UserID, fmt.Sprintf("recorded that %s opted out of %s", slackpost.FormatNumber(num), slackpost.FormatNumber(o.from)))
+		s.AdminChange(ctx, req.UserID, fmt.Sprintf("recorded that %s opted out of %s", slackpost.FormatNumber(num), slackpost.FormatNumber(o.From)))
 		return slackin.Ephemeral(fmt.Sprintf("Recorded: %s opted out of %s (by you). smsbridge will not text them from it until they opt back in.", who, from)), nil
 	}
-	if ok, err := s.isAdmin(ctx, req.UserID); err != nil || !ok {
+	if ok, err := s.IsAdmin(ctx, req.UserID); err != nil || !ok {
 		return slackin.Ephemeral("Sorry, only smsbridge admins may record an opt-in: it allows texting someone who opted out. The person can also text START."), nil
 	}
-	lifted, err := s.Bridge.ManualOptIn(ctx, o.from, num, req.UserID)
+	lifted, err := s.Bridge.ManualOptIn(ctx, o.From, num, req.UserID)
 	if err != nil {
 		return nil, err
 	}
 	if !lifted {
 		return slackin.Ephemeral(fmt.Sprintf("%s has no opt-out from %s to lift; nothing changed.", who, from)), nil
 	}
-	s.adminChange(ctx, req.UserID, fmt.Sprintf("recorded that %s opted back in to %s", slackpost.FormatNumber(num), slackpost.FormatNumber(o.from)))
+	s.AdminChange(ctx, req.UserID, fmt.Sprintf("recorded that %s opted back in to %s", slackpost.FormatNumber(num), slackpost.FormatNumber(o.From)))
 	return slackin.Ephemeral(fmt.Sprintf("Recorded: %s opted back in to %s (by you).", who, from)), nil
 }
 
-func (s *sms) consentExport(ctx context.Context, user string) (*slack.Msg, error) {
-	if ok, err := s.isAdmin(ctx, user); err != nil || !ok {
+func (s *commands) consentExport(ctx context.Context, user string) (*slack.Msg, error) {
+	if ok, err := s.IsAdmin(ctx, user); err != nil || !ok {
 		return slackin.Ephemeral("Sorry, `/sms consent export` is for smsbridge admins. `/sms consent <number>` shows one number's history."), nil
 	}
 	name := "smsbridge-consent-" + s.Now().UTC().Format("2006-01-02") + ".csv"
@@ -130,8 +131,8 @@ func (s *sms) consentExport(ctx context.Context, user string) (*slack.Msg, error
 	return slackin.Ephemeral("The consent record is in your direct messages with smsbridge (" + name + ")."), nil
 }
 
-func (s *sms) runExport(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
-	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
+func (s *commands) runExport(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+	nums, rest, err := cmdkit.TakeNumbers(req.Rest, s.Region, false)
 	if err != nil {
 		return nil, err
 	}
@@ -158,10 +159,10 @@ type slackUpload struct{ err error }
 func (e *slackUpload) Error() string { return e.err.Error() }
 func (e *slackUpload) Unwrap() error { return e.err }
 
-func (s *sms) exportFailed(err error) *slack.Msg {
+func (s *commands) exportFailed(err error) *slack.Msg {
 	var su *slackUpload
 	if errors.As(err, &su) {
-		return slackin.Ephemeral("The export did not reach your direct messages: " + slackpost.Escape(s.slackReason(err)) + ".")
+		return slackin.Ephemeral("The export did not reach your direct messages: " + slackpost.Escape(s.SlackReason(err)) + ".")
 	}
 	s.Log.Error("export failed", "err", err)
 	return slackin.Ephemeral("The export could not be written: " + slackpost.Escape(bridge.Explain(err)) + ".")
@@ -170,7 +171,7 @@ func (s *sms) exportFailed(err error) *slack.Msg {
 // uploadToDM writes a file with write into a temporary file, then uploads
 // it into user's direct message with smsbridge (conversations.open, then
 // files.getUploadURLExternal and files.completeUploadExternal).
-func (s *sms) uploadToDM(ctx context.Context, user, name, comment string, write func(io.Writer) error) error {
+func (s *commands) uploadToDM(ctx context.Context, user, name, comment string, write func(io.Writer) error) error {
 	f, err := os.CreateTemp("", "smsbridge-export-*.csv")
 	if err != nil {
 		return err

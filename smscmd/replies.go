@@ -11,6 +11,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 )
 
 // Saved replies: /sms reply add|list|remove, /sms send --reply, the compose
@@ -19,7 +20,7 @@ import (
 // every send takes the outbox.
 
 func (s *sms) registerReplies() {
-	s.cmds.Register(slackin.Command{
+	s.Cmds.Register(slackin.Command{
 		Name:    "reply",
 		Usage:   "/sms reply add <name> <text> | list | remove <name> | use <name>",
 		Example: "/sms reply add hours Hi {first_name}, we are open 9–5. {agent}",
@@ -30,18 +31,18 @@ func (s *sms) registerReplies() {
 }
 
 func (s *sms) runReply(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
-	sub, rest := nextToken(req.Rest)
+	sub, rest := cmdkit.NextToken(req.Rest)
 	switch strings.ToLower(sub) {
 	case "add":
-		name, text := nextToken(rest)
+		name, text := cmdkit.NextToken(rest)
 		if name == "" {
 			return nil, slackin.Usagef("Missing the reply's name and text.")
 		}
 		return s.replyChange(ctx, req.UserID, "add", func() error {
-			return s.Bridge.AddSavedReply(ctx, name, unslack(strings.TrimSpace(text)), req.UserID)
+			return s.Bridge.AddSavedReply(ctx, name, cmdkit.Unslack(strings.TrimSpace(text)), req.UserID)
 		}, fmt.Sprintf("Saved reply `%s` added.", slackpost.Escape(bridge.ReplyName(name))))
 	case "remove", "rm", "delete":
-		name, extra := nextToken(rest)
+		name, extra := cmdkit.NextToken(rest)
 		if name == "" || strings.TrimSpace(extra) != "" {
 			return nil, slackin.Usagef("Give the name of one saved reply to remove.")
 		}
@@ -62,7 +63,7 @@ func (s *sms) runReply(ctx context.Context, req *slackin.CommandRequest) (*slack
 // admins, or everyone with SMSBRIDGE_REPLIES_EVERYONE.
 func (s *sms) replyChange(ctx context.Context, user, what string, change func() error, done string) (*slack.Msg, error) {
 	if !s.RepliesEveryone {
-		ok, err := s.isAdmin(ctx, user)
+		ok, err := s.IsAdmin(ctx, user)
 		if err != nil {
 			return slackin.Ephemeral("Could not check your permissions with Slack; please try again."), nil
 		}
@@ -96,14 +97,14 @@ func (s *sms) replyList(ctx context.Context) (*slack.Msg, error) {
 		fmt.Fprintf(&b, "• `%s` — %s\n", slackpost.Escape(r.Name), slackpost.Escape(r.Text))
 	}
 	b.WriteString("_Send one with `/sms send --reply <name> <to>`, the Saved reply field of `/sms`, or a thread message's *Send saved reply* shortcut._")
-	return msgWithBlocks(b.String(), sectionsOf(b.String())...), nil
+	return cmdkit.MsgWithBlocks(b.String(), cmdkit.SectionsOf(b.String())...), nil
 }
 
 // fillReply is the saved reply o names, filled for a send from o's sender
 // to to by user. A refusal (unknown name, a variable without value) is a
 // *slackin.UsageError with the reason.
-func (s *sms) fillReply(ctx context.Context, o sendOpts, to []bridge.E164, user string) (string, error) {
-	text, err := s.Bridge.FillSavedReply(ctx, o.reply, bridge.ReplyContext{From: o.from, To: to, AgentID: user})
+func (s *sms) fillReply(ctx context.Context, o cmdkit.SendOpts, to []bridge.E164, user string) (string, error) {
+	text, err := s.Bridge.FillSavedReply(ctx, o.Reply, bridge.ReplyContext{From: o.From, To: to, AgentID: user})
 	var re *bridge.ReplyError
 	if errors.As(err, &re) {
 		return "", slackin.Usagef("%s", re.Reason)

@@ -1,4 +1,4 @@
-package smscmd
+package cmdkit
 
 import (
 	"strings"
@@ -12,7 +12,7 @@ import (
 // arbitrary text. They must not panic, and what they accept must be
 // something Telnyx can send from or to.
 //
-//	go test -fuzz=FuzzSMSArgs -fuzztime=60s ./bot
+//	go test -run '^$' -fuzz=FuzzSMSArgs -fuzztime=60s ./smscmd/cmdkit
 func FuzzSMSArgs(f *testing.F) {
 	for _, s := range []string{
 		"+13125550123 hi", "(312) 555-0123 On our way!", "--from +18445550001 +13125550123 hi",
@@ -25,12 +25,12 @@ func FuzzSMSArgs(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		o, rest, err := parseFlags(s, "US", true)
-		if err == nil && o.from != "" && !phone.IsSender(string(o.from)) {
-			t.Fatalf("--from accepted %q", o.from)
+		o, rest, err := ParseFlags(s, "US", true)
+		if err == nil && o.From != "" && !phone.IsSender(string(o.From)) {
+			t.Fatalf("--from accepted %q", o.From)
 		}
 		for _, multi := range []bool{false, true} {
-			nums, _, err := takeNumbers(rest, "US", multi)
+			nums, _, err := TakeNumbers(rest, "US", multi)
 			if err != nil {
 				continue
 			}
@@ -41,6 +41,6 @@ func FuzzSMSArgs(f *testing.F) {
 			}
 		}
 		slackin.SplitArgs(s)
-		unslack(s)
+		Unslack(s)
 	})
 }

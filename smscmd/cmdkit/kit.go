@@ -1,4 +1,4 @@
-package smscmd
+package cmdkit
 
 import (
 	"context"
@@ -33,8 +33,8 @@ type SMSAPI interface {
 // The Telnyx client is what /sms and the scheduler use.
 var _ SMSAPI = (*telnyx.Client)(nil)
 
-// SMSDeps is what the /sms commands need.
-type SMSDeps struct {
+// Deps is what the /sms commands need.
+type Deps struct {
 	API    SMSAPI
 	Bridge *bridge.Bridge
 	// Outbox sends: every /sms send, group, whatsapp and compose goes
@@ -68,15 +68,17 @@ type SMSDeps struct {
 	RepliesEveryone bool
 }
 
-type sms struct {
-	SMSDeps
-	cmds *slackin.Commands
-	in   *slackin.Interactions
+// Kit is what every /sms command is built from: its dependencies, the
+// dispatchers it registers with, and the helpers the commands share.
+type Kit struct {
+	Deps
+	Cmds *slackin.Commands
+	In   *slackin.Interactions
 }
 
-// RegisterSMSCommands registers every /sms subcommand on cmds and their
-// buttons and modals on in. A bare /sms opens the compose modal.
-func RegisterSMSCommands(cmds *slackin.Commands, in *slackin.Interactions, deps SMSDeps) {
+// New fills in deps' defaults and returns the kit the /sms packages
+// register their commands with.
+func New(cmds *slackin.Commands, in *slackin.Interactions, deps Deps) *Kit {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
@@ -95,68 +97,55 @@ func RegisterSMSCommands(cmds *slackin.Commands, in *slackin.Interactions, deps 
 	if deps.Responder == nil {
 		deps.Responder = &slackin.HTTPResponder{}
 	}
-	s := &sms{SMSDeps: deps, cmds: cmds, in: in}
-	s.registerSend()
-	s.registerSchedule()
-	s.registerNumbers()
-	s.registerOptOuts()
-	s.registerBulk()
-	s.registerRoute()
-	s.registerCompose()
-	s.registerReplies()
-	s.registerExports()
-	s.registerHours()
-	if cmds.Default == "" {
-		cmds.Default = "compose"
-	}
+	return &Kit{Deps: deps, Cmds: cmds, In: in}
 }
 
 // --- senders and routes ---
 
-// routedNumbers lists our numbers whose conversations go to channel: a
+// RoutedNumbers lists our numbers whose conversations go to channel: a
 // stored route wins over SLACK_ROUTES.
-// routedNumbers lists the numbers channel sends from: those routed to it,
+// RoutedNumbers lists the numbers channel sends from: those routed to it,
 // and for the default inbox our numbers not routed elsewhere.
-func (s *sms) routedNumbers(ctx context.Context, channel string) ([]bridge.E164, error) {
+func (s *Kit) RoutedNumbers(ctx context.Context, channel string) ([]bridge.E164, error) {
 	return s.Bridge.SendersFor(ctx, channel)
 }
 
-// resolveFrom fills in the channel's routed number when no sender was given.
-func (s *sms) resolveFrom(ctx context.Context, o *sendOpts, channel string) error {
-	if o.from != "" || o.pool {
-		if o.pool && s.DefaultProfileID == "" {
+// ResolveFrom fills in the channel's routed number when no sender was given.
+func (s *Kit) ResolveFrom(ctx context.Context, o *SendOpts, channel string) error {
+	if o.From != "" || o.Pool {
+		if o.Pool && s.DefaultProfileID == "" {
 			return slackin.Usagef("--pool needs TELNYX_MESSAGING_PROFILE_ID (the default messaging profile) to be set")
 		}
 		return nil
 	}
-	nums, err := s.routedNumbers(ctx, channel)
+	nums, err := s.RoutedNumbers(ctx, channel)
 	if err != nil {
 		return err
 	}
 	switch len(nums) {
 	case 1:
-		o.from, o.kind = nums[0], SenderNumber
+		o.From, o.Kind = nums[0], SenderNumber
 		return nil
 	case 0:
 		return slackin.Usagef("smsbridge knows no number of ours for this channel: say which to send from with --from <number>, or use --pool (an admin can route a number here with /sms route)")
 	}
-	return &severalSenders{nums: nums}
+	return &SeveralSenders{Nums: nums}
 }
 
-// severalSenders is resolveFrom's answer when the channel sends from more
+// SeveralSenders is resolveFrom's answer when the channel sends from more
 // than one number and none was named: the teammate picks.
-type severalSenders struct{ nums []bridge.E164 }
+type SeveralSenders struct{ Nums []bridge.E164 }
 
-func (e *severalSenders) Error() string {
-	list := make([]string, len(e.nums))
-	for i, n := range e.nums {
+func (e *SeveralSenders) Error() string {
+	list := make([]string, len(e.Nums))
+	for i, n := range e.Nums {
 		list[i] = slackpost.FormatNumber(n)
 	}
 	return fmt.Sprintf("This channel sends from several numbers (%s): pick one with --from.", strings.Join(list, ", "))
 }
 
-// userLocation is a teammate's Slack time zone.
-func (s *sms) userLocation(ctx context.Context, user string) *time.Location {
+// LocationOf is a teammate's Slack time zone.
+func (s *Kit) LocationOf(ctx context.Context, user string) *time.Location {
 	if s.Slack == nil {
 		return time.UTC
 	}
@@ -168,9 +157,9 @@ func (s *sms) userLocation(ctx context.Context, user string) *time.Location {
 	return UserLocation(u)
 }
 
-// adminChange logs an admin change with who made it and posts it to the
+// AdminChange logs an admin change with who made it and posts it to the
 // inbox channel.
-func (s *sms) adminChange(ctx context.Context, user, what string) {
+func (s *Kit) AdminChange(ctx context.Context, user, what string) {
 	s.Log.Info("admin change", "user", user, "change", what)
 	if s.Slack == nil || s.InboxChannel == "" {
 		return
@@ -181,26 +170,26 @@ func (s *sms) adminChange(ctx context.Context, user, what string) {
 	}
 }
 
-// isAdmin checks the admin rule for actions that are not admin commands
+// IsAdmin checks the admin rule for actions that are not admin commands
 // as a whole (a confirmation button, a setting change).
-func (s *sms) isAdmin(ctx context.Context, user string) (bool, error) {
-	if s.cmds.Admins == nil {
+func (s *Kit) IsAdmin(ctx context.Context, user string) (bool, error) {
+	if s.Cmds.Admins == nil {
 		return true, nil
 	}
-	return s.cmds.Admins.Allowed(ctx, user)
+	return s.Cmds.Admins.Allowed(ctx, user)
 }
 
-// respond answers a button press through its response_url.
-func (s *sms) respond(ctx context.Context, cb *slack.InteractionCallback, msg *slack.Msg) error {
+// Respond answers a button press through its response_url.
+func (s *Kit) Respond(ctx context.Context, cb *slack.InteractionCallback, msg *slack.Msg) error {
 	if cb.ResponseURL == "" {
 		return nil
 	}
 	return s.Responder.Respond(ctx, cb.ResponseURL, msg)
 }
 
-// telnyxReason explains a Telnyx error for a teammate, in words (the
+// TelnyxReason explains a Telnyx error for a teammate, in words (the
 // detail is for the log).
-func telnyxReason(err error) string { return bridge.Explain(err) }
+func TelnyxReason(err error) string { return bridge.Explain(err) }
 
 // slackReasons are Slack's error codes a teammate can act on.
 var slackReasons = map[string]string{
@@ -212,9 +201,9 @@ var slackReasons = map[string]string{
 	"missing_scope":      "smsbridge's Slack app lacks a permission it needs; an admin should reinstall it from manifest.yml",
 }
 
-// slackReason explains a failed Slack call in words; the code stays in the
+// SlackReason explains a failed Slack call in words; the code stays in the
 // log.
-func (s *sms) slackReason(err error) string {
+func (s *Kit) SlackReason(err error) string {
 	s.Log.Warn("slack call failed", "err", err)
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) {
@@ -229,6 +218,95 @@ func (s *sms) slackReason(err error) string {
 	return "Slack did not take the request; the details are in smsbridge's log"
 }
 
-func msgWithBlocks(text string, blocks ...slack.Block) *slack.Msg {
+func MsgWithBlocks(text string, blocks ...slack.Block) *slack.Msg {
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// ShowLater shows msg to user in channel once the modal has closed.
+func (s *Kit) ShowLater(ctx context.Context, channel, user string, msg *slack.Msg) {
+	s.In.Go(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		s.Show(ctx, channel, user, msg)
+	})
+}
+
+// Show posts msg as an ephemeral message to user in channel.
+func (s *Kit) Show(ctx context.Context, channel, user string, msg *slack.Msg) {
+	if msg == nil || channel == "" {
+		return
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
+	if len(msg.Blocks.BlockSet) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks.BlockSet...))
+	}
+	if _, err := s.Slack.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
+		s.Log.Warn("compose result could not be shown", "err", err)
+	}
+}
+
+// SendInput is a message to send now, from a command or the compose modal.
+type SendInput struct {
+	// Key is unique per request (its Slack trigger id), so a repeat of
+	// the same request sends nothing more.
+	Key     string
+	Kind    string // bridge.ConvSMS ("") or bridge.ConvWhatsApp
+	Opts    SendOpts
+	To      []bridge.E164
+	Text    string
+	User    string
+	Channel string // where the command ran (for the routed number)
+}
+
+// AsUsage turns "several senders" into the usage answer of a command that
+// cannot offer buttons.
+func AsUsage(err error) error {
+	var several *SeveralSenders
+	if errors.As(err, &several) {
+		return slackin.Usagef("%s", several.Error())
+	}
+	return err
+}
+
+// SectionsOf packs the lines of an mrkdwn text into as few sections as
+// Slack's 3,000-character limit for one allows.
+func SectionsOf(text string) []slack.Block {
+	var out []slack.Block
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, slack.NewSectionBlock(slackpost.Mrkdwn(b.String()), nil, nil))
+			b.Reset()
+		}
+	}
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if len([]rune(b.String()))+len([]rune(line)) > slackpost.MaxSectionText {
+			flush()
+		}
+		b.WriteString(line)
+	}
+	flush()
+	return out
+}
+
+func OrNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// InputValue is the value of a modal field (a select's option, or the typed text).
+func InputValue(cb *slack.InteractionCallback, block, action string) string {
+	if cb.View.State == nil {
+		return ""
+	}
+	v, ok := cb.View.State.Values[block][action]
+	if !ok {
+		return ""
+	}
+	if v.SelectedOption.Value != "" {
+		return v.SelectedOption.Value
+	}
+	return strings.TrimSpace(v.Value)
 }

@@ -1,4 +1,4 @@
-package smscmd
+package ournumbers
 
 import (
 	"context"
@@ -10,10 +10,11 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 )
 
-func (s *sms) registerRoute() {
-	s.cmds.Register(slackin.Command{
+func (s *commands) registerRoute() {
+	s.Cmds.Register(slackin.Command{
 		Name:    "route",
 		Usage:   "/sms route <our-number> [#channel]",
 		Example: "/sms route +18445550001 #support",
@@ -23,11 +24,11 @@ func (s *sms) registerRoute() {
 	})
 }
 
-func (s *sms) runRoute(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *commands) runRoute(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	if req.Rest == "" {
 		return nil, slackin.Usagef("Give our number, and the channel to route it to.")
 	}
-	nums, rest, err := takeNumbers(req.Rest, s.Region, false)
+	nums, rest, err := cmdkit.TakeNumbers(req.Rest, s.Region, false)
 	if err != nil {
 		return nil, err
 	}
@@ -40,11 +41,11 @@ func (s *sms) runRoute(ctx context.Context, req *slackin.CommandRequest) (*slack
 		}
 		return slackin.Ephemeral(fmt.Sprintf("Conversations with %s go to <#%s>.", slackpost.Escape(slackpost.FormatNumber(num)), ch)), nil
 	}
-	ch, ok := parseChannel(rest)
+	ch, ok := cmdkit.ParseChannel(rest)
 	if !ok && strings.HasPrefix(rest, "#") {
 		var err error
 		if ch, ok, err = s.channelByName(ctx, strings.TrimPrefix(rest, "#")); err != nil {
-			return slackin.Ephemeral("Could not look the channel up in Slack: " + slackpost.Escape(s.slackReason(err)) + "."), nil
+			return slackin.Ephemeral("Could not look the channel up in Slack: " + slackpost.Escape(s.SlackReason(err)) + "."), nil
 		}
 	}
 	if !ok {
@@ -53,14 +54,14 @@ func (s *sms) runRoute(ctx context.Context, req *slackin.CommandRequest) (*slack
 	if err := s.Bridge.SetRoute(ctx, num, ch, req.UserID); err != nil {
 		return nil, err
 	}
-	s.adminChange(ctx, req.UserID, fmt.Sprintf("routed %s to channel %s", num, ch))
+	s.AdminChange(ctx, req.UserID, fmt.Sprintf("routed %s to channel %s", num, ch))
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral,
 		Text: fmt.Sprintf("New conversations with %s now go to <#%s>. Existing threads stay where they are.", slackpost.Escape(slackpost.FormatNumber(bridge.E164(num))), ch)}, nil
 }
 
 // channelByName finds a channel by name (slash command text is not escaped,
 // so "#support" arrives as typed).
-func (s *sms) channelByName(ctx context.Context, name string) (string, bool, error) {
+func (s *commands) channelByName(ctx context.Context, name string) (string, bool, error) {
 	params := &slack.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, ExcludeArchived: true, Limit: 1000}
 	for {
 		chans, cursor, err := s.Slack.GetConversationsContext(ctx, params)

@@ -1,4 +1,4 @@
-package smscmd
+package schedule
 
 import (
 	"context"
@@ -13,48 +13,49 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 )
 
-func (s *sms) registerSchedule() {
-	s.cmds.Register(slackin.Command{
+func (s *Commands) registerSchedule() {
+	s.Cmds.Register(slackin.Command{
 		Name:    "schedule",
 		Usage:   "/sms schedule [--from <sender>] [--media <url>] [--their-time] [--confirm-quiet] <when> <to> <text>",
 		Example: "/sms schedule tomorrow 9am (312) 555-0123 Reminder: your appointment is at 10",
 		Help:    "send later: <when> is in your Slack time zone (2026-12-01 09:00, tomorrow 9am, in 2h, RFC 3339), or on the recipient's clock with --their-time or \"their tomorrow 9am\"; a time in their quiet hours needs --confirm-quiet",
 		Run:     s.runSchedule,
 	})
-	s.cmds.Register(slackin.Command{
+	s.Cmds.Register(slackin.Command{
 		Name:    "scheduled",
 		Usage:   "/sms scheduled",
 		Example: "/sms scheduled",
 		Help:    "the scheduled messages not yet sent, with Cancel buttons",
 		Run:     s.runScheduled,
 	})
-	s.cmds.Register(slackin.Command{
+	s.Cmds.Register(slackin.Command{
 		Name:    "cancel",
 		Usage:   "/sms cancel <id>",
 		Example: "/sms cancel 12",
 		Help:    "cancel a scheduled message (its # number from /sms scheduled, or its Telnyx id)",
 		Run:     s.runCancel,
 	})
-	s.in.OnAction(bridge.ActionCancelScheduled, s.onCancelButton)
-	s.in.OnAction(ActionScheduledMore, s.onScheduledMore)
+	s.In.OnAction(bridge.ActionCancelScheduled, s.onCancelButton)
+	s.In.OnAction(ActionScheduledMore, s.onScheduledMore)
 }
 
-// scheduleInput is a message to send later.
-type scheduleInput struct {
-	sendInput
+// Input is a message to send later.
+type Input struct {
+	cmdkit.SendInput
 	At  time.Time
 	Loc *time.Location
 }
 
-func (s *sms) runSchedule(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *Commands) runSchedule(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	rest := req.Rest
 	var flagWords []string
 	for {
-		tok, r := nextToken(rest)
+		tok, r := cmdkit.NextToken(rest)
 		if tok == "--from" || tok == "--media" {
-			v, r2 := nextToken(r)
+			v, r2 := cmdkit.NextToken(r)
 			flagWords, rest = append(flagWords, tok, `"`+v+`"`), r2
 			continue
 		}
@@ -64,14 +65,14 @@ func (s *sms) runSchedule(ctx context.Context, req *slackin.CommandRequest) (*sl
 		}
 		break
 	}
-	o, _, err := parseFlags(strings.Join(flagWords, " "), s.Region, false)
+	o, _, err := cmdkit.ParseFlags(strings.Join(flagWords, " "), s.Region, false)
 	if err != nil {
 		return nil, err
 	}
 	// <when> is every word before the first one that reads as a number.
 	var words, rests []string
 	for r := rest; ; {
-		tok, r2 := nextToken(r)
+		tok, r2 := cmdkit.NextToken(r)
 		if tok == "" {
 			break
 		}
@@ -84,7 +85,7 @@ func (s *sms) runSchedule(ctx context.Context, req *slackin.CommandRequest) (*sl
 	var to []bridge.E164
 	var text string
 	for i := 1; i < len(words); i++ {
-		if nums, rest, err := takeNumbers(rests[i-1], s.Region, false); err == nil {
+		if nums, rest, err := cmdkit.TakeNumbers(rests[i-1], s.Region, false); err == nil {
 			toAt, to, text = i, nums, rest
 			break
 		}
@@ -95,47 +96,47 @@ func (s *sms) runSchedule(ctx context.Context, req *slackin.CommandRequest) (*sl
 		}
 		return nil, slackin.Usagef("Could not find a phone number to text after the time.")
 	}
-	loc := s.userLocation(ctx, req.UserID)
+	loc := s.LocationOf(ctx, req.UserID)
 	now := s.Now()
 	when := strings.Join(words[:toAt], " ")
 	if w, ok := strings.CutPrefix(strings.ToLower(when), "their "); ok {
-		when, o.theirTime = w, true
+		when, o.TheirTime = w, true
 	}
 	readIn := loc
-	if o.theirTime {
+	if o.TheirTime {
 		if readIn, err = bridge.TheirLocation(to[0], now); err != nil {
 			return nil, slackin.Usagef("Cannot use their time: %v.", err)
 		}
 	}
-	at, err := ParseWhen(when, now, readIn)
+	at, err := cmdkit.ParseWhen(when, now, readIn)
 	if err != nil {
 		return nil, slackin.Usagef("%v.", err)
 	}
-	if err := CheckScheduleWindow(at, now, bridge.TelnyxMinAhead, s.ScheduleMaxAhead); err != nil {
+	if err := cmdkit.CheckScheduleWindow(at, now, bridge.TelnyxMinAhead, s.ScheduleMaxAhead); err != nil {
 		return nil, slackin.Usagef("Cannot schedule: %v.", err)
 	}
-	if text, err = trailingFlags(&o, text, s.Region); err != nil {
+	if text, err = cmdkit.TrailingFlags(&o, text, s.Region); err != nil {
 		return nil, err
 	}
-	if text == "" && len(o.media) == 0 {
+	if text == "" && len(o.Media) == 0 {
 		return nil, slackin.Usagef("Missing the text to send.")
 	}
-	return s.schedule(ctx, scheduleInput{sendInput: sendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID}, At: at, Loc: loc})
+	return s.Schedule(ctx, Input{SendInput: cmdkit.SendInput{Opts: o, To: to[:1], Text: text, User: req.UserID, Channel: req.ChannelID}, At: at, Loc: loc})
 }
 
-// schedule stores (and, within 5 days, hands to Telnyx) a scheduled
+// Schedule stores (and, within 5 days, hands to Telnyx) a scheduled
 // message and answers with its time in the teammate's zone and UTC and a
 // Cancel button.
-func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error) {
-	if err := s.resolveFrom(ctx, &in.Opts, in.Channel); err != nil {
-		return nil, asUsage(err)
+func (s *Commands) Schedule(ctx context.Context, in Input) (*slack.Msg, error) {
+	if err := s.ResolveFrom(ctx, &in.Opts, in.Channel); err != nil {
+		return nil, cmdkit.AsUsage(err)
 	}
 	profile := ""
-	if in.Opts.kind == SenderAlpha {
+	if in.Opts.Kind == cmdkit.SenderAlpha {
 		profile = s.DefaultProfileID
 	}
-	m, err := s.Scheduler.Schedule(ctx, bridge.ScheduleRequest{From: in.Opts.from, ProfileID: profile, To: in.To[0],
-		Text: in.Text, Media: in.Opts.media, SendAt: in.At, By: in.User, ConfirmQuiet: in.Opts.confirmQuiet})
+	m, err := s.Scheduler.Schedule(ctx, bridge.ScheduleRequest{From: in.Opts.From, ProfileID: profile, To: in.To[0],
+		Text: in.Text, Media: in.Opts.Media, SendAt: in.At, By: in.User, ConfirmQuiet: in.Opts.ConfirmQuiet})
 	var (
 		refused *bridge.RefusedError
 		quiet   *bridge.QuietError
@@ -152,7 +153,7 @@ func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error
 	if err != nil {
 		return nil, err
 	}
-	when := FormatWhen(m.SendAt, in.Loc)
+	when := cmdkit.FormatWhen(m.SendAt, in.Loc)
 	var state string
 	switch m.Status {
 	case bridge.SchedHanded:
@@ -170,8 +171,8 @@ func (s *sms) schedule(ctx context.Context, in scheduleInput) (*slack.Msg, error
 	if line := bridge.TheirClockOf(in.To[0]).Line(m.SendAt); line != "" {
 		when += ", " + line
 	}
-	text := fmt.Sprintf("Scheduled #%d for %s to %s from %s. %s", m.ID, when, slackpost.Escape(slackpost.FormatNumber(in.To[0])), slackpost.Escape(slackpost.FormatNumber(in.Opts.from)), state)
-	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(text), nil, slack.NewAccessory(cancelButton(m.ID)))), nil
+	text := fmt.Sprintf("Scheduled #%d for %s to %s from %s. %s", m.ID, when, slackpost.Escape(slackpost.FormatNumber(in.To[0])), slackpost.Escape(slackpost.FormatNumber(in.Opts.From)), state)
+	return cmdkit.MsgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(text), nil, slack.NewAccessory(cancelButton(m.ID)))), nil
 }
 
 func cancelButton(id uint64) *slack.ButtonBlockElement {
@@ -186,14 +187,14 @@ const scheduledPage = 20
 // the page.
 const ActionScheduledMore = "sms_scheduled_more"
 
-func (s *sms) runScheduled(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *Commands) runScheduled(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	if len(req.Args) > 0 {
 		return nil, slackin.Usagef("`/sms scheduled` takes no arguments.")
 	}
 	return s.scheduledPage(ctx, req.UserID, 1)
 }
 
-func (s *sms) onScheduledMore(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+func (s *Commands) onScheduledMore(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	page, err := strconv.Atoi(a.Value)
 	if err != nil || page < 1 {
 		return fmt.Errorf("bad scheduled page %q", a.Value)
@@ -203,12 +204,12 @@ func (s *sms) onScheduledMore(ctx context.Context, cb *slack.InteractionCallback
 		return err
 	}
 	msg.ReplaceOriginal = true
-	return s.respond(ctx, cb, msg)
+	return s.Respond(ctx, cb, msg)
 }
 
 // scheduledPage lists one page of the messages not yet sent, with the
 // true total and a More button while there are more.
-func (s *sms) scheduledPage(ctx context.Context, user string, page int) (*slack.Msg, error) {
+func (s *Commands) scheduledPage(ctx context.Context, user string, page int) (*slack.Msg, error) {
 	ms, total, err := s.Scheduler.PendingPage(ctx, (page-1)*scheduledPage, scheduledPage)
 	if err != nil {
 		return nil, err
@@ -219,7 +220,7 @@ func (s *sms) scheduledPage(ctx context.Context, user string, page int) (*slack.
 	if len(ms) == 0 {
 		return slackin.Ephemeral(fmt.Sprintf("No more: %d scheduled message(s) in all.", total)), nil
 	}
-	loc := s.userLocation(ctx, user)
+	loc := s.LocationOf(ctx, user)
 	first := (page-1)*scheduledPage + 1
 	head := fmt.Sprintf("*%d scheduled message(s)* (%d–%d)", total, first, first+len(ms)-1)
 	blocks := []slack.Block{slack.NewSectionBlock(slackpost.Mrkdwn(head), nil, nil)}
@@ -230,7 +231,7 @@ func (s *sms) scheduledPage(ctx context.Context, user string, page int) (*slack.
 		if m.TelnyxID != nil {
 			id += fmt.Sprintf(" (Telnyx `%s`)", *m.TelnyxID)
 		}
-		line := fmt.Sprintf("%s — %s — to %s from %s — %s\n>%s", id, FormatWhen(m.SendAt, loc), slackpost.Escape(slackpost.FormatNumber(bridge.E164(m.To))),
+		line := fmt.Sprintf("%s — %s — to %s from %s — %s\n>%s", id, cmdkit.FormatWhen(m.SendAt, loc), slackpost.Escape(slackpost.FormatNumber(bridge.E164(m.To))),
 			slackpost.Escape(slackpost.FormatNumber(bridge.E164(m.From))), m.Status, slackpost.Escape(slackpost.Truncate(m.Text, 200)))
 		blocks = append(blocks, slack.NewSectionBlock(slackpost.Mrkdwn(line), nil, slack.NewAccessory(cancelButton(m.ID))))
 		plainText.WriteString(line + "\n")
@@ -239,19 +240,19 @@ func (s *sms) scheduledPage(ctx context.Context, user string, page int) (*slack.
 		more := slack.NewButtonBlockElement(ActionScheduledMore, strconv.Itoa(page+1), slackpost.Plain("More"))
 		blocks = append(blocks, slack.NewActionBlock("", more))
 	}
-	return msgWithBlocks(plainText.String(), blocks...), nil
+	return cmdkit.MsgWithBlocks(plainText.String(), blocks...), nil
 }
 
-func (s *sms) runCancel(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
+func (s *Commands) runCancel(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
 	if len(req.Args) != 1 {
 		return nil, slackin.Usagef("Give the id of one scheduled message.")
 	}
 	return s.cancel(ctx, req.Args[0], req.UserID), nil
 }
 
-func (s *sms) cancel(ctx context.Context, ref, user string) *slack.Msg {
+func (s *Commands) cancel(ctx context.Context, ref, user string) *slack.Msg {
 	idText := strings.TrimPrefix(ref, "#")
-	admin, err := s.isAdmin(ctx, user)
+	admin, err := s.IsAdmin(ctx, user)
 	if err != nil {
 		s.Log.Error("admin check failed", "err", err)
 		return slackin.Ephemeral("Cannot cancel it now: smsbridge could not tell whether you are an admin. Try again in a minute.")
@@ -281,6 +282,6 @@ func (s *sms) cancel(ctx context.Context, ref, user string) *slack.Msg {
 	return slackin.Ephemeral(fmt.Sprintf("Cancelled scheduled message %s.", slackpost.Escape(ref)))
 }
 
-func (s *sms) onCancelButton(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
-	return s.respond(ctx, cb, s.cancel(ctx, "#"+a.Value, cb.User.ID))
+func (s *Commands) onCancelButton(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	return s.Respond(ctx, cb, s.cancel(ctx, "#"+a.Value, cb.User.ID))
 }

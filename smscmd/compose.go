@@ -14,6 +14,8 @@ import (
 	"github.com/smsbridge/smsbridge/phone"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
+	"github.com/smsbridge/smsbridge/smscmd/schedule"
 )
 
 // The compose modal: callback id, block ids and action ids.
@@ -32,16 +34,16 @@ const (
 )
 
 func (s *sms) registerCompose() {
-	s.cmds.Register(slackin.Command{
+	s.Cmds.Register(slackin.Command{
 		Name:    "compose",
 		Usage:   "/sms compose",
 		Example: "/sms",
 		Help:    "a form to write a message: to, from, text (with its SMS length), optional send time",
 		Run:     s.runCompose,
 	})
-	s.in.OnAction(ComposeTextAction, s.onComposeText)
-	s.in.OnAction(ComposeReplyAction, s.onComposeReply)
-	s.in.OnSubmit(ComposeCallbackID, s.onComposeSubmit)
+	s.In.OnAction(ComposeTextAction, s.onComposeText)
+	s.In.OnAction(ComposeReplyAction, s.onComposeReply)
+	s.In.OnSubmit(ComposeCallbackID, s.onComposeSubmit)
 }
 
 func (s *sms) runCompose(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {
@@ -53,7 +55,7 @@ func (s *sms) runCompose(ctx context.Context, req *slackin.CommandRequest) (*sla
 		return nil, err
 	}
 	if _, err := s.Slack.OpenViewContext(ctx, req.TriggerID, view); err != nil {
-		return slackin.Ephemeral("Could not open the form: " + slackpost.Escape(s.slackReason(err)) + "."), nil
+		return slackin.Ephemeral("Could not open the form: " + slackpost.Escape(s.SlackReason(err)) + "."), nil
 	}
 	return nil, nil
 }
@@ -119,7 +121,7 @@ func (s *sms) composeViewWith(ctx context.Context, channel string, t composeText
 // then our others, then the pool (at most 100, Slack's limit).
 func (s *sms) fromOptions(ctx context.Context, channel string) ([]*slack.OptionBlockObject, error) {
 	var opts []*slack.OptionBlockObject
-	routed, err := s.routedNumbers(ctx, channel)
+	routed, err := s.RoutedNumbers(ctx, channel)
 	if err != nil {
 		return nil, err
 	}
@@ -172,27 +174,13 @@ func (s *sms) onComposeText(ctx context.Context, cb *slack.InteractionCallback, 
 	return err
 }
 
-func inputValue(cb *slack.InteractionCallback, block, action string) string {
-	if cb.View.State == nil {
-		return ""
-	}
-	v, ok := cb.View.State.Values[block][action]
-	if !ok {
-		return ""
-	}
-	if v.SelectedOption.Value != "" {
-		return v.SelectedOption.Value
-	}
-	return strings.TrimSpace(v.Value)
-}
-
 // onComposeSubmit checks the form (errors show on their fields), closes the
 // modal and sends in the background; the result comes as an ephemeral
 // message in the channel the form was opened from.
 // composeForm is what the compose modal's fields say.
 type composeForm struct {
 	to   []bridge.E164
-	opts sendOpts
+	opts cmdkit.SendOpts
 	text string
 	at   time.Time // zero: now
 	loc  *time.Location
@@ -201,11 +189,11 @@ type composeForm struct {
 // readCompose reads the modal's fields; errs holds a reason per field.
 func (s *sms) readCompose(ctx context.Context, cb *slack.InteractionCallback) (f composeForm, errs map[string]string) {
 	errs = map[string]string{}
-	for _, part := range strings.Split(inputValue(cb, ComposeTo, ComposeTo), ",") {
+	for _, part := range strings.Split(cmdkit.InputValue(cb, ComposeTo, ComposeTo), ",") {
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
-		n, err := ParseNumber(part, s.Region)
+		n, err := cmdkit.ParseNumber(part, s.Region)
 		if err != nil {
 			errs[ComposeTo] = err.Error()
 			break
@@ -219,19 +207,19 @@ func (s *sms) readCompose(ctx context.Context, cb *slack.InteractionCallback) (f
 		errs[ComposeTo] = "A group MMS goes to at most 8 numbers."
 	}
 	o := &f.opts
-	if other := inputValue(cb, ComposeFromOther, ComposeFromOther); other != "" {
-		from, kind, err := ParseSender(other, s.Region)
+	if other := cmdkit.InputValue(cb, ComposeFromOther, ComposeFromOther); other != "" {
+		from, kind, err := cmdkit.ParseSender(other, s.Region)
 		if err != nil {
 			errs[ComposeFromOther] = err.Error()
 		}
-		o.from, o.kind = from, kind
-	} else if sel := inputValue(cb, ComposeFrom, ComposeFrom); sel == composePool {
-		o.pool = true
+		o.From, o.Kind = from, kind
+	} else if sel := cmdkit.InputValue(cb, ComposeFrom, ComposeFrom); sel == composePool {
+		o.Pool = true
 	} else if sel != "" {
-		o.from, o.kind = bridge.E164(sel), SenderNumber
+		o.From, o.Kind = bridge.E164(sel), cmdkit.SenderNumber
 	}
 	textBlock := composeTextBlock(cb)
-	f.text = inputValue(cb, textBlock, ComposeTextAction)
+	f.text = cmdkit.InputValue(cb, textBlock, ComposeTextAction)
 	text := f.text
 	if text == "" {
 		errs[textBlock] = "Write the message."
@@ -239,11 +227,11 @@ func (s *sms) readCompose(ctx context.Context, cb *slack.InteractionCallback) (f
 		errs[textBlock] = SegmentNote(text)
 	}
 	f.loc = time.UTC
-	if when := inputValue(cb, ComposeWhen, ComposeWhen); when != "" && !strings.EqualFold(when, "now") {
-		f.loc = s.userLocation(ctx, cb.User.ID)
-		t, err := ParseWhen(when, s.Now(), f.loc)
+	if when := cmdkit.InputValue(cb, ComposeWhen, ComposeWhen); when != "" && !strings.EqualFold(when, "now") {
+		f.loc = s.LocationOf(ctx, cb.User.ID)
+		t, err := cmdkit.ParseWhen(when, s.Now(), f.loc)
 		if err == nil {
-			err = CheckScheduleWindow(t, s.Now(), bridge.TelnyxMinAhead, s.ScheduleMaxAhead)
+			err = cmdkit.CheckScheduleWindow(t, s.Now(), bridge.TelnyxMinAhead, s.ScheduleMaxAhead)
 		}
 		if err != nil {
 			errs[ComposeWhen] = err.Error()
@@ -251,7 +239,7 @@ func (s *sms) readCompose(ctx context.Context, cb *slack.InteractionCallback) (f
 		if len(f.to) > 1 {
 			errs[ComposeWhen] = "A group MMS cannot be scheduled."
 		}
-		if o.pool {
+		if o.Pool {
 			errs[ComposeWhen] = "A message from the number pool cannot be scheduled here; pick a number."
 		}
 		f.at = t
@@ -266,18 +254,18 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		return slack.NewErrorsViewSubmissionResponse(errs), nil
 	}
 	channel, user := cb.View.PrivateMetadata, cb.User.ID
-	in := sendInput{Opts: o, To: to, Text: text, User: user, Channel: channel, Key: "view:" + cb.View.ID}
+	in := cmdkit.SendInput{Opts: o, To: to, Text: text, User: user, Channel: channel, Key: "view:" + cb.View.ID}
 	// No sender named: the channel's own number, if it has one; the
 	// refusals are put in words a modal can use (it has no --from).
-	if err := s.resolveFrom(ctx, &in.Opts, channel); err != nil {
+	if err := s.ResolveFrom(ctx, &in.Opts, channel); err != nil {
 		var (
-			several *severalSenders
+			several *cmdkit.SeveralSenders
 			ue      *slackin.UsageError
 		)
 		switch {
 		case errors.As(err, &several):
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{ComposeFrom: "Pick the number to send from: this channel sends from several."}), nil
-		case errors.As(err, &ue) && !in.Opts.pool:
+		case errors.As(err, &ue) && !in.Opts.Pool:
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{ComposeFromOther: "smsbridge knows no number of ours for this channel: write the number or sender ID to send from."}), nil
 		case errors.As(err, &ue):
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{ComposeFromOther: ue.Reason}), nil
@@ -298,7 +286,7 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		switch {
 		case errors.As(err, &quiet):
 			// The modal closes; the teammate is asked beside it.
-			s.showLater(ctx, channel, user, s.askQuiet(ctx, in, quiet))
+			s.ShowLater(ctx, channel, user, s.sched.AskQuiet(ctx, in, quiet))
 			return nil, nil
 		case errors.As(err, &ue):
 			// Today's usage errors of a send are about the sender.
@@ -308,41 +296,18 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		case err != nil:
 			return nil, err
 		}
-		s.showLater(ctx, channel, user, s.queuedAnswer(in, q))
+		s.ShowLater(ctx, channel, user, s.queuedAnswer(in, q))
 		return nil, nil
 	}
-	s.in.Go(func() {
+	s.In.Go(func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		defer cancel()
-		msg, err := s.schedule(ctx, scheduleInput{sendInput: in, At: at, Loc: loc})
+		msg, err := s.sched.Schedule(ctx, schedule.Input{SendInput: in, At: at, Loc: loc})
 		if err != nil {
 			s.Log.Error("compose schedule failed", "err", err)
 			msg = slackin.Ephemeral("Not scheduled: " + slackpost.Escape(bridge.Explain(err)) + ".")
 		}
-		s.show(ctx, channel, user, msg)
+		s.Show(ctx, channel, user, msg)
 	})
 	return nil, nil
-}
-
-// showLater shows msg to user in channel once the modal has closed.
-func (s *sms) showLater(ctx context.Context, channel, user string, msg *slack.Msg) {
-	s.in.Go(func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		s.show(ctx, channel, user, msg)
-	})
-}
-
-// show posts msg as an ephemeral message to user in channel.
-func (s *sms) show(ctx context.Context, channel, user string, msg *slack.Msg) {
-	if msg == nil || channel == "" {
-		return
-	}
-	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
-	if len(msg.Blocks.BlockSet) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks.BlockSet...))
-	}
-	if _, err := s.Slack.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
-		s.Log.Warn("compose result could not be shown", "err", err)
-	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 )
 
 // The compose modal's "Saved reply" select: picking one fills the Message
@@ -73,7 +74,7 @@ func (s *sms) composeReplyBlocks(ctx context.Context, t composeTextState) []slac
 func (s *sms) onComposeReply(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	channel := cb.View.PrivateMetadata
 	t := composeTextState{block: composeTextBlock(cb)}
-	t.value = inputValue(cb, t.block, ComposeTextAction)
+	t.value = cmdkit.InputValue(cb, t.block, ComposeTextAction)
 	text, err := s.composeFill(ctx, cb, a.SelectedOption.Value)
 	var re *bridge.ReplyError
 	switch {
@@ -99,23 +100,23 @@ func (s *sms) onComposeReply(ctx context.Context, cb *slack.InteractionCallback,
 // missing for it is a *bridge.ReplyError.
 func (s *sms) composeFill(ctx context.Context, cb *slack.InteractionCallback, reply string) (string, error) {
 	var to []bridge.E164
-	for _, part := range strings.Split(inputValue(cb, ComposeTo, ComposeTo), ",") {
-		if n, err := ParseNumber(part, s.Region); err == nil {
+	for _, part := range strings.Split(cmdkit.InputValue(cb, ComposeTo, ComposeTo), ",") {
+		if n, err := cmdkit.ParseNumber(part, s.Region); err == nil {
 			to = append(to, n)
 		}
 	}
 	if len(to) == 0 {
 		return "", &bridge.ReplyError{Reason: "Write who it goes to first: a saved reply is filled from the recipient."}
 	}
-	var o sendOpts
-	if other := inputValue(cb, ComposeFromOther, ComposeFromOther); other != "" {
-		o.from, o.kind, _ = ParseSender(other, s.Region)
-	} else if sel := inputValue(cb, ComposeFrom, ComposeFrom); sel == composePool {
-		o.pool = true
+	var o cmdkit.SendOpts
+	if other := cmdkit.InputValue(cb, ComposeFromOther, ComposeFromOther); other != "" {
+		o.From, o.Kind, _ = cmdkit.ParseSender(other, s.Region)
+	} else if sel := cmdkit.InputValue(cb, ComposeFrom, ComposeFrom); sel == composePool {
+		o.Pool = true
 	} else if sel != "" {
-		o.from = bridge.E164(sel)
-	} else if err := s.resolveFrom(ctx, &o, cb.View.PrivateMetadata); err != nil {
-		o.from = "" // several or none: {our_number} has no value yet, and says so
+		o.From = bridge.E164(sel)
+	} else if err := s.ResolveFrom(ctx, &o, cb.View.PrivateMetadata); err != nil {
+		o.From = "" // several or none: {our_number} has no value yet, and says so
 	}
-	return s.Bridge.FillSavedReply(ctx, reply, bridge.ReplyContext{From: o.from, To: to, AgentID: cb.User.ID})
+	return s.Bridge.FillSavedReply(ctx, reply, bridge.ReplyContext{From: o.From, To: to, AgentID: cb.User.ID})
 }

@@ -1,4 +1,4 @@
-package smscmd
+package schedule
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 )
 
 // Quiet hours on the Slack side (the rule is bridge/quiet.go): a send
@@ -43,7 +44,7 @@ const (
 // holdQuiet keeps p for the question's buttons and returns the token they
 // carry; "" when it could not be kept (the question then says how to
 // answer with the command instead).
-func (s *sms) holdQuiet(ctx context.Context, user, channel string, p quietSend) string {
+func (s *Commands) holdQuiet(ctx context.Context, user, channel string, p quietSend) string {
 	token, err := s.Bridge.HoldConfirmation(ctx, quietHold, user, channel, p, quietAnswerTTL)
 	if err != nil {
 		s.Log.Warn("hold the quiet-hours question", "err", err)
@@ -66,21 +67,21 @@ type quietSend struct {
 	At     int64         `json:"a,omitempty"` // a refused schedule's time, Unix seconds
 }
 
-func (s *sms) registerQuiet() {
-	s.in.OnAction(ActionQuietSend, s.onQuietSend)
-	s.in.OnAction(ActionQuietSchedule, s.onQuietSchedule)
-	s.in.OnAction(ActionQuietScheduleAt, s.onQuietScheduleAt)
-	s.in.OnAction(bridge.ActionScheduleQuiet, s.onScheduleHeld)
+func (s *Commands) registerQuiet() {
+	s.In.OnAction(ActionQuietSend, s.onQuietSend)
+	s.In.OnAction(ActionQuietSchedule, s.onQuietSchedule)
+	s.In.OnAction(ActionQuietScheduleAt, s.onQuietScheduleAt)
+	s.In.OnAction(bridge.ActionScheduleQuiet, s.onScheduleHeld)
 }
 
-// askQuiet asks whether to send into quiet hours anyway or schedule for
+// AskQuiet asks whether to send into quiet hours anyway or schedule for
 // their end. When the question cannot be held in the store, it tells how
 // to answer with --confirm-quiet or /sms schedule instead.
-func (s *sms) askQuiet(ctx context.Context, in sendInput, qe *bridge.QuietError) *slack.Msg {
+func (s *Commands) AskQuiet(ctx context.Context, in cmdkit.SendInput, qe *bridge.QuietError) *slack.Msg {
 	q := qe.Quiet
 	text := fmt.Sprintf(":crescent_moon: Not sent yet. %s Send it anyway, or schedule it for %s?", q.Reason(), q.UntilText())
-	v := s.holdQuiet(ctx, in.User, in.Channel, quietSend{Key: in.Key, From: in.Opts.from, Sender: in.Opts.kind, Pool: in.Opts.pool, To: in.To,
-		Text: in.Text, Kind: in.Kind, Media: in.Opts.media, Until: q.Until.Unix()})
+	v := s.holdQuiet(ctx, in.User, in.Channel, quietSend{Key: in.Key, From: in.Opts.From, Sender: in.Opts.Kind, Pool: in.Opts.Pool, To: in.To,
+		Text: in.Text, Kind: in.Kind, Media: in.Opts.Media, Until: q.Until.Unix()})
 	if v == "" {
 		return slackin.Ephemeral(slackpost.Escape(text) + " To send it anyway, run the command again with --confirm-quiet; or `/sms schedule` it.")
 	}
@@ -88,60 +89,60 @@ func (s *sms) askQuiet(ctx context.Context, in sendInput, qe *bridge.QuietError)
 	if len(in.To) == 1 && in.Kind != bridge.ConvWhatsApp {
 		buttons = append(buttons, slack.NewButtonBlockElement(ActionQuietSchedule, v, slackpost.Plain("Schedule for "+q.UntilText())).WithStyle(slack.StylePrimary))
 	}
-	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(slackpost.Escape(text)), nil, nil), slack.NewActionBlock("sms_quiet", buttons...))
+	return cmdkit.MsgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(slackpost.Escape(text)), nil, nil), slack.NewActionBlock("sms_quiet", buttons...))
 }
 
 // quietInput takes the question's message back, once: a second press,
 // or a press after the question expired, gets ok false.
-func (s *sms) quietInput(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) (quietSend, sendInput, bool) {
+func (s *Commands) quietInput(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) (quietSend, cmdkit.SendInput, bool) {
 	var p quietSend
 	if _, err := s.Bridge.TakeConfirmation(ctx, quietHold, a.Value, &p); err != nil || len(p.To) == 0 {
 		if err != nil && !errors.Is(err, bridge.ErrNotFound) {
 			s.Log.Warn("take the quiet-hours question", "err", err)
 		}
-		return p, sendInput{}, false
+		return p, cmdkit.SendInput{}, false
 	}
-	in := sendInput{Key: "quiet:" + p.Key, Kind: p.Kind, To: p.To, Text: p.Text, User: cb.User.ID, Channel: cb.Channel.ID,
-		Opts: sendOpts{from: p.From, kind: p.Sender, pool: p.Pool, media: p.Media}}
+	in := cmdkit.SendInput{Key: "quiet:" + p.Key, Kind: p.Kind, To: p.To, Text: p.Text, User: cb.User.ID, Channel: cb.Channel.ID,
+		Opts: cmdkit.SendOpts{From: p.From, Kind: p.Sender, Pool: p.Pool, Media: p.Media}}
 	return p, in, true
 }
 
 // onQuietSend sends the message now, into quiet hours, as confirmed.
-func (s *sms) onQuietSend(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+func (s *Commands) onQuietSend(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	_, in, ok := s.quietInput(ctx, cb, a)
 	if !ok {
-		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: quietAnswered})
+		return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: quietAnswered})
 	}
-	in.Opts.confirmQuiet = true
+	in.Opts.ConfirmQuiet = true
 	msg, err := s.sendNow(ctx, in)
 	if err != nil {
 		msg = slackin.Ephemeral("Not sent: " + slackpost.Escape(bridge.Explain(err)) + ".")
 	}
 	msg.ReplaceOriginal = true
-	return s.respond(ctx, cb, msg)
+	return s.Respond(ctx, cb, msg)
 }
 
 // onQuietSchedule schedules the message for the end of the window (at
 // least Telnyx's minimum ahead).
-func (s *sms) onQuietSchedule(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+func (s *Commands) onQuietSchedule(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	p, in, ok := s.quietInput(ctx, cb, a)
 	if !ok {
-		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: quietAnswered})
+		return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: quietAnswered})
 	}
 	at := time.Unix(p.Until, 0)
 	if soonest := s.Now().Add(bridge.TelnyxMinAhead + time.Minute); at.Before(soonest) {
 		at = soonest
 	}
-	msg, err := s.schedule(ctx, scheduleInput{sendInput: in, At: at, Loc: s.userLocation(ctx, cb.User.ID)})
+	msg, err := s.Schedule(ctx, Input{SendInput: in, At: at, Loc: s.LocationOf(ctx, cb.User.ID)})
 	if err != nil {
 		msg = slackin.Ephemeral("Not scheduled: " + slackpost.Escape(bridge.Explain(err)) + ".")
 	}
 	msg.ReplaceOriginal = true
-	return s.respond(ctx, cb, msg)
+	return s.Respond(ctx, cb, msg)
 }
 
 // onScheduleHeld schedules a thread reply held for quiet hours.
-func (s *sms) onScheduleHeld(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+func (s *Commands) onScheduleHeld(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	id, err := strconv.ParseUint(a.Value, 10, 64)
 	if err != nil {
 		return fmt.Errorf("schedule held reply: bad message id %q", a.Value)
@@ -151,35 +152,35 @@ func (s *sms) onScheduleHeld(ctx context.Context, cb *slack.InteractionCallback,
 	if err != nil {
 		text = "Not scheduled: " + slackpost.Escape(bridge.Explain(err)) + "."
 	} else {
-		text = fmt.Sprintf("Held in their quiet hours; %s scheduled it (#%d) for %s.", slackpost.Mention(cb.User.ID), m.ID, FormatWhen(m.SendAt, s.userLocation(ctx, cb.User.ID)))
+		text = fmt.Sprintf("Held in their quiet hours; %s scheduled it (#%d) for %s.", slackpost.Mention(cb.User.ID), m.ID, cmdkit.FormatWhen(m.SendAt, s.LocationOf(ctx, cb.User.ID)))
 	}
-	return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: text})
+	return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: text})
 }
 
 // onQuietScheduleAt schedules a refused schedule at its own time, in
 // quiet hours, as confirmed.
-func (s *sms) onQuietScheduleAt(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+func (s *Commands) onQuietScheduleAt(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	p, in, ok := s.quietInput(ctx, cb, a)
 	if !ok || p.At == 0 {
-		return s.respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: quietAnswered})
+		return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: quietAnswered})
 	}
-	in.Opts.confirmQuiet = true
-	msg, err := s.schedule(ctx, scheduleInput{sendInput: in, At: time.Unix(p.At, 0), Loc: s.userLocation(ctx, cb.User.ID)})
+	in.Opts.ConfirmQuiet = true
+	msg, err := s.Schedule(ctx, Input{SendInput: in, At: time.Unix(p.At, 0), Loc: s.LocationOf(ctx, cb.User.ID)})
 	if err != nil {
 		msg = slackin.Ephemeral("Not scheduled: " + slackpost.Escape(bridge.Explain(err)) + ".")
 	}
 	msg.ReplaceOriginal = true
-	return s.respond(ctx, cb, msg)
+	return s.Respond(ctx, cb, msg)
 }
 
 // quietScheduleRefusal answers a schedule into quiet hours: refused with
 // the reason, and buttons to schedule it there anyway or for the end of
 // the window (a command may also say --confirm-quiet; a modal cannot).
-func (s *sms) quietScheduleRefusal(ctx context.Context, in scheduleInput, qe *bridge.QuietError) *slack.Msg {
+func (s *Commands) quietScheduleRefusal(ctx context.Context, in Input, qe *bridge.QuietError) *slack.Msg {
 	q := qe.Quiet
 	text := qe.Error() + " Schedule it at that time anyway (or add --confirm-quiet to the command), or for " + q.UntilText() + "?"
-	v := s.holdQuiet(ctx, in.User, in.Channel, quietSend{From: in.Opts.from, Sender: in.Opts.kind, Pool: in.Opts.pool, To: in.To,
-		Text: in.Text, Kind: in.Kind, Media: in.Opts.media, Until: q.Until.Unix(), At: in.At.Unix()})
+	v := s.holdQuiet(ctx, in.User, in.Channel, quietSend{From: in.Opts.From, Sender: in.Opts.Kind, Pool: in.Opts.Pool, To: in.To,
+		Text: in.Text, Kind: in.Kind, Media: in.Opts.Media, Until: q.Until.Unix(), At: in.At.Unix()})
 	if v == "" {
 		return slackin.Ephemeral(slackpost.Escape(qe.Error()) + " To schedule it there anyway, add --confirm-quiet; or pick a time from " + slackpost.Escape(q.UntilText()) + ".")
 	}
@@ -188,7 +189,7 @@ func (s *sms) quietScheduleRefusal(ctx context.Context, in scheduleInput, qe *br
 		slack.NewButtonBlockElement(ActionQuietScheduleAt, v, slackpost.Plain("Schedule for "+at+" anyway")).WithStyle(slack.StyleDanger),
 		slack.NewButtonBlockElement(ActionQuietSchedule, v, slackpost.Plain("Schedule for "+q.UntilText())).WithStyle(slack.StylePrimary),
 	}
-	return msgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(slackpost.Escape(text)), nil, nil), slack.NewActionBlock("sms_quiet", buttons...))
+	return cmdkit.MsgWithBlocks(text, slack.NewSectionBlock(slackpost.Mrkdwn(slackpost.Escape(text)), nil, nil), slack.NewActionBlock("sms_quiet", buttons...))
 }
 
 // quietAnswered is what a press of an answered (or expired) quiet-hours
