@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/http/httputil"
@@ -185,9 +186,14 @@ var markedAnswers = map[string]bool{"/slack/commands": true, "/slack/interactivi
 
 // MarkAnswers is a reverse proxy to the service at target that marks what
 // the service answers Slack on its command and interaction routes; every
-// other request and answer passes as it is.
-func MarkAnswers(target *url.URL) http.Handler {
+// other request and answer passes as it is. A request the service cannot
+// take (it is stopping) is answered 502 and logged at info.
+func MarkAnswers(target *url.URL, log *slog.Logger) http.Handler {
 	return &httputil.ReverseProxy{
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			log.Info("sandbox: the service did not answer", "path", r.URL.Path, "err", err)
+			w.WriteHeader(http.StatusBadGateway)
+		},
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
 			r.Out.Host = r.In.Host

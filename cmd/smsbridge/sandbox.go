@@ -188,7 +188,7 @@ func sandboxServe(ctx context.Context, env func(string) string, front string, lo
 	go func() { done <- serve(ctx, cfg, log, listening) }()
 	select {
 	case addr := <-listening:
-		proxy := &http.Server{Handler: sandbox.MarkAnswers(&url.URL{Scheme: "http", Host: addr}), ReadHeaderTimeout: httpReadHeaderTimeout}
+		proxy := &http.Server{Handler: sandbox.MarkAnswers(&url.URL{Scheme: "http", Host: addr}, log), ReadHeaderTimeout: httpReadHeaderTimeout}
 		go func() { _ = proxy.Serve(frontLn) }()
 		defer proxy.Close()
 		sb.Attach(frontURL)

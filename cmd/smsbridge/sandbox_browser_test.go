@@ -30,48 +30,14 @@ func chromium() string {
 // changes the header, and STOP from the phone shows its note in the
 // thread. It leaves a screenshot in its temporary directory.
 func TestSandboxInABrowser(t *testing.T) {
-	exe := chromium()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but no Chromium was found: .ci/run installs Debian's chromium (apt-get install chromium); or set SMSBRIDGE_CHROMIUM to its path")
-		}
-		t.Skip("no Chromium found: install Debian's chromium (apt-get install chromium) or set SMSBRIDGE_CHROMIUM; .ci/run installs it")
-	}
 	rs := startSandbox(t, nil)
-	// Headless (in chromedp's defaults, with --no-first-run,
-	// --disable-background-networking and --disable-sync), no sandbox (CI
-	// runs as root), a fresh profile, and nothing that reaches for
-	// Google's servers: a closed network refuses the connections the
-	// browser would otherwise open in the background.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true), chromedp.WindowSize(1400, 900))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	// Start the browser on ctx itself: a step's shorter context must not
-	// own it.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium (%s): %v", exe, err)
-	}
-
+	ctx := newBrowser(t) // closed first, so the page's event stream ends before the sandbox
 	const (
 		header   = `//div[@id="messages"]//div[contains(@class,"msg")][.//div[contains(@class,"header") and contains(., "+1 312-555-0100")]]`
 		thread   = `//div[@id="thread"]`
 		claimBtn = header + `//button[@data-action-id="conv_claim"]`
 	)
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(stepCtx, actions...); err != nil {
-			shot(t, ctx, "failed.png")
-			t.Fatalf("%s: %v (the page's last message: %q)", what, err, lastToast(ctx))
-		}
-	}
+	step := stepper(t, ctx)
 	step("open the page", chromedp.Navigate(rs.page), chromedp.WaitVisible(chromedp.CSS("#phone-text")),
 		chromedp.WaitVisible(`//div[@id="banner" and contains(., "SANDBOX")]`))
 	step("text in from the phone", chromedp.SendKeys(chromedp.CSS("#phone-text"), "Has my order shipped?"),
@@ -96,6 +62,87 @@ func TestSandboxInABrowser(t *testing.T) {
 		chromedp.WaitVisible(header+`//*[contains(., "Opted out")]`),
 		chromedp.WaitVisible(`//div[@id="phone-status" and contains(., "You sent STOP")]`))
 	shot(t, ctx, "sandbox.png")
+}
+
+// newBrowser starts headless Chromium for the test (skipped without
+// one, outside CI) and returns its context.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	exe := chromium()
+	if exe == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but no Chromium was found: .ci/run installs Debian's chromium (apt-get install chromium); or set SMSBRIDGE_CHROMIUM to its path")
+		}
+		t.Skip("no Chromium found: install Debian's chromium (apt-get install chromium) or set SMSBRIDGE_CHROMIUM; .ci/run installs it")
+	}
+	// Headless (in chromedp's defaults, with --no-first-run,
+	// --disable-background-networking and --disable-sync), no sandbox (CI
+	// runs as root), a fresh profile, and nothing that reaches for
+	// Google's servers: a closed network refuses the connections the
+	// browser would otherwise open in the background.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true), chromedp.WindowSize(1400, 900))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	// Start the browser on ctx itself: a step's shorter context must not
+	// own it.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium (%s): %v", exe, err)
+	}
+	return ctx
+}
+
+// stepper runs one named step of a browser test within 20 s, with a
+// screenshot and the page's last message when it fails.
+func stepper(t *testing.T, ctx context.Context) func(what string, actions ...chromedp.Action[chromedp.Void]) {
+	return func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(stepCtx, actions...); err != nil {
+			shot(t, ctx, "failed.png")
+			t.Fatalf("%s: %v (the page's last message: %q)", what, err, lastToast(ctx))
+		}
+	}
+}
+
+// evaluate runs a script in the page within 20 s and returns its result.
+func evaluate[T any](t *testing.T, ctx context.Context, what, script string) T {
+	t.Helper()
+	stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(stepCtx, chromedp.Evaluate[T](script))
+	if err != nil {
+		shot(t, ctx, "failed.png")
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// TestSandboxHalfRealPageShowsOnlyThePhones opens the half-real sandbox's
+// page: no Slack pane (the team watches its own Slack), a banner that says
+// the posts go to the real Slack, and phones that still text in.
+func TestSandboxHalfRealPageShowsOnlyThePhones(t *testing.T) {
+	real := newRealSlack(t)
+	rs := startSandbox(t, real.env())
+	ctx := newBrowser(t)
+	step := stepper(t, ctx)
+	step("open the page", chromedp.Navigate(rs.page), chromedp.WaitVisible(chromedp.CSS("#phone-text")),
+		chromedp.WaitVisible(`//div[@id="banner" and contains(., "SANDBOX") and contains(., "your real Slack")]`),
+		chromedp.WaitNotVisible(chromedp.CSS("#slack")))
+	step("text in from the phone", chromedp.SendKeys(chromedp.CSS("#phone-text"), "Any news?"),
+		chromedp.Click(chromedp.CSS("#phone-send")),
+		chromedp.WaitVisible(`//div[contains(@class,"bubble in") and contains(., "Any news?")]`))
+	rs.await(t, "the text in the real Slack", func() bool { return len(real.Messages(realChannel)) == 1 })
+	if evaluate[bool](t, ctx, "look for the Slack pane", `document.querySelector("#slack").offsetParent !== null`) {
+		t.Error("the half-real page shows a Slack pane")
+	}
+	shot(t, ctx, "sandbox-half-real.png")
 }
 
 // lastToast is the last error the page showed (in words), if any.

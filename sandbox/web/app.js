@@ -69,7 +69,10 @@ const emoji = {
 };
 
 function emojify(h) {
-  return h.replace(/:([a-z0-9_+-]+):/g, (m, name) => emoji[name] || m);
+  return h.replace(/:([a-z0-9_+-]+):/g, (m, name) => {
+    const clock = /^clock([1-9]|1[0-2])$/.exec(name); // :clock1: … :clock12:, the header's "their time"
+    return emoji[name] || (clock ? String.fromCodePoint(0x1f54f + Number(clock[1])) : m);
+  });
 }
 
 function textObj(t) {
@@ -206,9 +209,11 @@ function draw(region, data, render) {
 function render() {
   if (!state) return;
   $("ws-name").textContent = state.workspace;
-  $("real-slack").hidden = !state.real_slack;
-  $("slack-body").hidden = state.real_slack;
-  document.querySelector(".slack-top nav").hidden = state.real_slack;
+  // Half-real: Slack is the team's own, so the page shows the phones only.
+  $("slack").hidden = state.real_slack;
+  $("banner-what").textContent = state.real_slack
+    ? "smsbridge posts to your real Slack workspace (watch the channel there, every post marked [sandbox]); the carrier and the phones here are simulated."
+    : "a simulated Slack workspace, carrier and phones on this machine; the real smsbridge runs against them.";
   if (!state.real_slack) renderSlack();
   renderPhones();
 }
