@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -70,14 +69,15 @@ func (o *Outbound) holdIfQuiet(ctx context.Context, conv *store.Conversation, ms
 
 // ScheduleHeld schedules a thread reply held for quiet hours for the end
 // of the window (at least Telnyx's minimum ahead), and marks the held
-// entry as rescheduled, so Send anyway no longer sends it.
+// entry as rescheduled, so Send anyway no longer sends it. The held entry
+// is claimed first (held → rescheduled, a compare-and-set), so of two
+// presses at once, or a Schedule racing a Send anyway, one wins and the
+// other schedules or sends nothing; a schedule that is refused puts the
+// reply back to held.
 func (s *Scheduler) ScheduleHeld(ctx context.Context, messageID uint64, by string) (*store.ScheduledMessage, error) {
 	msg, err := s.b.st.Message(ctx, messageID)
 	if err != nil {
 		return nil, err
-	}
-	if msg.Status != store.OutHeldQuiet {
-		return nil, &RefusedError{Reason: "This reply is no longer held: it was sent or scheduled already."}
 	}
 	conv, err := s.b.st.Conversation(ctx, msg.ConversationID)
 	if err != nil {
@@ -87,6 +87,14 @@ func (s *Scheduler) ScheduleHeld(ctx context.Context, messageID uint64, by strin
 	if len(remotes) != 1 {
 		return nil, &RefusedError{Reason: "A group message cannot be scheduled; send it anyway or write it again in the morning."}
 	}
+	ok, err := s.b.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutRescheduled,
+		"error_text": "Being scheduled."}, store.OutHeldQuiet)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &RefusedError{Reason: "This reply is no longer held: it was sent or scheduled already."}
+	}
 	now := s.Now()
 	at := now.Add(TelnyxMinAhead + time.Minute)
 	if q := s.b.QuietCheck(remotes, now); q != nil && q.Until.After(at) {
@@ -94,12 +102,14 @@ func (s *Scheduler) ScheduleHeld(ctx context.Context, messageID uint64, by strin
 	}
 	m, err := s.Schedule(ctx, ScheduleRequest{From: E164(conv.OurNumber), To: remotes[0], Text: msg.Text, SendAt: at, By: by, ConfirmQuiet: true})
 	if err != nil {
+		if _, rerr := s.b.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutHeldQuiet,
+			"error_text": msg.ErrorText}, store.OutRescheduled); rerr != nil {
+			s.log.Error("quiet hours: put a reply back to held after a refused schedule", "message", msg.ID, "err", rerr)
+		}
 		return nil, err
 	}
-	ok, err := s.b.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutRescheduled,
-		"error_text": fmt.Sprintf("Scheduled as #%d.", m.ID)}, store.OutHeldQuiet)
-	if err == nil && !ok {
-		err = errors.New("the held reply changed while it was being scheduled")
+	if _, err := s.b.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"error_text": fmt.Sprintf("Scheduled as #%d.", m.ID)}, store.OutRescheduled); err != nil {
+		s.log.Warn("quiet hours: note the schedule on the held reply", "message", msg.ID, "err", err)
 	}
-	return m, err
+	return m, nil
 }

@@ -142,3 +142,73 @@ func TestAThreadReplyInQuietHoursIsHeldUntilSentAnywayOrScheduled(t *testing.T) 
 		t.Fatal("a reply was scheduled twice")
 	}
 }
+
+// TestAHeldReplyPressedSeveralTimesAtOnceIsScheduledOnce: a double click,
+// or two teammates pressing "Schedule for 8:00 am their time" together,
+// schedules the held reply once; the presses that lose are refused in
+// words and schedule nothing.
+func TestAHeldReplyPressedSeveralTimesAtOnceIsScheduledOnce(t *testing.T) {
+	h, s := quietHarness(t)
+	ctx := context.Background()
+	h.text("+13125550123", "can you text me the code?")
+	c, _ := h.st.ConversationByNumbers(ctx, store.KindSMS, string(arOur), "+13125550123")
+	held := h.replyInThread(c, "1700000500.000001", "The code is 4411")
+
+	const presses = 6
+	errs := make(chan error, presses)
+	start := make(chan struct{})
+	for range presses {
+		go func() {
+			<-start
+			_, err := s.ScheduleHeld(ctx, held.ID, "UALICE")
+			errs <- err
+		}()
+	}
+	close(start)
+	ok := 0
+	for range presses {
+		err := <-errs
+		var re *RefusedError
+		switch {
+		case err == nil:
+			ok++
+		case !errors.As(err, &re):
+			t.Errorf("a losing press: %v, want a refusal in words", err)
+		}
+	}
+	pending, err := h.st.PendingScheduled(ctx, time.Time{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok != 1 || len(pending) != 1 {
+		t.Fatalf("%d presses at once: %d succeeded and %d messages are scheduled, want 1 and 1", presses, ok, len(pending))
+	}
+	if got, _ := h.st.Message(ctx, held.ID); got.Status != store.OutRescheduled || !strings.Contains(got.ErrorText, "#"+strconv.FormatUint(pending[0].ID, 10)) {
+		t.Fatalf("the held entry: %q %q", got.Status, got.ErrorText)
+	}
+}
+
+// TestAHeldReplyThatCannotBeScheduledStaysHeld: when scheduling is
+// refused (here: the recipient opted out meanwhile, recorded without the
+// STOP that would cancel the reply), the reply is held again, not lost
+// as "rescheduled" with nothing scheduled.
+func TestAHeldReplyThatCannotBeScheduledStaysHeld(t *testing.T) {
+	h, s := quietHarness(t)
+	ctx := context.Background()
+	h.text("+13125550123", "can you text me the code?")
+	c, _ := h.st.ConversationByNumbers(ctx, store.KindSMS, string(arOur), "+13125550123")
+	held := h.replyInThread(c, "1700000500.000001", "The code is 4411")
+	if _, err := h.st.AddOptOut(ctx, &store.OptOut{Remote: "+13125550123", OurNumber: string(arOur), Source: store.OptOutManual, SetBy: "UBOB", CreatedAt: h.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var re *RefusedError
+	if _, err := s.ScheduleHeld(ctx, held.ID, "UALICE"); !errors.As(err, &re) {
+		t.Fatalf("scheduling a reply to an opted-out number: %v, want a refusal", err)
+	}
+	if got, _ := h.st.Message(ctx, held.ID); got.Status != store.OutHeldQuiet {
+		t.Fatalf("after a refused schedule the reply is %q, want still held", got.Status)
+	}
+	if pending, _ := h.st.PendingScheduled(ctx, time.Time{}, 100); len(pending) != 0 {
+		t.Fatalf("%d messages scheduled", len(pending))
+	}
+}
