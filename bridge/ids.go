@@ -1,12 +1,10 @@
 package bridge
 
 import (
-	"errors"
 	"fmt"
-	"regexp"
-	"slices"
 	"strings"
 
+	"github.com/smsbridge/smsbridge/bridge/conv"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
@@ -15,24 +13,18 @@ import (
 // dedupe key the bridge builds, one function each, so that two places can
 // never spell the same key two ways.
 
-// E164 is a phone number in E.164 form ("+13125550123"). Numbers read from
-// outside (settings, typed by people, webhooks) are made with ParseE164 or
-// phone.NormalizeE164; a conversion from a stored column is a cast, since
-// only checked numbers are stored.
-type E164 string
-
-var e164RE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+// The phone number type and the stored form of a remote set are package
+// conv's (the bottom of the bridge, which the clock uses too).
+type E164 = conv.E164
 
 // ErrNotE164 is what ParseE164 refuses.
-var ErrNotE164 = errors.New("not a phone number in E.164 form (+ and 7 to 15 digits)")
+var ErrNotE164 = conv.ErrNotE164
 
-// ParseE164 checks that s is a number in E.164 form.
-func ParseE164(s string) (E164, error) {
-	if !e164RE.MatchString(s) {
-		return "", fmt.Errorf("%q: %w", s, ErrNotE164)
-	}
-	return E164(s), nil
-}
+var (
+	ParseE164 = conv.ParseE164 // checks that s is a number in E.164 form
+	RemoteKey = conv.RemoteKey // the stored form of a remote set: sorted, comma-joined
+	Remotes   = conv.Remotes   // splits a RemoteKey
+)
 
 // --- lanes: the order work is done in ---
 
@@ -71,27 +63,6 @@ func KindLane(kind string, our E164, remotes []E164) string {
 // LaneOf is conv's lane.
 func LaneOf(conv *store.Conversation) string {
 	return KindLane(conv.Kind, E164(conv.OurNumber), Remotes(conv.RemoteKey))
-}
-
-// RemoteKey is the stored form of a remote set: sorted, comma-joined.
-func RemoteKey(remotes []E164) string {
-	s := make([]string, len(remotes))
-	for i, r := range remotes {
-		s[i] = string(r)
-	}
-	slices.Sort(s)
-	return strings.Join(slices.Compact(s), ",")
-}
-
-// Remotes splits a RemoteKey.
-func Remotes(key string) []E164 {
-	var out []E164
-	for _, s := range strings.Split(key, ",") {
-		if s != "" {
-			out = append(out, E164(s))
-		}
-	}
-	return out
 }
 
 // poolLane orders the pool sends to one set of recipients: their

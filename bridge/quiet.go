@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/clock"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -44,7 +45,7 @@ func (e *QuietError) Error() string {
 // UntilText is the end of the window on the recipient's clock: "8:00 am
 // their time".
 func (q *Quiet) UntilText() string {
-	return clock12(q.Until.In(q.Local.Location())) + " their time"
+	return clock.Clock12(q.Until.In(q.Local.Location())) + " their time"
 }
 
 // holdIfQuiet holds a pending thread reply that would arrive in quiet

@@ -45,7 +45,9 @@ var rules = map[string][]string{
 	// The bridge's parts: each owns one piece of the domain and none knows
 	// Slack's wire or HTTP routing. The leaves below the bridge's core do
 	// not know the bridge either (DESIGN.md, "The bridge's packages").
-	"bridge/pace": append(uiBans(), module+"bridge", module+"store", module+"telnyx"),
+	"bridge/conv":  append(uiBans(), module+"bridge", module+"store", module+"telnyx"),
+	"bridge/pace":  append(uiBans(), module+"bridge", module+"store", module+"telnyx"),
+	"bridge/clock": append(uiBans(), module+"bridge$", module+"store", module+"telnyx"),
 	// The sandbox is the simulated outside (workspace, carrier, phones,
 	// the page): it reaches the service only over the wire, as Slack and
 	// Telnyx do, so it knows none of the service's own layers.
@@ -81,7 +83,13 @@ var directRules = map[string][]string{
 	"webhooks": {"gorm.io/"},
 }
 
+// banned: b ending in "/" bans every package under it, b ending in "$"
+// bans that package alone (not the ones under it), any other b bans the
+// package and every one under it.
 func banned(imp, b string) bool {
+	if exact, ok := strings.CutSuffix(b, "$"); ok {
+		return imp == exact
+	}
 	if strings.HasSuffix(b, "/") {
 		return strings.HasPrefix(imp, b)
 	}
