@@ -1,4 +1,4 @@
-package bridge
+package retention
 
 import (
 	"context"
@@ -117,7 +117,7 @@ func TestRetentionDeletesWhatItsSettingsSayAndNothingElse(t *testing.T) {
 			arrived = append(arrived, id)
 		}
 	}()
-	j := NewJanitor(st, slog.New(slog.DiscardHandler), RetentionConfig{KeepPayloads: 7 * day, KeepMessages: 30 * day, Pause: time.Millisecond})
+	j := New(st, slog.New(slog.DiscardHandler), Config{KeepPayloads: 7 * day, KeepMessages: 30 * day, Pause: time.Millisecond})
 	if err := j.Pass(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -166,4 +166,14 @@ func TestRetentionDeletesWhatItsSettingsSayAndNothingElse(t *testing.T) {
 		t.Fatalf("retention reports %v", deleted)
 	}
 	t.Logf("%d webhooks arrived during the pass; the slowest took %v", len(arrived), time.Duration(slowest.Load()))
+}
+
+func openStore(t *testing.T, url string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
