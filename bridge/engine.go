@@ -225,45 +225,55 @@ func (e *Engine) runLane(ctx context.Context, lane, owner string) {
 		err := h(hctx, ev)
 		lost := stopBeat()
 		cancel()
-		var waiting interface {
-			RetryAt() time.Time
-			NotAFailure() bool
-		}
-		switch {
-		case lost && err != nil:
-			// Another worker has the lane now and will do this event
-			// again; recording our failure could only confuse its count.
-			e.log.Warn("lost the lane's lease mid-event", "lane", lane, "event", ev.ID, "err", err)
-			return
-		case err == nil:
-			e.finish(work, ev, store.EventDone, "")
-		case errors.As(err, &waiting) && waiting.NotAFailure():
-			// Waiting for a budget (the sender's turn) is not a failure: the
-			// lane waits exactly until then, with no backoff and no attempt
-			// counted, however long the queue.
-			next := waiting.RetryAt()
-			if err := e.st.DeferEvent(work, ev, next, err.Error(), owner); err != nil {
-				e.log.Error("record wait", "event", ev.ID, "err", err)
-			}
-			e.wakeAt(next)
-			return
-		case errors.Is(err, ErrPermanent) || ev.Attempts+1 >= e.cfg.MaxAttempts:
-			e.log.Error("event failed for good", "event", ev.ID, "type", ev.Type, "attempts", ev.Attempts+1, "err", err)
-			e.finish(work, ev, store.EventFailed, err.Error())
-		default:
-			next := e.st.Now().Add(e.backoff(ev.Attempts))
-			// Whoever knows when to try again (Slack's Retry-After, a
-			// Telnyx reset, a budget) said so with RetryAt; the lane waits.
-			if at, ok := RetryTime(err); ok && at.After(next) {
-				next = at
-			}
-			e.log.Warn("event will be retried", "event", ev.ID, "type", ev.Type, "attempt", ev.Attempts+1, "retry_at", next, "err", err)
-			if err := e.st.RetryEvent(work, ev, next, err.Error(), owner); err != nil {
-				e.log.Error("record retry", "event", ev.ID, "err", err)
-			}
-			e.wakeAt(next)
+		if !e.settle(work, lane, owner, ev, err, lost) {
 			return
 		}
+	}
+}
+
+// settle records what the handler answered for ev (the retry contract:
+// retry.go) and reports whether the lane may go on to its next event.
+func (e *Engine) settle(work context.Context, lane, owner string, ev *store.Event, err error, lost bool) (goOn bool) {
+	var waiting interface {
+		RetryAt() time.Time
+		NotAFailure() bool
+	}
+	switch {
+	case lost && err != nil:
+		// Another worker has the lane now and will do this event
+		// again; recording our failure could only confuse its count.
+		e.log.Warn("lost the lane's lease mid-event", "lane", lane, "event", ev.ID, "err", err)
+		return false
+	case err == nil:
+		e.finish(work, ev, store.EventDone, "")
+		return true
+	case errors.As(err, &waiting) && waiting.NotAFailure():
+		// Waiting for a budget (the sender's turn) is not a failure: the
+		// lane waits exactly until then, with no backoff and no attempt
+		// counted, however long the queue.
+		next := waiting.RetryAt()
+		if err := e.st.DeferEvent(work, ev, next, err.Error(), owner); err != nil {
+			e.log.Error("record wait", "event", ev.ID, "err", err)
+		}
+		e.wakeAt(next)
+		return false
+	case errors.Is(err, ErrPermanent) || ev.Attempts+1 >= e.cfg.MaxAttempts:
+		e.log.Error("event failed for good", "event", ev.ID, "type", ev.Type, "attempts", ev.Attempts+1, "err", err)
+		e.finish(work, ev, store.EventFailed, err.Error())
+		return true
+	default:
+		next := e.st.Now().Add(e.backoff(ev.Attempts))
+		// Whoever knows when to try again (Slack's Retry-After, a
+		// Telnyx reset, a budget) said so with RetryAt; the lane waits.
+		if at, ok := RetryTime(err); ok && at.After(next) {
+			next = at
+		}
+		e.log.Warn("event will be retried", "event", ev.ID, "type", ev.Type, "attempt", ev.Attempts+1, "retry_at", next, "err", err)
+		if err := e.st.RetryEvent(work, ev, next, err.Error(), owner); err != nil {
+			e.log.Error("record retry", "event", ev.ID, "err", err)
+		}
+		e.wakeAt(next)
+		return false
 	}
 }
 

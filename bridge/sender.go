@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/smsbridge/smsbridge/phone"
@@ -105,4 +106,77 @@ func ClassifySendError(err error) *SendError {
 func defaultSegments(text string) (int, string) {
 	s := phone.Segments(text)
 	return s.Segments, s.Encoding
+}
+
+// --- the sending port: what the outbox asks of Telnyx ---
+
+// OutSMS is one send: an SMS or MMS to one remote, a group MMS to all, or
+// a WhatsApp message.
+type OutSMS struct {
+	Kind string // store.KindSMS ("" too) or store.KindWhatsApp
+	From E164   // empty for a number pool: ProfileID's pool picks one
+	// ProfileID is the messaging profile of a pool or sender-ID send.
+	ProfileID string
+	To        []E164
+	Text      string
+	MediaURLs []string
+}
+
+// SentSMS is what Telnyx answered to an accepted send.
+type SentSMS struct {
+	ID       string
+	From     E164 // the number Telnyx sent from (a pool's choice)
+	Status   string
+	Parts    int
+	Encoding string
+}
+
+// SMSSender sends through the Telnyx Messaging API. Its errors should be
+// *SendError so the pipeline knows whether the send may have happened; any
+// other error counts as ambiguous, which is never resent blindly.
+type SMSSender interface {
+	SendSMS(ctx context.Context, m OutSMS) (*SentSMS, error)
+}
+
+// SlackFileFetcher downloads a file attached to a Slack message with the
+// bot token. A failure that retrying cannot fix wraps ErrPermanent.
+type SlackFileFetcher interface {
+	FetchSlackFile(ctx context.Context, url string, limit int64) (body []byte, contentType string, err error)
+}
+
+// SendErrorKind is what a failed send means for sending it again.
+type SendErrorKind int
+
+const (
+	// SendAmbiguous: it may have been sent. The zero value, so that an
+	// unclassified failure is treated the safe way.
+	SendAmbiguous SendErrorKind = iota
+	// SendNotSent: provably not sent (429, connection refused); safe to retry.
+	SendNotSent
+	// SendOptedOut: Telnyx refused with 40300, the recipient sent STOP.
+	SendOptedOut
+	// SendRejected: Telnyx refused the request (4xx); sending it again
+	// unchanged cannot succeed.
+	SendRejected
+)
+
+// SendError is a classified send failure.
+type SendError struct {
+	Kind SendErrorKind
+	// RetryAt is when a rate limit resets (SendNotSent after a 429).
+	RetryAt time.Time
+	Code    string // Telnyx error code, e.g. "40300"
+	Title   string // Telnyx error title, for the thread
+	Err     error
+}
+
+func (e *SendError) Error() string { return e.Err.Error() }
+func (e *SendError) Unwrap() error { return e.Err }
+
+func sendErrorOf(err error) *SendError {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se
+	}
+	return &SendError{Kind: SendAmbiguous, Err: err}
 }
