@@ -1,11 +1,7 @@
 package bridge
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/smsbridge/smsbridge/bridge/conv"
-	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
@@ -44,75 +40,25 @@ func telnyxLane(ev *telnyxhook.Event) string {
 	return KindLane(messageKind(ev.Message), our, remotes)
 }
 
-// ConversationLane is the lane of the SMS conversation of our number with
-// remotes.
-func ConversationLane(our E164, remotes []E164) string {
-	return KindLane(store.KindSMS, our, remotes)
-}
+// Lanes and keys are built in package conv (conv/keys.go), one function
+// each; these names keep the bridge's code and importers unchanged.
+var (
+	ConversationLane = conv.ConversationLane
+	KindLane         = conv.KindLane
+	LaneOf           = conv.LaneOf
+)
 
-// KindLane is the lane of the conversation of kind (store.KindSMS or
-// store.KindWhatsApp) of our number with remotes. SMS lanes keep the form
-// they had before conversations had a kind, so stored work still matches.
-func KindLane(kind string, our E164, remotes []E164) string {
-	if kind == store.KindWhatsApp {
-		return "wa:" + string(our) + "|" + RemoteKey(remotes)
-	}
-	return "conv:" + string(our) + "|" + RemoteKey(remotes)
-}
-
-// LaneOf is conv's lane.
-func LaneOf(conv *store.Conversation) string {
-	return KindLane(conv.Kind, E164(conv.OurNumber), Remotes(conv.RemoteKey))
-}
-
-// poolLane orders the pool sends to one set of recipients: their
-// conversation is known only once Telnyx has picked the number.
-func poolLane(profile string, to []E164) string { return "pool:" + profile + "|" + RemoteKey(to) }
-
-// clickLane is a link click's own lane: clicks need no order.
-func clickLane(messageID string) string { return "click:" + messageID }
-
-// --- dedupe keys: events and outbox entries ---
-
-// replyKey is the outbox key of a thread reply: its Slack message.
-func replyKey(channel, ts string) string { return channel + ":" + ts }
-
-// replyEventKey dedupes a Slack message event that came without an
-// event id (Socket Mode replays, tests): its message and subtype.
-func replyEventKey(channel, ts, subtype string) string {
-	return "msg:" + replyKey(channel, ts) + ":" + subtype
-}
-
-// sendAgainKey dedupes a press of Send again (one per press).
-func sendAgainKey(messageID uint64, actionTS string) string {
-	return fmt.Sprintf("again:%d:%s", messageID, actionTS)
-}
-
-// sendKey is the event key, and the outbox key, of a Send.
-func sendKey(requestKey string) string { return sendKeyPrefix + requestKey }
-
-// autoReplyKey is the request key of the auto-reply an inbound message
-// (its Telnyx id) earned; its outbox key is store.AutoReplyKeyPrefix + id.
-func autoReplyKey(telnyxID string) string { return "autoreply:" + telnyxID }
-
-// sendKeyPrefix starts the outbox key of every Send; a thread reply's key
-// is its Slack channel:ts.
-const sendKeyPrefix = "send:"
-
-// isSendKey reports whether an outbox entry came from a Send (its media
-// are URLs Telnyx fetches itself) rather than a thread reply (Slack files
-// smsbridge serves).
-func isSendKey(key *string) bool { return key != nil && strings.HasPrefix(*key, sendKeyPrefix) }
-
-// sentPostKey dedupes the thread post of a message Telnyx accepted.
-func sentPostKey(telnyxID string) string { return "sent:" + telnyxID }
-
-// noteKey dedupes a note queued with PostNote.
-func noteKey(key string) string { return "note:" + key }
-
-// scheduledNoteKey names one note about a scheduled message (what: the
-// occasion, e.g. "scheduled", "cancelled"), posted once.
-func scheduledNoteKey(id uint64, what string) string { return fmt.Sprintf("sched:%d:%s", id, what) }
-
-// handoffKey dedupes one attempt to hand a scheduled message to Telnyx.
-func handoffKey(id uint64, attempt int) string { return fmt.Sprintf("handoff:%d:%d", id, attempt) }
+var (
+	poolLane         = conv.PoolLane
+	clickLane        = conv.ClickLane
+	replyKey         = conv.ReplyKey
+	replyEventKey    = conv.ReplyEventKey
+	sendAgainKey     = conv.SendAgainKey
+	sendKey          = conv.SendKey
+	autoReplyKey     = conv.AutoReplyKey
+	isSendKey        = conv.IsSendKey
+	sentPostKey      = conv.SentPostKey
+	noteKey          = conv.NoteKey
+	scheduledNoteKey = conv.ScheduledNoteKey
+	handoffKey       = conv.HandoffKey
+)

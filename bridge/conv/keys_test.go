@@ -1,17 +1,19 @@
-package bridge
+package conv
 
 import (
 	"testing"
+
+	"github.com/smsbridge/smsbridge/store"
 )
 
 func TestLanesAndKeysKeepTheirStoredForm(t *testing.T) {
 	// Stored work names these; a change would orphan it.
 	got := []string{
 		ConversationLane("+18445550001", []E164{"+13125550124", "+13125550123"}),
-		KindLane(ConvWhatsApp, "+18445550001", []E164{"+447946000123"}),
-		replyKey("C1", "1.2"), replyEventKey("C1", "1.2", "message_changed"), sendAgainKey(7, "3.4"),
-		sendKey("T1"), sentPostKey("m1"), noteKey("k"), scheduledNoteKey(3, "cancelled"), handoffKey(3, 2),
-		poolLane("p1", []E164{"+13125550123"}), clickLane("m2"),
+		KindLane(store.KindWhatsApp, "+18445550001", []E164{"+447946000123"}),
+		ReplyKey("C1", "1.2"), ReplyEventKey("C1", "1.2", "message_changed"), SendAgainKey(7, "3.4"),
+		SendKey("T1"), SentPostKey("m1"), NoteKey("k"), ScheduledNoteKey(3, "cancelled"), HandoffKey(3, 2),
+		PoolLane("p1", []E164{"+13125550123"}), ClickLane("m2"),
 	}
 	want := []string{
 		"conv:+18445550001|+13125550123,+13125550124", "wa:+18445550001|+447946000123",
