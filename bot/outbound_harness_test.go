@@ -110,8 +110,10 @@ func withOutboundConfig(f func(*bridge.OutboundConfig)) obOption {
 func newOB(t testing.TB, opts ...obOption) *obHarness {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(nil)
+	// The harness runs on a fake clock, which paces nothing in wall time,
+	// where the fake Slack limits: it does not limit here.
 	h := &obHarness{
-		t: t, slack: fakeslack.New(t), dbPath: testdb.URL(t), tnxKey: priv,
+		t: t, slack: fakeslack.New(t, fakeslack.WithoutRateLimits()), dbPath: testdb.URL(t), tnxKey: priv,
 		cfg:    bridge.OutboundConfig{PublicBaseURL: obBase},
 		clock:  &obClock{},
 		engCfg: bridge.EngineConfig{Workers: 2, PollInterval: 5 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},

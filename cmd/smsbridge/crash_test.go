@@ -92,7 +92,9 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs a child process")
 	}
-	slackSrv := fakeslack.New(t)
+	// 2,000 texts into one channel at 1000/s, on both sides: a test of
+	// what a kill loses, not of the pace.
+	slackSrv := fakeslack.New(t, fakeslack.WithPostRate(1000))
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	env := []string{
 		"LISTEN_ADDR=127.0.0.1:0",

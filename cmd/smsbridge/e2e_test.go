@@ -39,7 +39,9 @@ type service struct {
 func newService(t *testing.T) *service {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	s := &service{t: t, slack: fakeslack.New(t), priv: priv}
+	// The service posts at 1000/s (SMSBRIDGE_SLACK_RATE below) and the fake
+	// takes as much: these tests are about the service's paths, not its pace.
+	s := &service{t: t, slack: fakeslack.New(t, fakeslack.WithPostRate(1000)), priv: priv}
 	s.env = map[string]string{
 		"LISTEN_ADDR":          "127.0.0.1:0",
 		"DATABASE_URL":         filepath.Join(t.TempDir(), "smsbridge.db"),

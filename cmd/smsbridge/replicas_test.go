@@ -35,7 +35,9 @@ func TestReplicasShareThePostgreSQLAndSurviveAKill(t *testing.T) {
 	if testing.Short() || !testdb.Postgres() {
 		t.Skip("needs PostgreSQL (SMSBRIDGE_TEST_POSTGRES_URL) and child processes")
 	}
-	slackSrv := fakeslack.New(t)
+	// 2,000 texts into one channel at 1000/s, on both sides: a test of
+	// what a kill loses, not of the pace.
+	slackSrv := fakeslack.New(t, fakeslack.WithPostRate(1000))
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	db := testdb.URL(t)
 	env := func(i int) []string {

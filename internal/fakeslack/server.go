@@ -11,8 +11,9 @@
 //	msgs := srv.Messages("C123")
 //
 // Everything it is sent is recorded (Calls, Messages, ThreadReplies, Message,
-// Ephemerals, Uploads, Reactions, Views, HomeView, ResponsePosts) and
-// failures can be injected per method:
+// Ephemerals, Uploads, Reactions, Views, HomeView, ResponsePosts, and the
+// calls refused for Slack's rate limits, RateLimited) and failures can be
+// injected per method:
 //
 //	srv.FailNext("chat.postMessage", 2, fakeslack.HTTPError(500))
 //	srv.FailNext("chat.postMessage", 1, fakeslack.RateLimited(3)) // 429, Retry-After: 3
@@ -33,6 +34,11 @@
 // The sandbox (package sandbox) runs the same fake outside a test as its
 // simulated workspace: Start (a loopback port, closed by Close) and
 // Changed, which is closed at every recorded request.
+//
+// Like Slack it takes about one post a second per channel, with no burst,
+// and chat.update and reactions by their tiers (ratelimit.go); a test that
+// needs more says so with WithPostRate, WithMethodRate or
+// WithoutRateLimits.
 package fakeslack
 
 import (
@@ -99,12 +105,20 @@ type Server struct {
 	viewOrder []string
 	responses map[string][]ResponsePost
 	failures  map[string][]Failure
+
+	postRate    float64            // posts per second per channel
+	methodRates map[string]float64 // per minute, by method
+	unlimited   bool
+	tat         map[string]time.Time // GCRA per rate key
+	limited     []Call               // refused for their rate
 }
 
-// New starts a fake Slack server that is closed when the test ends.
-func New(t testing.TB) *Server {
+// New starts a fake Slack server that is closed when the test ends. It
+// holds callers to Slack's rate limits (ratelimit.go) unless opts say
+// otherwise.
+func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	return newServer(t, TeamName)
+	return newServer(t, TeamName, opts...)
 }
 
 // Start runs the fake outside a test, on a loopback port, as the sandbox
@@ -135,7 +149,7 @@ func (s *Server) Changed() <-chan struct{} {
 // WorkspaceName is the workspace's name, as auth.test answers it.
 func (s *Server) WorkspaceName() string { return s.teamName }
 
-func newServer(t tb, teamName string) *Server {
+func newServer(t tb, teamName string, opts ...Option) *Server {
 	s := &Server{
 		t:         t,
 		token:     DefaultToken,
@@ -148,6 +162,15 @@ func newServer(t tb, teamName string) *Server {
 		views:     map[string]*View{},
 		responses: map[string][]ResponsePost{},
 		failures:  map[string][]Failure{},
+		postRate:  DefaultPostRate,
+		tat:       map[string]time.Time{},
+	}
+	s.methodRates = map[string]float64{}
+	for m, r := range DefaultMethodRates {
+		s.methodRates[m] = r
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", s.serveAPI)
@@ -188,50 +211,6 @@ func (s *Server) nextLocked() int64 {
 func (s *Server) newTSLocked() string {
 	n := s.nextLocked() * 100
 	return fmt.Sprintf("%d.%06d", 1700000000+n/1000000, n%1000000)
-}
-
-// Failure is what an injected failure answers. Build one with HTTPError,
-// RateLimited, SlackError or Disconnect.
-type Failure struct {
-	Status     int    // HTTP status; 0 means 200
-	RetryAfter string // Retry-After header, for 429s
-	Error      string // Slack error code for {"ok":false,"error":...}
-	Disconnect bool   // close the connection without answering (a network error)
-}
-
-// HTTPError answers with an HTTP status and an HTML body, as Slack's edge does on 5xx.
-func HTTPError(status int) Failure { return Failure{Status: status} }
-
-// RateLimited answers 429 with a Retry-After of the given seconds.
-func RateLimited(retryAfterSeconds int) Failure {
-	return Failure{Status: http.StatusTooManyRequests, RetryAfter: fmt.Sprint(retryAfterSeconds)}
-}
-
-// SlackError answers 200 {"ok":false,"error":code}.
-func SlackError(code string) Failure { return Failure{Error: code} }
-
-// Disconnect drops the connection without an answer.
-func Disconnect() Failure { return Failure{Disconnect: true} }
-
-// FailNext makes the next n calls of method (a Web API method name, or
-// MethodUpload / MethodResponseURL) fail with f. Calls that fail are still
-// recorded in Calls, with the failure; they change no other state.
-func (s *Server) FailNext(method string, n int, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failures[method] = append(s.failures[method], f)
-	}
-}
-
-// takeFailureLocked pops the next injected failure for method.
-func (s *Server) takeFailureLocked(method string) (Failure, bool) {
-	q := s.failures[method]
-	if len(q) == 0 {
-		return Failure{}, false
-	}
-	s.failures[method] = q[1:]
-	return q[0], true
 }
 
 // Call is one request the fake received, decoded.
@@ -374,6 +353,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.writeFailure(w, f)
 		return
 	}
+	if secs, over := s.overRateLocked(call, req); over {
+		w.Header().Set("Retry-After", secs)
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
+		return
+	}
 
 	var resp map[string]any
 	var code string
@@ -405,30 +389,6 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	resp["ok"] = true
 	writeJSON(w, http.StatusOK, resp)
-}
-
-// writeFailure answers with an injected failure.
-func (s *Server) writeFailure(w http.ResponseWriter, f Failure) {
-	if f.Disconnect {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
-		}
-		w.WriteHeader(http.StatusBadGateway)
-		return
-	}
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
-	if f.Status != 0 && f.Status != http.StatusOK {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(f.Status)
-		_, _ = io.WriteString(w, "<html><body>fakeslack: injected failure</body></html>")
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": f.Error})
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {

@@ -13,7 +13,7 @@ import (
 )
 
 func TestPostMessageAndThreadReplyAreRecorded(t *testing.T) {
-	srv := fakeslack.New(t)
+	srv := fakeslack.New(t, fakeslack.WithPostRate(100)) // two posts at once: the rate is not what this tests
 	c := srv.Client()
 	ctx := context.Background()
 
@@ -344,7 +344,7 @@ func TestPermalink(t *testing.T) {
 // too many blocks for its kind, a select of over 100 options, a response_url
 // post over the limits.
 func TestPayloadLimitsHoldForEveryKindOfPayload(t *testing.T) {
-	srv := fakeslack.New(t)
+	srv := fakeslack.New(t, fakeslack.WithPostRate(100)) // posts in a row: the rate is not what this tests
 	ctx := context.Background()
 	section := func(s string) slack.Block {
 		return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, s, false, false), nil, nil)
