@@ -305,9 +305,10 @@ func TestServerErrorThenSuccessPostsOnce(t *testing.T) {
 	if n := len(srv.Calls("chat.postMessage")); n != 3 {
 		t.Errorf("calls = %d, want 3", n)
 	}
-	// Every attempt takes its turn in the channel's budget (0: within the
-	// burst), with exponential backoff between them.
-	want := []time.Duration{0, 500 * time.Millisecond, 0, time.Second, 0}
+	// Every attempt takes its turn in the channel's budget (one a second,
+	// no burst, on a clock that stands still), with exponential backoff
+	// between them.
+	want := []time.Duration{0, 500 * time.Millisecond, time.Second, time.Second, 2 * time.Second}
 	if got := clock.Sleeps(); !slices.Equal(got, want) {
 		t.Errorf("sleeps = %v, want %v", got, want)
 	}

@@ -62,6 +62,12 @@ type Config struct {
 	AutoReplyEvery time.Duration
 	// Waiting is how the channel is shown what waits (waiting.go).
 	Waiting WaitingConfig
+	// SlackRate is the posts per second a Slack channel takes (the
+	// poster's rate). Inbound texts take their turn in the channel's
+	// shared budget at this rate before they post, and those that wait
+	// are coalesced (coalesce.go). Zero: they do not wait for a turn (the
+	// poster paces alone), so nothing is coalesced.
+	SlackRate float64
 }
 
 // Bridge is the domain: it turns stored events into Slack posts and SMS.

@@ -8,6 +8,8 @@ import (
 	"github.com/smsbridge/smsbridge/internal/testdb"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -208,4 +210,61 @@ func inbound(eventID, msgID, from, to, text string, cc ...string) []byte {
 			"from": ep{from}, "to": []ep{{to}}, "cc": ccs, "media": []any{}},
 	}})
 	return body
+}
+
+// shownText is an inbound text as a reader sees it: in a header or a
+// thread post, alone or with others, with the ts of the post it went in.
+type shownText struct {
+	Text, From, PostTS, ThreadTS string
+}
+
+// shown lists every inbound text the poster was given, in the order
+// posted: the texts a header carried, and those of inbound thread posts.
+func (r *recPoster) shown() []shownText {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	type item struct {
+		ts    string
+		texts []shownText
+	}
+	var items []item
+	for _, h := range r.headers {
+		it := item{ts: h.TS}
+		for _, x := range h.H.Texts {
+			it.texts = append(it.texts, shownText{x.Text, string(x.From), h.TS, h.TS})
+		}
+		items = append(items, it)
+	}
+	for _, p := range r.posts {
+		if p.P.Kind != KindInbound {
+			continue
+		}
+		it := item{ts: p.TS}
+		if len(p.P.Texts) == 0 {
+			it.texts = []shownText{{p.P.Text, string(p.P.From), p.TS, p.Parent.TS}}
+		}
+		for _, x := range p.P.Texts {
+			from := ""
+			if p.P.ShowFrom {
+				from = string(x.From)
+			}
+			it.texts = append(it.texts, shownText{x.Text, from, p.TS, p.Parent.TS})
+		}
+		items = append(items, it)
+	}
+	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.ts, b.ts) })
+	var out []shownText
+	for _, it := range items {
+		out = append(out, it.texts...)
+	}
+	return out
+}
+
+// shownTexts is the text of each shown text, in order.
+func (r *recPoster) shownTexts() []string {
+	var out []string
+	for _, s := range r.shown() {
+		out = append(out, s.Text)
+	}
+	return out
 }

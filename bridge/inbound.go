@@ -18,70 +18,37 @@ import (
 // handleReceived posts an inbound SMS or MMS into its conversation's thread.
 // Every step checks what is already stored, so a retry after a failure or a
 // crash resumes where it stopped: the thread is created once, the text is
-// posted once, and media already uploaded are not uploaded again.
+// posted once (alone, or coalesced with the texts queued behind it:
+// coalesce.go), and media already uploaded are not uploaded again.
 func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
-	tev, err := telnyxhook.ParseWebhook(ev.Payload)
-	if err != nil || tev.Message == nil {
-		return Permanent(fmt.Errorf("stored event does not parse: %v", err))
-	}
-	p := tev.Message
-	our, remotes := parties(p)
-	conv, _, err := b.st.FindOrCreateConversation(ctx, messageKind(p), string(our), RemoteKey(remotes))
+	in, err := b.storeInbound(ctx, ev)
 	if err != nil {
 		return err
 	}
-	wasResolved := conv.State == string(StateResolved)
-	// Telnyx names the number's messaging profile: remember it, since a
-	// STOP blocks the whole profile.
-	if err := b.st.RememberNumber(ctx, string(our), p.MessagingProfileID); err != nil {
-		return err
-	}
-	mediaURLs := make([]string, len(p.Media))
-	for i, m := range p.Media {
-		mediaURLs[i] = m.URL
-	}
-	mediaJSON, _ := json.Marshal(mediaURLs)
-	received := tev.OccurredAt
-	if !p.ReceivedAt.IsZero() {
-		received = p.ReceivedAt.Time
-	}
-	if received.IsZero() {
-		received = b.st.Now()
-	}
-	msg := &store.Message{
-		ConversationID: conv.ID, Direction: store.Inbound, TelnyxID: &p.ID,
-		FromNumber: p.From.PhoneNumber, ToNumbers: RemoteKey(append([]E164{our}, remotes...)),
-		Text: p.Text, Media: string(mediaJSON), Status: "received",
-		Segments: p.Parts, Encoding: p.Encoding, CreatedAt: received,
-	}
-	// The text and what it does to the wait, in one transaction.
-	inserted, conv, err := b.st.InsertInbound(ctx, msg)
-	if err != nil {
-		return err
-	}
-	spellStarted := inserted && conv.WaitingCount == 1
-
+	conv, msg, p := in.conv, in.msg, in.p
+	// The first text of a waiting spell (the store counted it as 1) has
+	// the header rewritten at once; a retry, or a text stored already by
+	// the one it was coalesced behind, finds the count moved on.
+	spellStarted := in.inserted && conv.WaitingCount == 1
 	hadThread := conv.ThreadTS
-	if conv, err = b.ensureThread(ctx, conv); err != nil {
-		return err
+	if msg.SlackTS == "" {
+		if conv, err = b.postInbound(ctx, ev, in); err != nil {
+			return err
+		}
+	} else {
+		if conv, err = b.ensureThread(ctx, conv); err != nil {
+			return err
+		}
+		if conv.ThreadTS != hadThread {
+			if err := b.headerSignaled(ctx, conv); err != nil {
+				return err
+			}
+		}
 	}
 	if conv.ThreadTS != hadThread {
-		// A new header in the channel shows the wait already: it is this
-		// spell's signal.
-		conv.WaitingSignaled, spellStarted = true, false
-		if err := b.headerShown(ctx, conv, conv.LastActivityAt); err != nil {
-			return err
-		}
-		if err := b.record(ctx, "wait signalled", func(ctx context.Context) error { return b.st.MarkSignaled(ctx, conv.ID) }); err != nil {
-			return err
-		}
+		spellStarted = false // the new header shows the wait already
 	}
 	thread, _ := CurrentThread(conv)
-	if msg.SlackTS == "" {
-		if err := b.postInbound(ctx, conv, msg, p, len(remotes) > 1); err != nil {
-			return err
-		}
-	}
 
 	for i := msg.MediaDone; i < len(p.Media); i++ {
 		if err := b.relayMedia(ctx, thread, p.Media[i], i); err != nil {
@@ -96,7 +63,7 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 
 	// Queued before afterInbound changes the conversation, so a retry
 	// decides the same way (autoreply.go).
-	if err := b.maybeAutoReply(ctx, conv, msg, p, inserted, wasResolved); err != nil {
+	if err := b.maybeAutoReply(ctx, conv, msg, p, in.inserted, in.wasResolved); err != nil {
 		return err
 	}
 	if err := b.afterInbound(ctx, conv, p, spellStarted); err != nil {
@@ -108,46 +75,89 @@ func (b *Bridge) handleReceived(ctx context.Context, ev *store.Event) error {
 	return nil
 }
 
-// postInbound posts an inbound text into its thread and records its ts.
-// The first text of a waiting spell in a thread the channel has scrolled
-// past is also broadcast to the channel (Slack's "also send to channel"),
-// once a spell; the texts after it stay in the thread.
-func (b *Bridge) postInbound(ctx context.Context, conv *store.Conversation, msg *store.Message, p *telnyx.Message, group bool) error {
-	thread, _ := CurrentThread(conv)
-	post := ThreadPost{Kind: KindInbound, From: E164(p.From.PhoneNumber), Text: p.Text, Metadata: messageMetadata(EventSMSReceived, conv, msg)}
-	if conv.State == string(StateClaimed) && conv.AssigneeID != "" {
-		post.Mention = conv.AssigneeID
+// inboundText is a received text as stored: its conversation and message.
+type inboundText struct {
+	p       *telnyx.Message
+	conv    *store.Conversation
+	msg     *store.Message
+	remotes []E164
+	// inserted: this call stored the message (the first time it was seen),
+	// and conv is as the store left it after counting it against the wait.
+	inserted bool
+	// wasResolved: the conversation was resolved when this text came (the
+	// auto-reply decides on it, autoreply.go).
+	wasResolved bool
+}
+
+// storeInbound parses a message.received event and stores its message
+// (once: a second call finds it), in its conversation.
+func (b *Bridge) storeInbound(ctx context.Context, ev *store.Event) (*inboundText, error) {
+	tev, err := telnyxhook.ParseWebhook(ev.Payload)
+	if err != nil || tev.Message == nil {
+		return nil, Permanent(fmt.Errorf("stored event does not parse: %v", err))
 	}
-	if !group {
-		post.From = "" // in a 1:1 thread the header already says who
-	}
-	signal := conv.WaitingSince != nil && !conv.WaitingSignaled
-	post.Broadcast = signal && !b.cfg.Waiting.SignalOff
-	ts, err := b.poster.PostInThread(ctx, thread, post)
+	p := tev.Message
+	our, remotes := parties(p)
+	conv, _, err := b.st.FindOrCreateConversation(ctx, messageKind(p), string(our), RemoteKey(remotes))
 	if err != nil {
-		return fmt.Errorf("post inbound text: %w", err)
+		return nil, err
 	}
-	return b.record(ctx, "inbound text's Slack ts", func(ctx context.Context) error {
-		if err := b.st.UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts}); err != nil {
-			return err
-		}
-		if signal {
-			conv.WaitingSignaled = true
-			return b.st.MarkSignaled(ctx, conv.ID)
-		}
-		return nil
-	})
+	wasResolved := conv.State == string(StateResolved)
+	// Telnyx names the number's messaging profile: remember it, since a
+	// STOP blocks the whole profile.
+	if err := b.st.RememberNumber(ctx, string(our), p.MessagingProfileID); err != nil {
+		return nil, err
+	}
+	mediaURLs := make([]string, len(p.Media))
+	for i, m := range p.Media {
+		mediaURLs[i] = m.URL
+	}
+	mediaJSON, _ := json.Marshal(mediaURLs)
+	received := tev.OccurredAt
+	if !p.ReceivedAt.IsZero() {
+		received = p.ReceivedAt.Time
+	}
+	if received.IsZero() {
+		received = ev.ReceivedAt // when its webhook came: a text that waited keeps its time
+	}
+	if received.IsZero() {
+		received = b.st.Now()
+	}
+	msg := &store.Message{
+		ConversationID: conv.ID, Direction: store.Inbound, TelnyxID: &p.ID,
+		FromNumber: p.From.PhoneNumber, ToNumbers: RemoteKey(append([]E164{our}, remotes...)),
+		Text: p.Text, Media: string(mediaJSON), Status: "received",
+		Segments: p.Parts, Encoding: p.Encoding, CreatedAt: received,
+	}
+	// The text and what it does to the wait, in one transaction.
+	inserted, conv, err := b.st.InsertInbound(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	return &inboundText{p: p, conv: conv, msg: msg, remotes: remotes, inserted: inserted, wasResolved: wasResolved}, nil
+}
+
+// needsThread reports whether conv's next post must open a thread: it has
+// none, or its thread has been quiet longer than the silence setting.
+func (b *Bridge) needsThread(conv *store.Conversation) bool {
+	return conv.ThreadTS == "" || b.st.Now().Sub(conv.LastActivityAt) > b.cfg.Silence
 }
 
 // ensureThread gives the conversation a thread: the first message posts the
 // header; after a long silence a new header starts a fresh thread that links
 // to the old one, so threads stay a readable size.
 func (b *Bridge) ensureThread(ctx context.Context, conv *store.Conversation) (*store.Conversation, error) {
-	now := b.st.Now()
-	stale := conv.ThreadTS != "" && now.Sub(conv.LastActivityAt) > b.cfg.Silence
-	if conv.ThreadTS != "" && !stale {
+	if !b.needsThread(conv) {
 		return conv, nil
 	}
+	return b.openThread(ctx, conv, nil)
+}
+
+// openThread posts conv's header, carrying batch's texts when there are
+// any (they are then posted: their messages keep the header's ts).
+func (b *Bridge) openThread(ctx context.Context, conv *store.Conversation, batch *inboundBatch) (*store.Conversation, error) {
+	now := b.st.Now()
+	stale := conv.ThreadTS != ""
 	channel, err := b.ChannelFor(ctx, E164(conv.OurNumber))
 	if err != nil {
 		return nil, err
@@ -162,13 +172,21 @@ func (b *Bridge) ensureThread(ctx context.Context, conv *store.Conversation) (*s
 			fields["state"], fields["resolved_by"], fields["resolved_at"] = conv.State, "", nil
 		}
 	}
-	ref, err := b.poster.PostHeader(ctx, channel, b.HeaderFor(ctx, conv))
+	h := b.HeaderFor(ctx, conv)
+	h.Texts = batch.headerTexts()
+	ref, err := b.poster.PostHeader(ctx, channel, h)
 	if err != nil {
 		return nil, fmt.Errorf("post thread header: %w", err)
 	}
 	conv.Channel, conv.ThreadTS, conv.LastActivityAt = ref.Channel, ref.TS, now
 	fields["channel"], fields["thread_ts"] = ref.Channel, ref.TS
 	if err := b.record(ctx, "thread header's ts", func(ctx context.Context) error {
+		// The texts first: a crash after this and before the thread is
+		// stored shows them once, in the header; the other order would
+		// post them again into the thread.
+		if err := b.st.RecordPost(ctx, batch.headerIDs(), ref.Channel, ref.TS); err != nil {
+			return err
+		}
 		if err := b.st.UpdateConversation(ctx, conv.ID, fields); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/smsbridge/smsbridge/telnyxhook"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,12 +29,14 @@ func TestInboundFirstTextCreatesThreadAndNextJoinsIt(t *testing.T) {
 	if hs[0].H.OurNumber != "+18445550001" || len(hs[0].H.Remotes) != 1 || hs[0].H.Remotes[0] != "+13125550123" {
 		t.Fatalf("header: %+v", hs[0].H)
 	}
-	if len(ps) != 2 || ps[0].P.Text != "deploy status?" || ps[1].P.Text != "hello?" {
-		t.Fatalf("posts: %+v", ps)
+	// Both were queued before the worker ran: they ride in the header.
+	shown := h.poster.shown()
+	if got := h.poster.shownTexts(); !slices.Equal(got, []string{"deploy status?", "hello?"}) || len(ps) != 0 {
+		t.Fatalf("texts shown %q, thread posts %+v", got, ps)
 	}
-	for _, p := range ps {
-		if p.Parent.TS != hs[0].TS {
-			t.Fatalf("post outside the thread: %+v", p)
+	for _, s := range shown {
+		if s.ThreadTS != hs[0].TS {
+			t.Fatalf("text outside the thread: %+v", s)
 		}
 	}
 }
@@ -55,8 +58,9 @@ func TestInboundSecondNumberGetsItsOwnThreadAndRoute(t *testing.T) {
 	if channels["CINBOX"] != 2 || channels["CSECOND"] != 1 {
 		t.Fatalf("routing: %v", channels)
 	}
-	if len(ps) != 3 || ps[0].Parent == ps[1].Parent {
-		t.Fatalf("posts: %+v", ps)
+	shown := h.poster.shown()
+	if len(ps) != 0 || len(shown) != 3 || shown[0].ThreadTS == shown[1].ThreadTS || shown[1].ThreadTS == shown[2].ThreadTS {
+		t.Fatalf("each first text rides in its own thread's header: %+v, posts %+v", shown, ps)
 	}
 }
 
@@ -70,9 +74,8 @@ func TestInboundDuplicateEventPostsOnce(t *testing.T) {
 	// envelope) is still one message.
 	h.ingest(inbound("e1b", "m1", "+13125550123", "+18445550001", "hi"))
 	h.drain()
-	_, ps, _, _ := h.poster.snapshot()
-	if len(ps) != 1 {
-		t.Fatalf("posted %d times", len(ps))
+	if got := h.poster.shownTexts(); len(got) != 1 {
+		t.Fatalf("shown %d times: %q", len(got), got)
 	}
 }
 
@@ -87,17 +90,16 @@ func TestInboundSimultaneousFirstTextsCreateOneThread(t *testing.T) {
 	go func() { defer wg.Done(); h.engine.Run(ctx) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		_, ps, _, _ := h.poster.snapshot()
-		if len(ps) == 2 || time.Now().After(deadline) {
+		if len(h.poster.shown()) == 2 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()
 	wg.Wait()
-	hs, ps, _, _ := h.poster.snapshot()
-	if len(hs) != 1 || len(ps) != 2 || ps[0].P.Text != "one" || ps[1].P.Text != "two" {
-		t.Fatalf("headers %d posts %+v", len(hs), ps)
+	hs, _, _, _ := h.poster.snapshot()
+	if got := h.poster.shownTexts(); len(hs) != 1 || !slices.Equal(got, []string{"one", "two"}) {
+		t.Fatalf("headers %d texts %q", len(hs), got)
 	}
 }
 
@@ -111,7 +113,7 @@ func TestInboundAfterRestartJoinsSameThread(t *testing.T) {
 	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "after, days later"))
 	h.drain()
 	hs, ps, _, _ := h.poster.snapshot()
-	if len(hs) != 1 || len(ps) != 2 || ps[1].Parent.TS != hs[0].TS {
+	if len(hs) != 1 || len(ps) != 1 || ps[0].Parent.TS != hs[0].TS || ps[0].P.Text != "after, days later" {
 		t.Fatalf("headers %+v posts %+v", hs, ps)
 	}
 }
@@ -122,9 +124,9 @@ func TestInboundSlackOutageDelaysButLosesNothing(t *testing.T) {
 	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "one"))
 	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "two"))
 	h.drain()
-	hs, ps, _, _ := h.poster.snapshot()
-	if len(hs) != 1 || len(ps) != 2 || ps[0].P.Text != "one" || ps[1].P.Text != "two" {
-		t.Fatalf("headers %d posts %+v", len(hs), ps)
+	hs, _, _, _ := h.poster.snapshot()
+	if got := h.poster.shownTexts(); len(hs) != 1 || !slices.Equal(got, []string{"one", "two"}) {
+		t.Fatalf("headers %d texts %q", len(hs), got)
 	}
 	var ev store.Event
 	h.st.DB().Where("external_id = ?", "e1").Take(&ev)
@@ -147,8 +149,8 @@ func TestInboundGroupMMSIsOneConversation(t *testing.T) {
 	if len(hs) != 1 || len(hs[0].H.Remotes) != 3 {
 		t.Fatalf("headers: %+v", hs)
 	}
-	if len(ps) != 2 || ps[0].P.From != "+13125550123" || ps[1].P.From != "+14155550188" {
-		t.Fatalf("group posts must say who wrote: %+v", ps)
+	if s := h.poster.shown(); len(s) != 2 || s[0].From != "+13125550123" || s[1].From != "+14155550188" {
+		t.Fatalf("group texts must say who wrote: %+v (posts %+v)", s, ps)
 	}
 }
 
@@ -162,8 +164,8 @@ func TestInboundMMSUploadsMediaAndReportsFailedDownload(t *testing.T) {
 	h.media.body[url] = []byte("JPEGDATA")
 	h.ingest(fixture)
 	h.drain()
-	_, ps, fs, _ := h.poster.snapshot()
-	if len(fs) != 1 || string(fs[0].Body) != "JPEGDATA" || fs[0].Name != "0.jpg" || fs[0].Parent != ps[0].Parent {
+	hs, ps, fs, _ := h.poster.snapshot()
+	if len(fs) != 1 || string(fs[0].Body) != "JPEGDATA" || fs[0].Name != "0.jpg" || fs[0].Parent.TS != hs[0].TS {
 		t.Fatalf("files: %+v", fs)
 	}
 
@@ -252,9 +254,8 @@ func TestInboundAfterLongSilenceStartsLinkedThread(t *testing.T) {
 	if len(hs) != 2 || hs[1].H.PreviousThread == nil || hs[1].H.PreviousThread.TS != hs[0].TS {
 		t.Fatalf("headers: %+v", hs)
 	}
-	last := ps[len(ps)-1]
-	if last.Parent.TS != hs[1].TS || last.P.Text != "remember me?" {
-		t.Fatalf("text not in new thread: %+v", last)
+	if len(hs[1].H.Texts) != 1 || hs[1].H.Texts[0].Text != "remember me?" {
+		t.Fatalf("text not in the new thread's header: %+v (posts %+v)", hs[1].H, ps)
 	}
 }
 
@@ -271,12 +272,13 @@ func TestLinkClickNotesInThread(t *testing.T) {
 	h.ingest(fixture) // same click twice
 	h.drain()
 	_, ps, _, _ := h.poster.snapshot()
-	if len(ps) != 2 || !strings.Contains(ps[1].P.Text, "https://runbooks.example.com/deploy") {
+	if len(ps) != 1 || !strings.Contains(ps[0].P.Text, "https://runbooks.example.com/deploy") {
 		t.Fatalf("posts: %+v", ps)
 	}
 }
 
-// slowPoster holds PostInThread until released, like a long Retry-After.
+// slowPoster holds PostHeader and PostInThread until released, like a
+// long Retry-After.
 type slowPoster struct {
 	*recPoster
 	entered chan struct{}
@@ -287,6 +289,12 @@ func (s *slowPoster) PostInThread(ctx context.Context, parent ThreadRef, p Threa
 	s.entered <- struct{}{}
 	<-s.release
 	return s.recPoster.PostInThread(ctx, parent, p)
+}
+
+func (s *slowPoster) PostHeader(ctx context.Context, ch string, h Header) (ThreadRef, error) {
+	s.entered <- struct{}{}
+	<-s.release
+	return s.recPoster.PostHeader(ctx, ch, h)
 }
 
 func TestSlowHandlerKeepsItsLane(t *testing.T) {
@@ -320,8 +328,8 @@ func TestSlowHandlerKeepsItsLane(t *testing.T) {
 	close(slow.release)
 	cancel()
 	wg.Wait()
-	if _, ps, _, _ := h.poster.snapshot(); len(ps) != 1 {
-		t.Fatalf("%d posts", len(ps))
+	if got := h.poster.shownTexts(); len(got) != 1 {
+		t.Fatalf("shown %d times", len(got))
 	}
 }
 

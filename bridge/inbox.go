@@ -192,6 +192,16 @@ func (b *Bridge) HeaderFor(ctx context.Context, c *store.Conversation) Header {
 		h.TheirTime = TheirClockOf(h.Remotes[0]).Line(b.st.Now())
 	}
 	h.AsOf = b.st.Now()
+	if c.ThreadTS != "" {
+		// The first texts that rode in the header stay in it.
+		ms, err := b.st.MessagesInPost(ctx, c.ID, c.Channel, c.ThreadTS, maxBatchTexts)
+		if err != nil {
+			b.log.Warn("texts of the header", "conversation", c.ID, "err", err)
+		}
+		for _, m := range ms {
+			h.Texts = append(h.Texts, InboundText{From: E164(m.FromNumber), At: m.CreatedAt, Text: m.Text})
+		}
+	}
 	nums := make([]string, len(h.Remotes))
 	for i, r := range h.Remotes {
 		nums[i] = string(r)

@@ -58,6 +58,19 @@ type Header struct {
 	WaitingSince time.Time
 	WaitingNew   int
 	AsOf         time.Time
+	// Texts are the conversation's first inbound texts, which ride in its
+	// header post instead of posts of their own (coalescing, inbound.go);
+	// the sender of each is named in a group.
+	Texts []InboundText
+}
+
+// InboundText is one text from a phone in a post that carries several
+// (a header's first texts, or texts that waited for the channel's turn):
+// each keeps its sender (shown in groups), its time and its place.
+type InboundText struct {
+	From E164
+	At   time.Time
+	Text string
 }
 
 // NoteKind tells the poster how to present a thread post.
@@ -88,6 +101,10 @@ type ThreadPost struct {
 	// Metadata, when set, is sent as the post's Slack message metadata
 	// (metadata.go).
 	Metadata *Metadata
+	// Texts, when set, are several inbound texts posted as one, in order
+	// (Text is then unused); ShowFrom says to name each one's sender.
+	Texts    []InboundText
+	ShowFrom bool
 }
 
 // Action is a button on a post: the bot turns it into a Block Kit button.

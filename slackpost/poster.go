@@ -34,6 +34,7 @@ type Poster struct {
 	rateBurst int
 	mu        sync.Mutex
 	limiters  map[string]*channelLimit
+	budgets   bridge.Budgets // shared with replicas, when set
 
 	workspaceURL string // for links to earlier threads; learned from auth.test when unset
 }
@@ -43,7 +44,8 @@ var _ bridge.Poster = (*Poster)(nil)
 // PosterOption configures a Poster.
 type PosterOption func(*Poster)
 
-// WithChannelRate sets the per-channel posting rate (default 1/s, burst 3).
+// WithChannelRate sets the per-channel posting rate (default 1/s, no burst;
+// with WithSharedBudgets the burst is always 1).
 func WithChannelRate(limit rate.Limit, burst int) PosterOption {
 	return func(p *Poster) { p.rateLimit, p.rateBurst = limit, max(burst, 1) }
 }
@@ -88,7 +90,7 @@ func NewPoster(client *slack.Client, opts ...PosterOption) *Poster {
 		now:       time.Now,
 		sleep:     sleepCtx,
 		rateLimit: 1,
-		rateBurst: 3,
+		rateBurst: 1,
 		limiters:  map[string]*channelLimit{},
 	}
 	for _, o := range opts {
@@ -105,83 +107,6 @@ func NewPosterFromToken(token, apiURL string, opts ...PosterOption) *Poster {
 		copts = append(copts, slack.OptionAPIURL(apiURL))
 	}
 	return NewPoster(slack.New(token, copts...), append([]PosterOption{WithRedactedToken(token)}, opts...)...)
-}
-
-// channelLimit is one channel's posting budget, and the time until which
-// Slack told us (a 429) to post nothing there.
-type channelLimit struct {
-	lim         *rate.Limiter
-	pausedUntil time.Time
-}
-
-func (p *Poster) channelLimit(channel string) *channelLimit {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	cl, ok := p.limiters[channel]
-	if !ok {
-		cl = &channelLimit{lim: rate.NewLimiter(p.rateLimit, p.rateBurst)}
-		p.limiters[channel] = cl
-	}
-	return cl
-}
-
-// waitChannel blocks until channel may take another message: past any pause
-// a 429 put on it, then within its rate. A pause longer than a call waits
-// is not waited out here: it returns an error carrying bridge.RetryAt, so
-// the lane waits in the store instead of a worker blocking.
-func (p *Poster) waitChannel(ctx context.Context, channel string) error {
-	cl := p.channelLimit(channel)
-	p.mu.Lock()
-	until := cl.pausedUntil
-	p.mu.Unlock()
-
-	now := p.now()
-	from := now
-	if pause := until.Sub(now); pause > 0 {
-		if pause > p.policy.MaxRetryAfter {
-			return bridge.RetryAt(fmt.Errorf("slack: rate limited in %s for %s more", channel, pause.Round(time.Second)), until)
-		}
-		// Take the token as of the pause's end, so the posts that waited
-		// out the pause still leave one by one.
-		from = until
-	}
-	r := cl.lim.ReserveN(from, 1)
-	if !r.OK() {
-		return fmt.Errorf("slack: rate limiter for %s refuses every post", channel)
-	}
-	if err := p.sleep(ctx, r.DelayFrom(now)); err != nil {
-		r.CancelAt(p.now())
-		return err
-	}
-	return nil
-}
-
-// pauseChannel holds every post to channel until until (a 429's
-// Retry-After), whichever call it comes from.
-func (p *Poster) pauseChannel(channel string, until time.Time) {
-	cl := p.channelLimit(channel)
-	p.mu.Lock()
-	if until.After(cl.pausedUntil) {
-		cl.pausedUntil = until
-	}
-	p.mu.Unlock()
-}
-
-// retryChannel is retry for a call that posts into channel: every attempt,
-// the first and each retry, waits for the channel's budget, and a 429
-// pauses the channel for every caller until its Retry-After.
-func (p *Poster) retryChannel(ctx context.Context, op, channel string, send sender) error {
-	return p.retry(ctx, op, func(ctx context.Context) error {
-		if err := p.waitChannel(ctx, channel); err != nil {
-			return err
-		}
-		err := send(ctx)
-		var rl *slack.RateLimitedError
-		if errors.As(err, &rl) {
-			p.pauseChannel(channel, p.now().Add(rl.RetryAfter))
-		}
-		return err
-	})
 }
 
 // messageOptions are on every message: Slack must not turn names into mentions.
@@ -210,7 +135,7 @@ func (p *Poster) PostHeader(ctx context.Context, channel string, h bridge.Header
 func (p *Poster) UpdateHeader(ctx context.Context, ref bridge.ThreadRef, h bridge.Header) error {
 	text, blocks := renderHeader(h, p.threadLink(ctx, h.PreviousThread))
 	opts := messageOptions(text, blocks)
-	return p.retry(ctx, "update header", func(ctx context.Context) error {
+	return p.retryMethod(ctx, "update header", "chat.update", func(ctx context.Context) error {
 		_, _, _, err := p.client.UpdateMessageContext(ctx, ref.Channel, ref.TS, opts...)
 		return err
 	})
@@ -331,7 +256,7 @@ func (p *Poster) UploadFile(ctx context.Context, parent bridge.ThreadRef, f brid
 // React adds a reaction; one already there is success.
 func (p *Poster) React(ctx context.Context, msg bridge.ThreadRef, name string) error {
 	name = strings.Trim(name, ":")
-	return p.retry(ctx, "react", func(ctx context.Context) error {
+	return p.retryMethod(ctx, "react", "reactions.add", func(ctx context.Context) error {
 		return ignoreSlackError(p.client.AddReactionContext(ctx, name, slack.NewRefToMessage(msg.Channel, msg.TS)), "already_reacted")
 	})
 }
@@ -339,7 +264,7 @@ func (p *Poster) React(ctx context.Context, msg bridge.ThreadRef, name string) e
 // RemoveReaction takes a reaction away; one already gone is success.
 func (p *Poster) RemoveReaction(ctx context.Context, msg bridge.ThreadRef, name string) error {
 	name = strings.Trim(name, ":")
-	return p.retry(ctx, "remove reaction", func(ctx context.Context) error {
+	return p.retryMethod(ctx, "remove reaction", "reactions.remove", func(ctx context.Context) error {
 		return ignoreSlackError(p.client.RemoveReactionContext(ctx, name, slack.NewRefToMessage(msg.Channel, msg.TS)), "no_reaction")
 	})
 }
@@ -395,9 +320,11 @@ func errOrEmpty(err error) error {
 // Notify shows text to user alone in channel (chat.postEphemeral), within
 // the channel's rate. It implements bridge.Notifier.
 func (p *Poster) Notify(ctx context.Context, channel, user, text string) error {
-	if err := p.waitChannel(ctx, channel); err != nil {
+	collect, err := p.channelTurn(ctx, channel)
+	if err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
+	defer collect()
 	return p.retry(ctx, "notify", func(ctx context.Context) error {
 		_, err := p.client.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(Escape(text), false),
 			slack.MsgOptionParse(false), slack.MsgOptionLinkNames(false))

@@ -72,6 +72,8 @@ func renderHeader(h bridge.Header, prevLink string) (string, []slack.Block) {
 		blocks = append(blocks, slack.NewContextBlock("",
 			Mrkdwn(":leftwards_arrow_with_hook: Continues <"+prevLink+"|an earlier thread>")))
 	}
+	texts, textsFallback := textsBlocks(h.Texts, len(h.Remotes) > 1)
+	blocks = append(blocks, texts...)
 	blocks = append(blocks, headerActions(h))
 
 	subject := who
@@ -79,6 +81,9 @@ func renderHeader(h bridge.Header, prevLink string) (string, []slack.Block) {
 		subject = h.ContactName + " (" + who + ")"
 	}
 	text := fmt.Sprintf("%s conversation with %s on %s: %s", channel, Escape(subject), Escape(FormatNumber(h.OurNumber)), plainStatus(h))
+	if textsFallback != "" {
+		text += "\n" + textsFallback
+	}
 	return text, blocks
 }
 
@@ -192,6 +197,15 @@ func renderPost(p bridge.ThreadPost) (string, []slack.Block) {
 	case bridge.KindError:
 		blocks = sectionBlocks(ping+":warning: ", body)
 		text = ":warning: " + Escape(body)
+	case bridge.KindInbound:
+		if len(p.Texts) > 0 {
+			blocks, text = textsBlocks(p.Texts, p.ShowFrom)
+			if ping != "" {
+				blocks = append([]slack.Block{slack.NewContextBlock("", Mrkdwn(ping))}, blocks...)
+			}
+			break
+		}
+		fallthrough
 	default: // inbound
 		from := ""
 		if p.From != "" {

@@ -232,3 +232,13 @@ func (s *Store) OldestPendingAge(ctx context.Context) (time.Duration, error) {
 func oldestPending(db *gorm.DB, ev *Event) *gorm.DB {
 	return db.Select("received_at").Where("status = ?", EventPending).Order("id").Take(ev)
 }
+
+// PendingAfter lists up to limit pending events of lane after the event
+// with id after, in order: the work queued behind the one in hand (a
+// handler that does several at once, like coalesced inbound texts).
+func (s *Store) PendingAfter(ctx context.Context, lane string, after uint64, limit int) ([]Event, error) {
+	var evs []Event
+	err := s.db.WithContext(ctx).Where("lane = ? AND status = ? AND id > ?", lane, EventPending, after).
+		Order("id").Limit(limit).Find(&evs).Error
+	return evs, err
+}

@@ -66,3 +66,31 @@ func (s *Store) RecentMessages(ctx context.Context, conversationID uint64, limit
 		Order("created_at DESC, id DESC").Limit(limit).Find(&ms).Error
 	return ms, err
 }
+
+// RecordPost stores that the messages ids went out in one Slack post
+// (channel, ts), in one statement, so a crash leaves all or none of them
+// marked posted.
+func (s *Store) RecordPost(ctx context.Context, ids []uint64, channel, ts string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	res := s.db.WithContext(ctx).Model(&Message{}).Where("id IN ?", ids).
+		Updates(map[string]any{"slack_channel": channel, "slack_ts": ts, "updated_at": s.Now()})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// MessagesInPost lists a conversation's messages that went out in the
+// Slack post (channel, ts), oldest first: the first texts a thread header
+// carries, for rewriting it.
+func (s *Store) MessagesInPost(ctx context.Context, conversationID uint64, channel, ts string, limit int) ([]Message, error) {
+	var ms []Message
+	err := s.db.WithContext(ctx).Where("conversation_id = ? AND slack_channel = ? AND slack_ts = ?", conversationID, channel, ts).
+		Order("id").Limit(limit).Find(&ms).Error
+	return ms, err
+}

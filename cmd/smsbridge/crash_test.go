@@ -274,9 +274,14 @@ func crashReplies(srv *fakeslack.Server) map[string][]string {
 		if h.ThreadTS != "" && h.ThreadTS != h.TS {
 			continue
 		}
-		var texts []string
+		texts := carriedTexts(h) // a conversation's first texts ride in its header
 		for _, r := range srv.ThreadReplies("CINBOX", h.TS) {
-			if r.TS != h.TS {
+			if r.TS == h.TS {
+				continue
+			}
+			if carried := carriedTexts(r); len(carried) > 0 {
+				texts = append(texts, carried...) // texts that waited share a post
+			} else {
 				texts = append(texts, r.Text)
 			}
 		}

@@ -43,6 +43,7 @@ func TestE2EThreadReplyGoesToThePhoneOnce(t *testing.T) {
 	s.start()
 	s.webhook(sms("e1", "m1", "+13125550123", "+18445550001", "is the site down?"))
 	waitReplies(t, s.slack, "CINBOX", 1)
+	s.waitThreadsStored(1)
 	headers, _ := threads(s.slack, "CINBOX")
 
 	event := func(id string) []byte {

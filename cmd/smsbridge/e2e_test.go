@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
@@ -126,13 +127,65 @@ func threads(srv *fakeslack.Server, channel string) (headers []fakeslack.Message
 			continue
 		}
 		headers = append(headers, m)
+		// The first texts of a conversation ride in its header, and texts
+		// that waited for the channel's turn share a post: each counts.
+		replies[m.TS] = append(replies[m.TS], carriedTexts(m)...)
 		for _, r := range srv.ThreadReplies(channel, m.TS) {
 			if r.TS != m.TS && len(r.Files) == 0 {
-				replies[m.TS] = append(replies[m.TS], r.Text)
+				if texts := carriedTexts(r); len(texts) > 0 {
+					replies[m.TS] = append(replies[m.TS], texts...)
+				} else {
+					replies[m.TS] = append(replies[m.TS], r.Text)
+				}
 			}
 		}
 	}
 	return headers, replies
+}
+
+// carriedTexts are the inbound texts a post holds as a list (a header's
+// first texts, or coalesced texts): each is a context block with its time
+// (<!date^…>) followed by the sections of its text.
+func carriedTexts(m fakeslack.Message) []string {
+	var blocks []struct {
+		Type     string                 `json:"type"`
+		Text     *struct{ Text string } `json:"text"`
+		Elements []map[string]any       `json:"elements"`
+	}
+	if len(m.Blocks) == 0 || json.Unmarshal(m.Blocks, &blocks) != nil {
+		return nil
+	}
+	var out []string
+	in := false
+	for _, b := range blocks {
+		switch {
+		case b.Type == "context" && len(b.Elements) > 0 && strings.Contains(fmt.Sprint(b.Elements[0]["text"]), "<!date^"):
+			out, in = append(out, ""), true
+		case b.Type == "section" && in && b.Text != nil:
+			out[len(out)-1] += b.Text.Text
+		default:
+			in = false
+		}
+	}
+	return out
+}
+
+// waitThreadsStored waits until n conversations know their thread. A text
+// that rides in its header is visible once the header is posted, a moment
+// before the thread's ts is stored; a reply in the thread sooner than that
+// (no person is so quick) would find no conversation.
+func (s *service) waitThreadsStored(n int64) {
+	s.t.Helper()
+	st, err := store.Open(context.Background(), s.env["DATABASE_URL"])
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer st.Close()
+	s.slack.WaitFor(func() bool {
+		var got int64
+		st.DB().Model(&store.Conversation{}).Where("thread_ts <> ''").Count(&got)
+		return got >= n
+	}, 10*time.Second)
 }
 
 func waitReplies(t *testing.T, srv *fakeslack.Server, channel string, n int) {

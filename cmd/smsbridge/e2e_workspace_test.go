@@ -24,6 +24,7 @@ func TestE2ESlackRequestsFromAnotherWorkspaceHaveNoEffect(t *testing.T) {
 	s.start()
 	s.webhook(sms("e1", "m1", "+13125550123", "+18445550001", "is the site down?"))
 	waitReplies(t, s.slack, "CINBOX", 1)
+	s.waitThreadsStored(1)
 	headers, _ := threads(s.slack, "CINBOX")
 
 	event := func(id, team, enterprise, app string) []byte {

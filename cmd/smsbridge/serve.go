@@ -46,9 +46,6 @@ const (
 	httpIdleTimeout       = 2 * time.Minute
 	// shutdownTimeout bounds how long in-flight requests may finish on stop.
 	shutdownTimeout = 10 * time.Second
-	// slackChannelBurst is how many posts a channel may take at once
-	// before the per-channel rate applies.
-	slackChannelBurst = 3
 )
 
 // app is smsbridge built: what serve starts and stops.
@@ -138,8 +135,11 @@ func (s *app) buildCore(ctx context.Context) error {
 	txSend := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version),
 		telnyx.WithRetryPolicy(telnyx.SendPolicy()))
 	sc := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL))
+	// Slack takes about one post a second per channel and promises no
+	// burst: the channel's budget has none, and lives in the store, so
+	// replicas share it (and chat.update's and reactions' tiers).
 	poster := slackpost.NewPoster(sc, slackpost.WithRedactedToken(cfg.SlackBotToken), slackpost.WithLogger(log),
-		slackpost.WithChannelRate(rate.Limit(cfg.SlackChannelRate), slackChannelBurst))
+		slackpost.WithChannelRate(rate.Limit(cfg.SlackChannelRate), 1), slackpost.WithSharedBudgets(st))
 
 	s.engine = bridge.NewEngine(st, log, bridge.EngineConfig{Lease: cfg.Lease, Workers: cfg.Workers, Instance: cfg.Instance})
 	s.br = bridge.New(st, s.engine, poster, s.tx, log, bridge.Config{
@@ -147,6 +147,9 @@ func (s *app) buildCore(ctx context.Context) error {
 		Silence: cfg.Silence,
 		Quiet:   cfg.Quiet, AutoReplyEvery: cfg.AutoReplyEvery,
 		Waiting: cfg.Waiting,
+		// Inbound texts take the channel's turn first, and coalesce when
+		// they wait (bridge/coalesce.go).
+		SlackRate: cfg.SlackChannelRate,
 	})
 	s.waiter = bridge.NewWaiter(s.br, log)
 	metrics := webhooks.NewMetrics()
