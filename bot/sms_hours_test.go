@@ -86,8 +86,9 @@ func TestHoursSetByCommandAutoRepliesOutsideThemThroughFakeTelnyx(t *testing.T) 
 	for _, r := range e.slack.ThreadReplies(c.Channel, c.ThreadTS) {
 		thread = append(thread, r.BlockText())
 	}
-	// In order: the text, the auto-reply noted, the next text.
-	if len(thread) != 3 || !strings.Contains(thread[1], "Auto-reply (outside business hours): Thanks, we open at 9:00 ET.") {
+	// In order: the text (it rides in the header), the auto-reply noted,
+	// the next text.
+	if len(thread) != 2 || !strings.Contains(thread[0], "Auto-reply (outside business hours): Thanks, we open at 9:00 ET.") {
 		t.Fatalf("thread: %q", thread)
 	}
 	// Inside hours a new conversation gets none.

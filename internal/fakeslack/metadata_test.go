@@ -14,7 +14,7 @@ import (
 )
 
 func TestMetadataIsRecordedAndItsShapeChecked(t *testing.T) {
-	srv := fakeslack.New(t)
+	srv := fakeslack.New(t, fakeslack.WithPostRate(100)) // posts in a row: the rate is not what this tests
 	c := srv.Client()
 	ctx := context.Background()
 	md := slack.SlackMetadata{EventType: "sms_received", EventPayload: map[string]any{"from": "+13125550123", "conversation_id": 7, "media": []map[string]any{{"url": "https://x"}}}}
@@ -49,7 +49,7 @@ func TestMetadataIsRecordedAndItsShapeChecked(t *testing.T) {
 }
 
 func TestConversationsOpenMakesTheOneDMAUserHas(t *testing.T) {
-	srv := fakeslack.New(t)
+	srv := fakeslack.New(t, fakeslack.WithPostRate(100)) // posts in a row: the rate is not what this tests
 	c := srv.Client()
 	ctx := context.Background()
 	// A DM never opened cannot be posted to.
