@@ -174,3 +174,74 @@ func TestSingleTextUnderLightLoadPostsAtOnce(t *testing.T) {
 	e.clock.Advance(time.Second)
 	e.srv.WaitFor(func() bool { return len(e.srv.ThreadReplies(inboxChannel, conv.ThreadTS)) == 2 }, 5*time.Second)
 }
+
+// pendingEvents counts the events not yet done.
+func (e *coalesceEnv) pendingEvents() int64 {
+	var n int64
+	e.st.DB().Model(&store.Event{}).Where("status = ?", store.EventPending).Count(&n)
+	return n
+}
+
+// A waiting spell is shown to the channel once however its texts are
+// posted: three texts queued in an answered conversation's thread go as
+// one post, and that post is the spell's broadcast (reply_broadcast), its
+// conversation marked signalled; a text after it, while the conversation
+// still waits, stays in the thread.
+func TestCoalescedPostThatStartsASpellIsItsOneBroadcast(t *testing.T) {
+	e := newCoalesceEnv(t)
+	const ana = "+13125550123"
+	conv := e.conversation(ana, nil) // answered: it does not wait
+	for i := 1; i <= 3; i++ {
+		e.text(fmt.Sprintf("s%d", i), ana, fmt.Sprintf("back again %d", i))
+	}
+	e.runEngine()
+	e.srv.WaitFor(func() bool { return e.pendingEvents() == 0 }, 5*time.Second)
+
+	replies := e.srv.ThreadReplies(inboxChannel, conv.ThreadTS)
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "back again 1") || !strings.Contains(replies[0].Text, "back again 3") {
+		t.Fatalf("thread posts %+v, want one holding the three texts", replies)
+	}
+	b := e.srv.Broadcasts(inboxChannel)
+	if len(b) != 1 || b[0].TS != replies[0].TS {
+		t.Fatalf("broadcasts %+v, want the one coalesced post", b)
+	}
+	if c := e.load(conv.ID); !c.WaitingSignaled || c.WaitingCount != 3 {
+		t.Fatalf("after the coalesced post the conversation is signalled %v with %d waiting, want true and 3", c.WaitingSignaled, c.WaitingCount)
+	}
+
+	e.clock.Advance(time.Minute) // the channel's next turn
+	e.text("s4", ana, "hello?")
+	e.srv.WaitFor(func() bool { return len(e.srv.ThreadReplies(inboxChannel, conv.ThreadTS)) == 2 }, 5*time.Second)
+	if b := e.srv.Broadcasts(inboxChannel); len(b) != 1 {
+		t.Fatalf("%d broadcasts after a text while still waiting, want still 1", len(b))
+	}
+}
+
+// A new conversation's first texts ride in its header, and the header is
+// the spell's signal: nothing is broadcast, the spell is marked signalled,
+// and the next text stays in the thread.
+func TestFirstTextsInANewHeaderAreTheSpellsSignal(t *testing.T) {
+	e := newCoalesceEnv(t)
+	const ben = "+14155550188"
+	e.text("n1", ben, "hi, first time here")
+	e.text("n2", ben, "and a second thing")
+	e.runEngine()
+	e.srv.WaitFor(func() bool { return e.pendingEvents() == 0 }, 5*time.Second)
+	conv, err := e.st.ConversationByNumbers(context.Background(), store.KindSMS, ourNumber, ben)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := e.srv.Channel(inboxChannel); len(top) != 1 || !strings.Contains(top[0].BlockText(), "and a second thing") {
+		t.Fatalf("the channel shows %+v, want the header holding both texts", top)
+	}
+	if !conv.WaitingSignaled || conv.WaitingCount != 2 || len(e.srv.Broadcasts(inboxChannel)) != 0 {
+		t.Fatalf("new conversation: signalled %v, %d waiting, %d broadcasts; want true, 2, 0",
+			conv.WaitingSignaled, conv.WaitingCount, len(e.srv.Broadcasts(inboxChannel)))
+	}
+	e.clock.Advance(time.Minute)
+	e.text("n3", ben, "still there?")
+	e.srv.WaitFor(func() bool { return len(e.srv.ThreadReplies(inboxChannel, conv.ThreadTS)) == 1 }, 5*time.Second)
+	if n := len(e.srv.Broadcasts(inboxChannel)); n != 0 {
+		t.Fatalf("%d broadcasts for a text in a signalled spell, want 0", n)
+	}
+}

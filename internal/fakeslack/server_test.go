@@ -59,7 +59,7 @@ func TestPostMessageAndThreadReplyAreRecorded(t *testing.T) {
 // channel too, as Slack's "also send to channel" is; a plain reply is only
 // in the thread, and reply_broadcast on a top-level post changes nothing.
 func TestBroadcastReplyIsAlsoShownInTheChannel(t *testing.T) {
-	srv := fakeslack.New(t)
+	srv := fakeslack.New(t, fakeslack.WithPostRate(100)) // posts in a row: the rate is not what this tests
 	c := srv.Client()
 	ctx := context.Background()
 	_, parent, err := c.PostMessageContext(ctx, "C1", slack.MsgOptionText("header", false))
