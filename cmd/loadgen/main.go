@@ -10,6 +10,11 @@
 //	loadgen -slack-sink 127.0.0.1:9099 &
 //	loadgen -url http://127.0.0.1:8080/webhooks/telnyx -seed demo -n 20000 -c 32
 //	loadgen -fill-db history.db -fill-messages 10000000   # years of history
+//	loadgen -burst -service ./smsbridge -database burst.db -n 1000 -convs 200
+//
+// With -burst it runs the burst benchmark itself (burst.go): the fake
+// Slack at its strict 1 post/s per channel, -replicas smsbridge processes
+// on -database, the texts, and the checks (scripts/burst.sh).
 package main
 
 import (
@@ -47,6 +52,12 @@ func main() {
 		fillDB    = flag.String("fill-db", "", "write -fill-messages messages (and one finished event each) into a new database at this SQLite path or postgres:// URL, and do nothing else")
 		fillN     = flag.Int("fill-messages", 10_000_000, "messages -fill-db writes")
 		runPrefix = flag.String("run", fmt.Sprint(time.Now().UnixNano()), "event id prefix (a new run sends new events)")
+		burst     = flag.Bool("burst", false, "run the burst benchmark: start -replicas of -service against a fake Slack at 1 post/s per channel, send -n texts over -convs conversations, wait until all are visible and check them")
+		service   = flag.String("service", "smsbridge", "-burst: the smsbridge binary")
+		database  = flag.String("database", "", "-burst: DATABASE_URL of every replica (an SQLite path or postgres:// URL of a fresh database)")
+		replicas  = flag.Int("replicas", 1, "-burst: smsbridge processes on the one database")
+		logs      = flag.String("logs", os.TempDir(), "-burst: directory for the replicas' logs")
+		burstMax  = flag.Duration("burst-timeout", 10*time.Minute, "-burst: give up waiting for the texts after this long")
 	)
 	flag.Parse()
 	key := sha256.Sum256([]byte(*seed))
@@ -66,6 +77,13 @@ func main() {
 			os.Exit(1)
 		}
 		return
+	}
+	if *burst {
+		if *database == "" {
+			fmt.Fprintln(os.Stderr, "loadgen: -burst needs -database (a fresh SQLite path or postgres:// URL)")
+			os.Exit(2)
+		}
+		os.Exit(runBurst(burstOpts{service: *service, database: *database, replicas: *replicas, n: *n, convs: *convs, c: *c, logs: *logs, timeout: *burstMax}, priv))
 	}
 	os.Exit(load(*url, priv, *n, *c, *convs, *maxTime, *runPrefix))
 }
