@@ -176,7 +176,7 @@ func (h *harness) drain() {
 		if !ok {
 			return
 		}
-		h.engine.runLane(ctx, lane, "test")
+		h.engine.RunLane(ctx, lane, "test")
 		h.clock.Advance(10 * time.Millisecond)
 	}
 	h.t.Fatal("engine did not settle")

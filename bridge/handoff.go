@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/pace"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
@@ -62,7 +63,7 @@ func (s *Scheduler) handleHandoff(ctx context.Context, ev *store.Event) error {
 			return fmt.Errorf("sending budget: %w", err)
 		}
 		if !at.IsZero() {
-			return &paced{from: m.From, at: at}
+			return &pace.Waiting{From: m.From, At: at}
 		}
 	}
 	m, err = s.handOff(ctx, m)

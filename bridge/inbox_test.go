@@ -232,7 +232,7 @@ func TestTextReopeningWhileTeammateAssignsKeepsTheAssignment(t *testing.T) {
 		if !ok {
 			break
 		}
-		engine.runLane(ctx, lane, "test")
+		engine.RunLane(ctx, lane, "test")
 	}
 
 	c, _ = h.st.Conversation(ctx, c.ID)

@@ -35,20 +35,6 @@ var (
 	NewPacer         = pace.NewPacer
 )
 
-// paced is a handler's answer that its work waits for its sender's turn.
-// It is not a failure: the engine waits until at without counting an
-// attempt or backing off (Engine, runLane).
-type paced struct {
-	from string
-	at   time.Time
-}
-
-func (p *paced) Error() string {
-	return fmt.Sprintf("waiting for the sending budget of %s until %s", p.from, p.at.Format(time.RFC3339Nano))
-}
-func (p *paced) RetryAt() time.Time { return p.at }
-func (p *paced) NotAFailure() bool  { return true }
-
 // reserveSend asks the pacer, if there is one, for msg's turn to be sent
 // from the conversation's number.
 func (o *Outbound) reserveSend(ctx context.Context, conv *store.Conversation, msg *store.Message) (time.Time, error) {
@@ -67,7 +53,7 @@ func pacedOrErr(conv *store.Conversation, at time.Time, err error) error {
 	if err != nil {
 		return fmt.Errorf("sending budget: %w", err)
 	}
-	return &paced{from: conv.OurNumber, at: at}
+	return &pace.Waiting{From: conv.OurNumber, At: at}
 }
 
 // slowDown pauses the conversation's sender after Telnyx refused a send for

@@ -2,10 +2,10 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/conv"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -148,21 +148,8 @@ type MediaFetcher interface {
 	FetchMedia(ctx context.Context, url string, limit int64) (body []byte, contentType string, err error)
 }
 
-// ErrPermanent marks an error that retrying cannot fix (a Slack ok:false
-// other than rate limiting, a 4xx from Telnyx). The pipelines stop retrying
-// work that fails with it and record the failure instead.
-var ErrPermanent = errors.New("permanent failure")
-
-// Permanent wraps err so that errors.Is(err, ErrPermanent) holds.
-func Permanent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &permanentError{err}
-}
-
-type permanentError struct{ err error }
-
-func (e *permanentError) Error() string        { return e.err.Error() }
-func (e *permanentError) Unwrap() []error      { return []error{e.err, ErrPermanent} }
-func (e *permanentError) Is(target error) bool { return target == ErrPermanent }
+// ErrPermanent and Permanent are the retry contract's (conv/retry.go).
+var (
+	ErrPermanent = conv.ErrPermanent
+	Permanent    = conv.Permanent
+)

@@ -131,17 +131,3 @@ func (b *Bridge) handleThreadPost(ctx context.Context, ev *store.Event) error {
 		return b.st.UpdateConversation(ctx, conv.ID, fields)
 	})
 }
-
-// RunDue runs every lane that has due work, one after another in the
-// caller's goroutine, until none is due, and returns how many it ran. Tests
-// use it to settle queued work deterministically; Run is for production.
-func (e *Engine) RunDue(ctx context.Context) (int, error) {
-	owner := e.owner + "-sync"
-	for n := 0; ; n++ {
-		lane, ok, err := e.st.ClaimLane(ctx, owner, e.cfg.Lease)
-		if err != nil || !ok {
-			return n, err
-		}
-		e.runLane(ctx, lane, owner)
-	}
-}

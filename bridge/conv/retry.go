@@ -1,6 +1,9 @@
 package conv
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // The retry contract (invariant 11). Every layer that does work for a stored
 // event answers with one of four outcomes, and the engine alone decides what
@@ -73,3 +76,22 @@ func walk(err error, f func(error)) {
 		}
 	}
 }
+
+// ErrPermanent marks an error that retrying cannot fix (a Slack ok:false
+// other than rate limiting, a 4xx from Telnyx). The pipelines stop retrying
+// work that fails with it and record the failure instead.
+var ErrPermanent = errors.New("permanent failure")
+
+// Permanent wraps err so that errors.Is(err, ErrPermanent) holds.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string        { return e.err.Error() }
+func (e *permanentError) Unwrap() []error      { return []error{e.err, ErrPermanent} }
+func (e *permanentError) Is(target error) bool { return target == ErrPermanent }

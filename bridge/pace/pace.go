@@ -209,3 +209,17 @@ func (p *Pacer) SlowDown(ctx context.Context, from string, until time.Time) erro
 // QueueFullPause is how long a sender rests after Telnyx's 40318 (its queue
 // for the sender is full), which comes with no reset time.
 const QueueFullPause = 30 * time.Second
+
+// Waiting is a handler's answer that its work waits for its sender's turn.
+// It is not a failure: the engine waits until At without counting an
+// attempt or backing off (lanes.Engine).
+type Waiting struct {
+	From string
+	At   time.Time
+}
+
+func (p *Waiting) Error() string {
+	return fmt.Sprintf("waiting for the sending budget of %s until %s", p.From, p.At.Format(time.RFC3339Nano))
+}
+func (p *Waiting) RetryAt() time.Time { return p.At }
+func (p *Waiting) NotAFailure() bool  { return true }

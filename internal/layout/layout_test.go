@@ -47,6 +47,7 @@ var rules = map[string][]string{
 	// not know the bridge either (DESIGN.md, "The bridge's packages").
 	"bridge/conv":      append(uiBans(), module+"bridge", module+"telnyx"),
 	"bridge/pace":      append(uiBans(), module+"bridge", module+"store", module+"telnyx"),
+	"bridge/lanes":     append(uiBans(), module+"bridge$", module+"telnyx"),
 	"bridge/retention": append(uiBans(), module+"bridge", module+"telnyx"),
 	"bridge/clock":     append(uiBans(), module+"bridge$", module+"telnyx"),
 	// The sandbox is the simulated outside (workspace, carrier, phones,

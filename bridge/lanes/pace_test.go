@@ -1,4 +1,4 @@
-package bridge
+package lanes
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/pace"
 	"github.com/smsbridge/smsbridge/internal/testdb"
 	"github.com/smsbridge/smsbridge/store"
 )
@@ -20,7 +21,7 @@ func TestEngineWaitingForABudgetUsesNoAttempts(t *testing.T) {
 	h.engine.Handle("test", "paced", func(ctx context.Context, ev *store.Event) error {
 		calls++
 		if calls <= 10 {
-			return &paced{from: "+13125550100", at: h.st.Now().Add(5 * time.Millisecond)}
+			return &pace.Waiting{From: "+13125550100", At: h.st.Now().Add(5 * time.Millisecond)}
 		}
 		return nil
 	})
@@ -46,12 +47,12 @@ func TestEngineTakesAPacedLaneAtItsTimeNotTheNextPoll(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	eng := NewEngine(st, slog.New(slog.DiscardHandler), EngineConfig{Workers: 1, PollInterval: time.Hour})
+	eng := New(st, slog.New(slog.DiscardHandler), Config{Workers: 1, PollInterval: time.Hour})
 	done := make(chan struct{})
 	calls := 0
 	eng.Handle("test", "paced", func(ctx context.Context, ev *store.Event) error {
 		if calls++; calls == 1 {
-			return &paced{from: "+13125550100", at: st.Now().Add(50 * time.Millisecond)}
+			return &pace.Waiting{From: "+13125550100", At: st.Now().Add(50 * time.Millisecond)}
 		}
 		close(done)
 		return nil

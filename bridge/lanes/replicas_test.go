@@ -1,4 +1,4 @@
-package bridge
+package lanes
 
 import (
 	"context"
@@ -33,7 +33,7 @@ func TestEnginesOnOneDatabaseNeverWorkALaneTwiceAtOnce(t *testing.T) {
 	stores := make([]*store.Store, replicas)
 	for r := range replicas {
 		stores[r] = openStore(t, url)
-		eng := NewEngine(stores[r], slog.New(slog.DiscardHandler), EngineConfig{Workers: 4, PollInterval: time.Hour})
+		eng := New(stores[r], slog.New(slog.DiscardHandler), Config{Workers: 4, PollInterval: time.Hour})
 		eng.Handle("test", "work", func(_ context.Context, ev *store.Event) error {
 			mu.Lock()
 			inFlight[ev.Lane]++
@@ -98,7 +98,7 @@ func TestWorkCommittedOnOneReplicaWakesAnotherAtOnce(t *testing.T) {
 	url := testdb.URL(t)
 	a, b := openStore(t, url), openStore(t, url)
 	handled := make(chan string, 2)
-	eng := NewEngine(b, slog.New(slog.DiscardHandler), EngineConfig{Workers: 2, PollInterval: time.Hour})
+	eng := New(b, slog.New(slog.DiscardHandler), Config{Workers: 2, PollInterval: time.Hour})
 	eng.Handle("test", "work", func(_ context.Context, ev *store.Event) error { handled <- ev.ExternalID; return nil })
 	runEngine(t, eng)
 	for _, id := range []string{"first", "second"} {

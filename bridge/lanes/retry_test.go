@@ -1,4 +1,4 @@
-package bridge
+package lanes
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/conv"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -17,8 +18,8 @@ func TestEngineWaitsForTheLatestRetryTimeInAJoinedError(t *testing.T) {
 	h.engine.Handle("test", "work", func(context.Context, *store.Event) error {
 		// Two layers each said when: the lane waits for the later one.
 		return errors.Join(
-			RetryAt(errors.New("budget empty"), now.Add(10*time.Second)),
-			fmt.Errorf("slack: %w", RetryAt(errors.New("429"), now.Add(30*time.Second))),
+			conv.RetryAt(errors.New("budget empty"), now.Add(10*time.Second)),
+			fmt.Errorf("slack: %w", conv.RetryAt(errors.New("429"), now.Add(30*time.Second))),
 		)
 	})
 	if _, err := h.st.InsertEvent(ctx, &store.Event{Source: "test", ExternalID: "1", Type: "work", Lane: "l1"}); err != nil {
@@ -28,7 +29,7 @@ func TestEngineWaitsForTheLatestRetryTimeInAJoinedError(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
-	h.engine.runLane(ctx, lane, "test")
+	h.engine.RunLane(ctx, lane, "test")
 
 	var l store.Lane
 	if err := h.st.DB().Where("name = ?", "l1").Take(&l).Error; err != nil {

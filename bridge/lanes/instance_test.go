@@ -1,4 +1,4 @@
-package bridge
+package lanes
 
 import (
 	"context"
@@ -54,7 +54,7 @@ func TestRestartUnderTheSameInstanceTakesItsLeasesBackAtOnce(t *testing.T) {
 	}
 
 	done := make(chan string, 1)
-	eng := NewEngine(st, slog.New(slog.DiscardHandler), EngineConfig{Workers: 2, Lease: time.Minute,
+	eng := New(st, slog.New(slog.DiscardHandler), Config{Workers: 2, Lease: time.Minute,
 		PollInterval: 10 * time.Millisecond, Instance: "box", InstanceBeat: 50 * time.Millisecond})
 	eng.Handle("test", "work", func(_ context.Context, ev *store.Event) error { done <- ev.ExternalID; return nil })
 	start := time.Now()
@@ -85,14 +85,14 @@ func TestASecondLiveProcessWithTheSameInstanceIDLeavesTheFirstsLanesAlone(t *tes
 			return nil
 		}
 	}
-	cfg := EngineConfig{Workers: 1, Lease: time.Minute, PollInterval: 10 * time.Millisecond, Instance: "box", InstanceBeat: 50 * time.Millisecond}
-	first := NewEngine(st1, slog.New(slog.DiscardHandler), cfg)
+	cfg := Config{Workers: 1, Lease: time.Minute, PollInterval: 10 * time.Millisecond, Instance: "box", InstanceBeat: 50 * time.Millisecond}
+	first := New(st1, slog.New(slog.DiscardHandler), cfg)
 	first.Handle("test", "work", handler("first"))
 	runEngine(t, first)
 	if who := <-entered; who != "first" {
 		t.Fatalf("%s took the lane", who)
 	}
-	second := NewEngine(st2, slog.New(slog.DiscardHandler), cfg)
+	second := New(st2, slog.New(slog.DiscardHandler), cfg)
 	second.Handle("test", "work", handler("second"))
 	runEngine(t, second)
 	select {
@@ -113,7 +113,7 @@ func TestALostLeaseStopsItsHandler(t *testing.T) {
 	st := openStore(t, testdb.URL(t))
 	insertWork(t, st, "e1", "conv:a")
 	entered, stopped := make(chan struct{}), make(chan struct{})
-	eng := NewEngine(st, slog.New(slog.DiscardHandler), EngineConfig{Workers: 1, Lease: 300 * time.Millisecond, PollInterval: time.Hour})
+	eng := New(st, slog.New(slog.DiscardHandler), Config{Workers: 1, Lease: 300 * time.Millisecond, PollInterval: time.Hour})
 	eng.Handle("test", "work", func(ctx context.Context, ev *store.Event) error {
 		close(entered)
 		<-ctx.Done()

@@ -1,4 +1,4 @@
-package bridge
+package lanes
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 )
 
 // A restart takes its work back at once. Each process has a stable
-// instance id (EngineConfig.Instance: SMSBRIDGE_INSTANCE_ID, or the host
+// instance id (Config.Instance: SMSBRIDGE_INSTANCE_ID, or the host
 // name) and a boot, new every start; its lease owners are id/boot/worker.
 // At start the engine takes the id in the store (the instances row) and, in
 // the same transaction, releases every lease of an earlier boot of that id:
