@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
@@ -21,9 +20,6 @@ import (
 // HELP…) never get it, nor anyone the policy blocks, nor a group MMS
 // (it would text every member). It does not end the waiting: the team has
 // not answered.
-
-// AutoReplyLabel starts the thread post of an auto-reply.
-const AutoReplyLabel = "Auto-reply (outside business hours): "
 
 // maybeAutoReply queues the auto-reply to msg when it earns one.
 // inserted says the text was stored by this run of its handler (not a
@@ -90,9 +86,4 @@ func (b *Bridge) firstOfSpell(ctx context.Context, conv *store.Conversation, msg
 		return false, err
 	}
 	return prev.Direction == store.Outbound, nil
-}
-
-// isAutoReply reports whether an outbox entry is an auto-reply.
-func isAutoReply(m *store.Message) bool {
-	return m.OutboxKey != nil && strings.HasPrefix(*m.OutboxKey, store.AutoReplyKeyPrefix)
 }

@@ -14,12 +14,6 @@ import (
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
-// Event sources in the store.
-const (
-	SourceTelnyx = "telnyx"
-	SourceSlack  = "slack"
-)
-
 // Routes picks the inbox channel for one of our numbers: a route stored with
 // /sms route wins, then SLACK_ROUTES, then the default SLACK_CHANNEL.
 type Routes struct {
@@ -199,35 +193,4 @@ func (b *Bridge) effectiveRoutes(ctx context.Context) (map[E164]string, error) {
 // Slack user who asked.
 func (b *Bridge) SetRoute(ctx context.Context, our E164, channel, by string) error {
 	return b.st.SetRoute(ctx, &store.Route{OurNumber: string(our), Channel: channel, SetBy: by})
-}
-
-// HeaderOf is what a conversation's thread header shows.
-func HeaderOf(c *store.Conversation) Header {
-	h := Header{
-		ConversationID: c.ID,
-		Kind:           orDefault(c.Kind, store.KindSMS),
-		OurNumber:      E164(c.OurNumber),
-		Remotes:        Remotes(c.RemoteKey),
-		State:          ConversationState(c.State),
-		AssigneeID:     c.AssigneeID,
-		ResolvedBy:     c.ResolvedBy,
-		OptedOut:       c.OptedOut,
-		OptOutKeyword:  c.OptOutKeyword,
-	}
-	if c.ResolvedAt != nil {
-		h.ResolvedAt = *c.ResolvedAt
-	}
-	if c.PrevThreadTS != "" {
-		h.PreviousThread = &ThreadRef{Channel: c.PrevChannel, TS: c.PrevThreadTS}
-	}
-	if c.WaitingSince != nil {
-		h.WaitingSince, h.WaitingNew = *c.WaitingSince, c.WaitingCount
-	}
-	return h
-}
-
-// CurrentThread is the conversation's current thread (its header); ok is
-// false before its first post. (store.Thread is every thread it has had.)
-func CurrentThread(c *store.Conversation) (ThreadRef, bool) {
-	return ThreadRef{Channel: c.Channel, TS: c.ThreadTS}, c.ThreadTS != ""
 }

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"strings"
-	"time"
 
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
@@ -331,29 +329,4 @@ func (b *Bridge) handleLinkClicked(ctx context.Context, ev *store.Event) error {
 	}
 	_, err = b.poster.PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: note})
 	return err
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-func humanDuration(d time.Duration) string {
-	if d >= 48*time.Hour {
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
-	}
-	if d >= time.Hour {
-		return fmt.Sprintf("%d hours", int(d.Hours()))
-	}
-	return strings.TrimSuffix(d.String(), "0s")
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/smsbridge/smsbridge/internal/testdb"
-	"github.com/smsbridge/smsbridge/telnyxhook"
 	"log/slog"
 	"os"
 	"slices"
@@ -13,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/telnyxhook"
 
 	"github.com/smsbridge/smsbridge/store"
 )

@@ -10,13 +10,6 @@ import (
 	"github.com/smsbridge/smsbridge/store"
 )
 
-// UserNamer turns a Slack user id into the name notes show. Notes are
-// escaped text, so naming people there, rather than mentioning them, keeps
-// a claim or a resolve from pinging anyone.
-type UserNamer interface {
-	UserName(ctx context.Context, userID string) string
-}
-
 // InboxWatcher is told whose view of the inbox changed: the App Home of
 // those users is out of date.
 type InboxWatcher interface {

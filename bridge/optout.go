@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -17,14 +16,6 @@ import (
 // opt-in that lifted it. MayText is the only question every send path asks
 // (thread replies, /sms sends, the compose modal, scheduled hand-offs, Send
 // again), at the moment it would send.
-
-// Blocked is a recipient who may not be texted, and why.
-type Blocked struct {
-	Remote  E164 // a member; for a record from before opt-outs named members, the whole group's key
-	Source  string
-	Keyword string
-	At      time.Time
-}
 
 // MayText lists the recipients of to that may not be texted now from
 // from (one of our numbers, a short code or a sender ID) or, when from is
@@ -94,32 +85,6 @@ func (b *Bridge) numbersOf(ctx context.Context, our E164, profile string) ([]str
 		}
 	}
 	return ours, nil
-}
-
-// BlockedReason says in words why a send was refused by the opt-out policy.
-func BlockedReason(bl []Blocked) string {
-	var who []string
-	for _, x := range bl {
-		w := string(x.Remote)
-		if strings.Contains(w, ",") {
-			w = "a member of this group (" + w + ")"
-		}
-		switch {
-		case x.Source == store.OptOutTelnyx:
-			w += " (Telnyx refused a text to them with 40300: they sent STOP)"
-		case x.Source == store.OptOutTelnyxList:
-			w += " (on Telnyx's opt-out list)"
-		case x.Keyword != "":
-			w += " (texted " + x.Keyword + ")"
-		}
-		who = append(who, w)
-	}
-	verb := "has"
-	if len(bl) > 1 {
-		verb = "have"
-	}
-	return fmt.Sprintf("Not sent: %s %s opted out. smsbridge does not text anyone who opted out until they send START.",
-		strings.Join(who, ", "), verb)
 }
 
 // OptOutHook is told of every new opt-out, after it is recorded: the

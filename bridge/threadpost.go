@@ -9,26 +9,6 @@ import (
 	"github.com/smsbridge/smsbridge/store"
 )
 
-// Work the bridge gives itself: a post into a conversation's thread, queued
-// in the conversation's lane so it is ordered with the inbound texts and
-// the thread is created once even when a first text arrives at the same
-// moment (invariants 3 and 4).
-const (
-	SourceBridge    = "bridge"
-	EventThreadPost = "thread.post"
-)
-
-// threadPostWork is the payload of an EventThreadPost.
-type threadPostWork struct {
-	Kind    string `json:",omitempty"` // "" is SMS
-	Our     E164
-	Remotes []E164
-	Post    ThreadPost
-	// TelnyxID names the outbound message the post confirms: its Slack ts
-	// is recorded, and a retry does not post twice.
-	TelnyxID string `json:",omitempty"`
-}
-
 // EnsureThread gives conv a Slack thread (posting its header) unless it has
 // a current one, and returns the updated conversation. Call it only from
 // the conversation's lane (a Handler), so two callers cannot both post a

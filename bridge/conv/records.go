@@ -1,4 +1,4 @@
-package bridge
+package conv
 
 import "github.com/smsbridge/smsbridge/store"
 

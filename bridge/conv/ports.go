@@ -1,11 +1,10 @@
-package bridge
+package conv
 
 import (
 	"context"
 	"io"
 	"time"
 
-	"github.com/smsbridge/smsbridge/bridge/conv"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -148,8 +147,66 @@ type MediaFetcher interface {
 	FetchMedia(ctx context.Context, url string, limit int64) (body []byte, contentType string, err error)
 }
 
-// ErrPermanent and Permanent are the retry contract's (conv/retry.go).
-var (
-	ErrPermanent = conv.ErrPermanent
-	Permanent    = conv.Permanent
+// Event sources in the store.
+const (
+	SourceTelnyx = "telnyx"
+	SourceSlack  = "slack"
 )
+
+// HeaderOf is what a conversation's thread header shows.
+func HeaderOf(c *store.Conversation) Header {
+	h := Header{
+		ConversationID: c.ID,
+		Kind:           OrDefault(c.Kind, store.KindSMS),
+		OurNumber:      E164(c.OurNumber),
+		Remotes:        Remotes(c.RemoteKey),
+		State:          ConversationState(c.State),
+		AssigneeID:     c.AssigneeID,
+		ResolvedBy:     c.ResolvedBy,
+		OptedOut:       c.OptedOut,
+		OptOutKeyword:  c.OptOutKeyword,
+	}
+	if c.ResolvedAt != nil {
+		h.ResolvedAt = *c.ResolvedAt
+	}
+	if c.PrevThreadTS != "" {
+		h.PreviousThread = &ThreadRef{Channel: c.PrevChannel, TS: c.PrevThreadTS}
+	}
+	if c.WaitingSince != nil {
+		h.WaitingSince, h.WaitingNew = *c.WaitingSince, c.WaitingCount
+	}
+	return h
+}
+
+// CurrentThread is the conversation's current thread (its header); ok is
+// false before its first post. (store.Thread is every thread it has had.)
+func CurrentThread(c *store.Conversation) (ThreadRef, bool) {
+	return ThreadRef{Channel: c.Channel, TS: c.ThreadTS}, c.ThreadTS != ""
+}
+
+// UserNamer turns a Slack user id into the name notes show. Notes are
+// escaped text, so naming people there, rather than mentioning them, keeps
+// a claim or a resolve from pinging anyone.
+type UserNamer interface {
+	UserName(ctx context.Context, userID string) string
+}
+
+// Work the bridge gives itself: a post into a conversation's thread, queued
+// in the conversation's lane so it is ordered with the inbound texts and
+// the thread is created once even when a first text arrives at the same
+// moment (invariants 3 and 4).
+const (
+	SourceBridge    = "bridge"
+	EventThreadPost = "thread.post"
+)
+
+// ThreadPostWork is the payload of an EventThreadPost.
+type ThreadPostWork struct {
+	Kind    string `json:",omitempty"` // "" is SMS
+	Our     E164
+	Remotes []E164
+	Post    ThreadPost
+	// TelnyxID names the outbound message the post confirms: its Slack ts
+	// is recorded, and a retry does not post twice.
+	TelnyxID string `json:",omitempty"`
+}

@@ -1,4 +1,4 @@
-package bridge
+package conv
 
 import (
 	"strconv"
@@ -35,12 +35,12 @@ func conversationPayload(c *store.Conversation) map[string]any {
 		"conversation_id": strconv.FormatUint(c.ID, 10),
 		"our_number":      c.OurNumber,
 		"remote_numbers":  c.RemoteKey,
-		"kind":            orDefault(c.Kind, store.KindSMS),
+		"kind":            OrDefault(c.Kind, store.KindSMS),
 	}
 }
 
-// messageMetadata is the metadata of the post of message m.
-func messageMetadata(event string, c *store.Conversation, m *store.Message) *Metadata {
+// MessageMetadata is the metadata of the post of message m.
+func MessageMetadata(event string, c *store.Conversation, m *store.Message) *Metadata {
 	p := conversationPayload(c)
 	p["message_id"] = strconv.FormatUint(m.ID, 10)
 	p["from"] = m.FromNumber
@@ -60,13 +60,13 @@ func HeaderMetadata(h Header) *Metadata {
 		"conversation_id": strconv.FormatUint(h.ConversationID, 10),
 		"our_number":      string(h.OurNumber),
 		"remote_numbers":  RemoteKey(h.Remotes),
-		"kind":            orDefault(h.Kind, store.KindSMS),
+		"kind":            OrDefault(h.Kind, store.KindSMS),
 	}}
 }
 
-// changeMetadata is the metadata of the note a state change posts: which
+// ChangeMetadata is the metadata of the note a state change posts: which
 // change, by whom, and who has the conversation now.
-func changeMetadata(before, after *store.Conversation, by string) *Metadata {
+func ChangeMetadata(before, after *store.Conversation, by string) *Metadata {
 	event := EventConversationReopened
 	switch {
 	case after.State == store.StateClaimed:
