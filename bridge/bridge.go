@@ -85,7 +85,7 @@ func New(st *store.Store, engine *Engine, poster Poster, media MediaFetcher, log
 	if cfg.MediaLimit <= 0 {
 		cfg.MediaLimit = 20 << 20
 	}
-	if !cfg.Quiet.set {
+	if !cfg.Quiet.IsSet() {
 		cfg.Quiet = DefaultQuietHours
 	}
 	if cfg.AutoReplyEvery <= 0 {

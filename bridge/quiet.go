@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/smsbridge/smsbridge/bridge/clock"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -40,12 +39,6 @@ func (e *QuietError) Error() string {
 		verb = "Not scheduled"
 	}
 	return verb + ": " + e.Quiet.Reason()
-}
-
-// UntilText is the end of the window on the recipient's clock: "8:00 am
-// their time".
-func (q *Quiet) UntilText() string {
-	return clock.Clock12(q.Until.In(q.Local.Location())) + " their time"
 }
 
 // holdIfQuiet holds a pending thread reply that would arrive in quiet
