@@ -5,12 +5,12 @@
 // MediaFetcher) and knows nothing of gin or slack-go.
 //
 // Its parts are packages of their own (DESIGN.md, "The bridge's packages"):
-// conv at the bottom (the phone number type, every lane and dedupe key, the
-// retry contract), and the leaves that import only conv and the store:
+// domain at the bottom (the phone number type, every lane and dedupe key, the
+// retry contract), and the leaves that import only domain and the store:
 // clock (the week, hours, the recipient's zones), pace (sender budgets) and
 // retention (the janitor). bridge keeps aliases for the names they own, so
 // its importers did not change.
 //
 // Every layer answers work the same way: done, permanent, ambiguous, or
-// retry at a time; conv/retry.go is that contract and the engine honours it.
+// retry at a time; domain/retry.go is that contract and the engine honours it.
 package bridge

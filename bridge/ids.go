@@ -1,7 +1,7 @@
 package bridge
 
 import (
-	"github.com/smsbridge/smsbridge/bridge/conv"
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
@@ -10,16 +10,16 @@ import (
 // never spell the same key two ways.
 
 // The phone number type and the stored form of a remote set are package
-// conv's (the bottom of the bridge, which the clock uses too).
-type E164 = conv.E164
+// domain's (the bottom of the bridge, which the clock uses too).
+type E164 = domain.E164
 
 // ErrNotE164 is what ParseE164 refuses.
-var ErrNotE164 = conv.ErrNotE164
+var ErrNotE164 = domain.ErrNotE164
 
 var (
-	ParseE164 = conv.ParseE164 // checks that s is a number in E.164 form
-	RemoteKey = conv.RemoteKey // the stored form of a remote set: sorted, comma-joined
-	Remotes   = conv.Remotes   // splits a RemoteKey
+	ParseE164 = domain.ParseE164 // checks that s is a number in E.164 form
+	RemoteKey = domain.RemoteKey // the stored form of a remote set: sorted, comma-joined
+	Remotes   = domain.Remotes   // splits a RemoteKey
 )
 
 // --- lanes: the order work is done in ---
@@ -40,25 +40,25 @@ func telnyxLane(ev *telnyxhook.Event) string {
 	return KindLane(messageKind(ev.Message), our, remotes)
 }
 
-// Lanes and keys are built in package conv (conv/keys.go), one function
+// Lanes and keys are built in package domain (domain/keys.go), one function
 // each; these names keep the bridge's code and importers unchanged.
 var (
-	ConversationLane = conv.ConversationLane
-	KindLane         = conv.KindLane
-	LaneOf           = conv.LaneOf
+	ConversationLane = domain.ConversationLane
+	KindLane         = domain.KindLane
+	LaneOf           = domain.LaneOf
 )
 
 var (
-	poolLane         = conv.PoolLane
-	clickLane        = conv.ClickLane
-	replyKey         = conv.ReplyKey
-	replyEventKey    = conv.ReplyEventKey
-	sendAgainKey     = conv.SendAgainKey
-	sendKey          = conv.SendKey
-	autoReplyKey     = conv.AutoReplyKey
-	isSendKey        = conv.IsSendKey
-	sentPostKey      = conv.SentPostKey
-	noteKey          = conv.NoteKey
-	scheduledNoteKey = conv.ScheduledNoteKey
-	handoffKey       = conv.HandoffKey
+	poolLane         = domain.PoolLane
+	clickLane        = domain.ClickLane
+	replyKey         = domain.ReplyKey
+	replyEventKey    = domain.ReplyEventKey
+	sendAgainKey     = domain.SendAgainKey
+	sendKey          = domain.SendKey
+	autoReplyKey     = domain.AutoReplyKey
+	isSendKey        = domain.IsSendKey
+	sentPostKey      = domain.SentPostKey
+	noteKey          = domain.NoteKey
+	scheduledNoteKey = domain.ScheduledNoteKey
+	handoffKey       = domain.HandoffKey
 )

@@ -3,7 +3,6 @@ package bridge
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/smsbridge/smsbridge/store"
@@ -21,45 +20,6 @@ import (
 // (ActionScheduleQuiet). Nothing the team did not confirm reaches a phone
 // at night; a reply a teammate meant to send now is one press away. The
 // auto-reply answers a text just received and is not held.
-
-// ActionScheduleQuiet is the action_id of "Schedule for 8:00 their time"
-// on a held thread reply; its value is the message id.
-const ActionScheduleQuiet = "outbox_schedule_quiet"
-
-// QuietError is a send or schedule refused because it would arrive in
-// quiet hours and was not confirmed.
-type QuietError struct {
-	Quiet     *Quiet
-	Scheduled bool // a schedule, not a send now
-}
-
-func (e *QuietError) Error() string {
-	verb := "Not sent"
-	if e.Scheduled {
-		verb = "Not scheduled"
-	}
-	return verb + ": " + e.Quiet.Reason()
-}
-
-// holdIfQuiet holds a pending thread reply that would arrive in quiet
-// hours, and reports whether it did.
-func (o *Outbound) holdIfQuiet(ctx context.Context, conv *store.Conversation, msg *store.Message) (bool, error) {
-	if msg.Status != store.OutPending || isSendKey(msg.OutboxKey) {
-		return false, nil
-	}
-	remotes := Remotes(conv.RemoteKey)
-	q := o.b.QuietCheck(remotes, o.now())
-	if q == nil {
-		return false, nil
-	}
-	id := strconv.FormatUint(msg.ID, 10)
-	actions := []Action{{ID: ActionSendAgain, Label: "Send anyway", Value: id, Style: "danger"}}
-	if len(remotes) == 1 {
-		actions = append(actions, Action{ID: ActionScheduleQuiet, Label: "Schedule for " + q.UntilText(), Value: id, Style: "primary"})
-	}
-	why := "Held, not sent: " + q.Reason() + " Send it anyway, or schedule it for when their morning starts."
-	return true, o.finish(ctx, conv, msg, store.OutPending, store.OutHeldQuiet, why, actions)
-}
 
 // ScheduleHeld schedules a thread reply held for quiet hours for the end
 // of the window (at least Telnyx's minimum ahead), and marks the held

@@ -3,6 +3,6 @@
 // time between two moments (hours.go), and the recipient's clock, their
 // likely zones from libphonenumber's data (theirclock.go), and the quiet
 // window a text must not arrive in unasked (quiet.go). It keeps no
-// state and reaches no store; it imports only bridge/conv of smsbridge
+// state and reaches no store; it imports only bridge/domain of smsbridge
 // and must not import gin, slack-go, webhooks or the Slack packages.
 package clock

@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
-	"github.com/smsbridge/smsbridge/bridge/conv"
+	"github.com/smsbridge/smsbridge/bridge/domain"
 )
 
-// E164 is a phone number (conv.E164).
-type E164 = conv.E164
+// E164 is a phone number (domain.E164).
+type E164 = domain.E164
 
 // The recipient's clock: each number's likely time zones come from
 // libphonenumber's time zone data (nyaruka/phonenumbers, the library that

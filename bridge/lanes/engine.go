@@ -1,9 +1,9 @@
 // Package lanes is the engine: workers claim a lane (a conversation's
 // queue of stored events) with a lease in the store, run its events through
 // their handlers in order, and settle each by the retry contract
-// (conv/retry.go). It owns the lease, the heartbeat, backoff, the drain at
+// (domain/retry.go). It owns the lease, the heartbeat, backoff, the drain at
 // shutdown and the instance id a restart takes back (instance.go). Of
-// smsbridge it imports only the store and bridge/conv; it must not import
+// smsbridge it imports only the store and bridge/domain; it must not import
 // the bridge, gin, slack-go, webhooks or the Slack packages.
 package lanes
 
@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/smsbridge/smsbridge/bridge/conv"
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -283,7 +283,7 @@ func (e *Engine) settle(work context.Context, lane, owner string, ev *store.Even
 		}
 		e.wakeAt(next)
 		return false
-	case errors.Is(err, conv.ErrPermanent) || ev.Attempts+1 >= e.cfg.MaxAttempts:
+	case errors.Is(err, domain.ErrPermanent) || ev.Attempts+1 >= e.cfg.MaxAttempts:
 		e.log.Error("event failed for good", "event", ev.ID, "type", ev.Type, "attempts", ev.Attempts+1, "err", err)
 		e.finish(work, ev, store.EventFailed, err.Error())
 		return true
@@ -291,7 +291,7 @@ func (e *Engine) settle(work context.Context, lane, owner string, ev *store.Even
 		next := e.st.Now().Add(e.backoff(ev.Attempts))
 		// Whoever knows when to try again (Slack's Retry-After, a
 		// Telnyx reset, a budget) said so with RetryAt; the lane waits.
-		if at, ok := conv.RetryTime(err); ok && at.After(next) {
+		if at, ok := domain.RetryTime(err); ok && at.After(next) {
 			next = at
 		}
 		e.log.Warn("event will be retried", "event", ev.ID, "type", ev.Type, "attempt", ev.Attempts+1, "retry_at", next, "err", err)

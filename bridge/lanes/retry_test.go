@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsbridge/smsbridge/bridge/conv"
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -18,8 +18,8 @@ func TestEngineWaitsForTheLatestRetryTimeInAJoinedError(t *testing.T) {
 	h.engine.Handle("test", "work", func(context.Context, *store.Event) error {
 		// Two layers each said when: the lane waits for the later one.
 		return errors.Join(
-			conv.RetryAt(errors.New("budget empty"), now.Add(10*time.Second)),
-			fmt.Errorf("slack: %w", conv.RetryAt(errors.New("429"), now.Add(30*time.Second))),
+			domain.RetryAt(errors.New("budget empty"), now.Add(10*time.Second)),
+			fmt.Errorf("slack: %w", domain.RetryAt(errors.New("429"), now.Add(30*time.Second))),
 		)
 	})
 	if _, err := h.st.InsertEvent(ctx, &store.Event{Source: "test", ExternalID: "1", Type: "work", Lane: "l1"}); err != nil {

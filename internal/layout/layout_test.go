@@ -45,9 +45,11 @@ var rules = map[string][]string{
 	// The bridge's parts: each owns one piece of the domain and none knows
 	// Slack's wire or HTTP routing. The leaves below the bridge's core do
 	// not know the bridge either (DESIGN.md, "The bridge's packages").
-	"bridge/conv":      append(uiBans(), module+"bridge", module+"telnyx"),
+	"bridge/domain":    append(uiBans(), module+"bridge", module+"telnyx"),
 	"bridge/pace":      append(uiBans(), module+"bridge", module+"store", module+"telnyx"),
 	"bridge/lanes":     append(uiBans(), module+"bridge$", module+"telnyx"),
+	"bridge/outbox":    append(uiBans(), module+"bridge$"),
+	"bridge/sender":    append(uiBans(), module+"bridge$", module+"bridge/outbox"),
 	"bridge/retention": append(uiBans(), module+"bridge", module+"telnyx"),
 	"bridge/clock":     append(uiBans(), module+"bridge$", module+"telnyx"),
 	// The sandbox is the simulated outside (workspace, carrier, phones,
@@ -81,6 +83,8 @@ var directRules = map[string][]string{
 	"smscmd/schedule":   {"gorm.io/", module + "store"},
 	"smscmd/ournumbers": {"gorm.io/", module + "store"},
 	"smscmd/records":    {"gorm.io/", module + "store"},
+	// The sending port knows Telnyx, not the database.
+	"bridge/sender": {"gorm.io/", module + "store"},
 	// The clock keeps no state: it reaches no database.
 	"bridge/clock": {"gorm.io/", module + "store"},
 	// HTTP handlers hand over; they hold no database code.

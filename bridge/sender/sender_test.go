@@ -1,4 +1,4 @@
-package bridge
+package sender
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
@@ -51,8 +52,8 @@ func TestTelnyxSenderConnectionRefusedIsNotSent(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens: the request cannot leave
 	s := &TelnyxSender{Client: telnyx.NewClient("KEY", telnyx.WithBaseURL("http://"+addr+"/v2"), telnyx.WithRetry(1, time.Millisecond))}
-	_, err = s.SendSMS(context.Background(), OutSMS{From: "+18445550001", To: []E164{"+13125550123"}, Text: "hi"})
-	if k := sendErrorOf(err).Kind; k != SendNotSent {
+	_, err = s.SendSMS(context.Background(), OutSMS{From: "+18445550001", To: []domain.E164{"+13125550123"}, Text: "hi"})
+	if k := ErrorOf(err).Kind; k != SendNotSent {
 		t.Fatalf("kind %d (%v)", k, err)
 	}
 }
@@ -70,10 +71,10 @@ func TestTelnyxSenderUsesGroupMMSForSeveralRemotes(t *testing.T) {
 	defer srv.Close()
 	s := &TelnyxSender{Client: telnyx.NewClient("KEY", telnyx.WithBaseURL(srv.URL+"/v2"))}
 	ctx := context.Background()
-	if _, err := s.SendSMS(ctx, OutSMS{From: "+18445550001", To: []E164{"+13125550123"}, Text: "a"}); err != nil {
+	if _, err := s.SendSMS(ctx, OutSMS{From: "+18445550001", To: []domain.E164{"+13125550123"}, Text: "a"}); err != nil {
 		t.Fatal(err)
 	}
-	sent, err := s.SendSMS(ctx, OutSMS{From: "+18445550001", To: []E164{"+13125550123", "+16465550142"}, Text: "b"})
+	sent, err := s.SendSMS(ctx, OutSMS{From: "+18445550001", To: []domain.E164{"+13125550123", "+16465550142"}, Text: "b"})
 	if err != nil || sent.ID != "m1" || sent.Status != "queued" {
 		t.Fatal(sent, err)
 	}

@@ -1,4 +1,4 @@
-package bridge
+package outbox
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 	"github.com/smsbridge/smsbridge/telnyxhook"
@@ -74,14 +75,14 @@ func deliveryStatus(typ string, p *telnyx.Message) string {
 func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
 	tev, err := telnyxhook.ParseWebhook(ev.Payload)
 	if err != nil || tev.Message == nil {
-		return Permanent(fmt.Errorf("stored event does not parse: %v", err))
+		return domain.Permanent(fmt.Errorf("stored event does not parse: %v", err))
 	}
 	p := tev.Message
 	msg, err := o.st().MessageByTelnyxID(ctx, p.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		// Sent by something else (the portal, /sms send) or by an attempt
 		// whose id we never learnt.
-		o.b.log.Debug("delivery report for a message we do not track", "type", tev.Type)
+		o.log.Debug("delivery report for a message we do not track", "type", tev.Type)
 		return nil
 	}
 	if err != nil {
@@ -102,7 +103,7 @@ func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
 
 	if status == store.OutFailed && hasCode(p, "40300") {
 		// The carrier refused because they sent STOP: stop texting them.
-		if err := o.b.recordTelnyxOptOut(ctx, conv); err != nil {
+		if err := o.d.RecordTelnyxOptOut(ctx, conv); err != nil {
 			return err
 		}
 	}
@@ -131,8 +132,8 @@ func (o *Outbound) handleDelivery(ctx context.Context, ev *store.Event) error {
 		if errText != "" {
 			note += ": " + errText
 		}
-		if thread, ok := CurrentThread(conv); ok {
-			if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindError, Text: note + "."}); err != nil {
+		if thread, ok := domain.CurrentThread(conv); ok {
+			if _, err := o.poster().PostInThread(ctx, thread, domain.ThreadPost{Kind: domain.KindError, Text: note + "."}); err != nil {
 				return fmt.Errorf("post delivery failure: %w", err)
 			}
 		}

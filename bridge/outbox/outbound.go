@@ -1,13 +1,19 @@
-package bridge
+package outbox
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/clock"
+	"github.com/smsbridge/smsbridge/bridge/domain"
+	"github.com/smsbridge/smsbridge/bridge/lanes"
+	"github.com/smsbridge/smsbridge/bridge/pace"
+	"github.com/smsbridge/smsbridge/bridge/sender"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
@@ -88,79 +94,132 @@ type SlackFile struct {
 	Size        int64  `json:"size"`
 }
 
-func (o *Outbound) now() time.Time      { return o.b.st.Now() }
-func (o *Outbound) st() *store.Store    { return o.b.st }
-func (o *Outbound) poster() Poster      { return o.b.poster }
-func (o *Outbound) notify()             { o.b.engine.Notify() }
-func msgRef(m *store.Message) ThreadRef { return ThreadRef{Channel: m.SlackChannel, TS: m.SlackTS} }
+func (o *Outbound) now() time.Time        { return o.deps.Store.Now() }
+func (o *Outbound) st() *store.Store      { return o.deps.Store }
+func (o *Outbound) poster() domain.Poster { return o.deps.Poster }
+func (o *Outbound) notify()               { o.deps.Engine.Notify() }
+func msgRef(m *store.Message) domain.ThreadRef {
+	return domain.ThreadRef{Channel: m.SlackChannel, TS: m.SlackTS}
+}
 
-// OutboundConfig tunes the outbound pipeline. Zero values take defaults.
-type OutboundConfig struct {
-	// NotePrefix marks internal notes that are never texted; default "//".
+// Config tunes the outbound pipeline. Zero fields take the defaults below.
+type Config struct {
+	// NotePrefix marks internal notes that are never texted; "":
+	// DefaultNotePrefix.
 	NotePrefix string
 	// Signature appends "- <name>" of the teammate to each SMS.
 	Signature bool
 	// PublicBaseURL is where Telnyx fetches outbound MMS media
 	// (PUBLIC_BASE_URL); without it files cannot be sent.
 	PublicBaseURL string
-	// MediaTTL is how long a media URL serves its file; default 24h.
+	// MediaTTL is how long a media URL serves its file; zero:
+	// DefaultMediaTTL.
 	MediaTTL time.Duration
-	// MediaLimit caps the total size of a reply's files; default 1 MB,
-	// Telnyx's limit for one MMS.
+	// MediaLimit caps the total size of a reply's files; zero:
+	// DefaultMediaLimit, Telnyx's limit for one MMS.
 	MediaLimit int64
-	// SendTimeout bounds one call to Telnyx; default 30s.
+	// SendTimeout bounds one call to Telnyx; zero: DefaultSendTimeout.
 	SendTimeout time.Duration
 	// GiveUpAfter is how long a reply Telnyx cannot take (rate limited,
 	// unreachable) keeps being retried before the thread asks a person;
-	// default 1h.
+	// zero: DefaultGiveUpAfter.
 	GiveUpAfter time.Duration
-	// Segments counts a text's SMS parts and names its encoding; default
+	// Segments counts a text's SMS parts and names its encoding; nil:
 	// phone.Segments.
 	Segments func(text string) (parts int, encoding string)
 	// Pacer keeps each sender within its Telnyx throughput; nil sends
 	// unpaced.
-	Pacer *Pacer
+	Pacer *pace.Pacer
+}
+
+// The defaults of the Config fields left zero.
+const (
+	DefaultNotePrefix  = "//"
+	DefaultMediaTTL    = 24 * time.Hour
+	DefaultMediaLimit  = 1 << 20
+	DefaultSendTimeout = 30 * time.Second
+	DefaultGiveUpAfter = time.Hour
+)
+
+// withDefaults fills the fields left zero.
+func (c Config) withDefaults() Config {
+	if c.NotePrefix == "" {
+		c.NotePrefix = DefaultNotePrefix
+	}
+	if c.MediaTTL <= 0 {
+		c.MediaTTL = DefaultMediaTTL
+	}
+	if c.MediaLimit <= 0 {
+		c.MediaLimit = DefaultMediaLimit
+	}
+	if c.SendTimeout <= 0 {
+		c.SendTimeout = DefaultSendTimeout
+	}
+	if c.GiveUpAfter <= 0 {
+		c.GiveUpAfter = DefaultGiveUpAfter
+	}
+	if c.Segments == nil {
+		c.Segments = sender.DefaultSegments
+	}
+	c.PublicBaseURL = strings.TrimRight(c.PublicBaseURL, "/")
+	return c
+}
+
+// Domain is what the outbox asks of the rest of the domain: the opt-out
+// policy, conversations and their threads, the quiet window, the inbox.
+// bridge.Bridge implements it.
+type Domain interface {
+	MayText(ctx context.Context, from domain.E164, profile string, to []domain.E164) ([]domain.Blocked, error)
+	RecordOptOut(ctx context.Context, our, remote domain.E164, profile, source, keyword, text string) (bool, error)
+	RecordTelnyxOptOut(ctx context.Context, conv *store.Conversation) error
+	QuietCheck(to []domain.E164, t time.Time) *clock.Quiet
+	ConversationOf(ctx context.Context, kind string, our domain.E164, remotes []domain.E164) (*store.Conversation, error)
+	ConversationWith(ctx context.Context, our domain.E164, remotes []domain.E164) (*store.Conversation, error)
+	// EnsureThread, ChannelOf and QueuePost: the conversation's thread,
+	// the channel it is in, and a post queued into it in its lane.
+	EnsureThread(ctx context.Context, conv *store.Conversation) (*store.Conversation, error)
+	ChannelOf(ctx context.Context, conv *store.Conversation) (string, error)
+	QueuePost(ctx context.Context, key string, w domain.ThreadPostWork) error
+	// Record retries a write that follows a call that succeeded.
+	Record(ctx context.Context, what string, fn func(ctx context.Context) error) error
+	// InboxChanged and ShowAnswered: what an answer changes in the inbox
+	// and in the thread's header.
+	InboxChanged(ctx context.Context, users ...string)
+	ShowAnswered(ctx context.Context, id uint64)
+}
+
+// Deps is what the outbox works with: the rest of the domain, the store,
+// the chat poster, the engine its handlers run on, the log.
+type Deps struct {
+	Domain Domain
+	Store  *store.Store
+	Poster domain.Poster
+	Engine *lanes.Engine
+	Log    *slog.Logger
 }
 
 // Outbound is the outbound pipeline and delivery tracking.
 type Outbound struct {
-	b      *Bridge
-	sender SMSSender
+	deps   Deps
+	d      Domain
+	log    *slog.Logger
+	sender sender.SMSSender
 	files  SlackFileFetcher
-	names  UserNamer
-	cfg    OutboundConfig
+	names  domain.UserNamer
+	cfg    Config
 }
 
-// NewOutbound wires the outbound pipeline onto b and registers its handlers
-// on b's engine: Slack replies, "Send again", and Telnyx's message.sent and
+// New wires the outbound pipeline and registers its handlers on the
+// engine: Slack replies, "Send again", and Telnyx's message.sent and
 // message.finalized. files and names may be nil (no MMS, no signature).
-func NewOutbound(b *Bridge, sender SMSSender, files SlackFileFetcher, names UserNamer, cfg OutboundConfig) *Outbound {
-	if cfg.NotePrefix == "" {
-		cfg.NotePrefix = "//"
-	}
-	if cfg.MediaTTL <= 0 {
-		cfg.MediaTTL = 24 * time.Hour
-	}
-	if cfg.MediaLimit <= 0 {
-		cfg.MediaLimit = 1 << 20
-	}
-	if cfg.SendTimeout <= 0 {
-		cfg.SendTimeout = 30 * time.Second
-	}
-	if cfg.GiveUpAfter <= 0 {
-		cfg.GiveUpAfter = time.Hour
-	}
-	if cfg.Segments == nil {
-		cfg.Segments = defaultSegments
-	}
-	cfg.PublicBaseURL = strings.TrimRight(cfg.PublicBaseURL, "/")
-	o := &Outbound{b: b, sender: sender, files: files, names: names, cfg: cfg}
-	e := b.engine
-	e.Handle(SourceSlack, SlackTypeMessage, o.handleReply)
-	e.Handle(SourceSlack, SlackTypeSendAgain, o.handleSendAgain)
-	e.Handle(SourceBridge, EventSend, o.handleSend) // send.go
-	e.Handle(SourceTelnyx, telnyxhook.EventMessageSent, o.handleDelivery)
-	e.Handle(SourceTelnyx, telnyxhook.EventMessageFinalized, o.handleDelivery)
+func New(deps Deps, sender sender.SMSSender, files SlackFileFetcher, names domain.UserNamer, cfg Config) *Outbound {
+	o := &Outbound{deps: deps, d: deps.Domain, log: deps.Log, sender: sender, files: files, names: names, cfg: cfg.withDefaults()}
+	e := deps.Engine
+	e.Handle(domain.SourceSlack, SlackTypeMessage, o.handleReply)
+	e.Handle(domain.SourceSlack, SlackTypeSendAgain, o.handleSendAgain)
+	e.Handle(domain.SourceBridge, EventSend, o.handleSend) // send.go
+	e.Handle(domain.SourceTelnyx, telnyxhook.EventMessageSent, o.handleDelivery)
+	e.Handle(domain.SourceTelnyx, telnyxhook.EventMessageFinalized, o.handleDelivery)
 	return o
 }
 
@@ -194,14 +253,14 @@ func (o *Outbound) IngestSlack(ctx context.Context, r SlackReply) (bool, error) 
 	}
 	ext := r.EventID
 	if ext == "" {
-		ext = replyEventKey(r.Channel, r.TS, r.Subtype)
+		ext = domain.ReplyEventKey(r.Channel, r.TS, r.Subtype)
 	}
 	payload, err := json.Marshal(r)
 	if err != nil {
 		return false, err
 	}
-	lane := LaneOf(conv)
-	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: SourceSlack, ExternalID: ext, Type: SlackTypeMessage, Lane: lane, Payload: payload})
+	lane := domain.LaneOf(conv)
+	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: domain.SourceSlack, ExternalID: ext, Type: SlackTypeMessage, Lane: lane, Payload: payload})
 	if err != nil {
 		return false, err
 	}
@@ -224,9 +283,9 @@ func (o *Outbound) SendAgain(ctx context.Context, messageID uint64, user, action
 		return err
 	}
 	payload, _ := json.Marshal(sendAgain{MessageID: messageID, User: user})
-	lane := LaneOf(conv)
-	ext := sendAgainKey(messageID, actionTS)
-	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: SourceSlack, ExternalID: ext, Type: SlackTypeSendAgain, Lane: lane, Payload: payload})
+	lane := domain.LaneOf(conv)
+	ext := domain.SendAgainKey(messageID, actionTS)
+	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: domain.SourceSlack, ExternalID: ext, Type: SlackTypeSendAgain, Lane: lane, Payload: payload})
 	if ok {
 		o.notify()
 	}
@@ -242,14 +301,14 @@ type sendAgain struct {
 // not sent (the team would not see the exchange where it goes on).
 func (o *Outbound) noteMovedOn(ctx context.Context, r SlackReply) error {
 	note := "Not sent: this conversation continues in a newer thread in this channel. Reply there to text them."
-	_, err := o.poster().PostInThread(ctx, ThreadRef{Channel: r.Channel, TS: r.ThreadTS}, ThreadPost{Kind: KindNote, Text: note})
+	_, err := o.poster().PostInThread(ctx, domain.ThreadRef{Channel: r.Channel, TS: r.ThreadTS}, domain.ThreadPost{Kind: domain.KindNote, Text: note})
 	return err
 }
 
 func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
 	var r SlackReply
 	if err := json.Unmarshal(ev.Payload, &r); err != nil {
-		return Permanent(fmt.Errorf("stored slack reply does not parse: %w", err))
+		return domain.Permanent(fmt.Errorf("stored slack reply does not parse: %w", err))
 	}
 	if r.OldThread {
 		return o.noteMovedOn(ctx, r)
@@ -262,7 +321,7 @@ func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
 		if r.Subtype != "" {
 			return nil
 		}
-		if _, err := o.st().MessageByOutboxKey(ctx, replyKey(r.Channel, r.TS)); err == nil {
+		if _, err := o.st().MessageByOutboxKey(ctx, domain.ReplyKey(r.Channel, r.TS)); err == nil {
 			return nil
 		}
 		return o.noteMovedOn(ctx, r)
@@ -273,7 +332,7 @@ func (o *Outbound) handleReply(ctx context.Context, ev *store.Event) error {
 	if r.Subtype == ReplyEdited || r.Subtype == ReplyDeleted {
 		return o.noteChange(ctx, conv, r)
 	}
-	key := replyKey(r.Channel, r.TS)
+	key := domain.ReplyKey(r.Channel, r.TS)
 	msg, err := o.st().MessageByOutboxKey(ctx, key)
 	if errors.Is(err, store.ErrNotFound) {
 		msg, err = o.newOutboxEntry(ctx, conv, r, key)
@@ -320,7 +379,7 @@ func (o *Outbound) newOutboxEntry(ctx context.Context, conv *store.Conversation,
 func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {
 	var sa sendAgain
 	if err := json.Unmarshal(ev.Payload, &sa); err != nil {
-		return Permanent(fmt.Errorf("stored send-again does not parse: %w", err))
+		return domain.Permanent(fmt.Errorf("stored send-again does not parse: %w", err))
 	}
 	msg, err := o.st().Message(ctx, sa.MessageID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -340,15 +399,15 @@ func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {
 	prev := msg.Status
 	msg.Status = store.OutPending
 	if err := o.poster().RemoveReaction(ctx, msgRef(msg), reactionFor(prev)); err != nil {
-		o.b.log.Warn("remove reaction", "message", msg.ID, "err", err)
+		o.log.Warn("remove reaction", "message", msg.ID, "err", err)
 	}
-	if thread, ok := CurrentThread(conv); ok {
+	if thread, ok := domain.CurrentThread(conv); ok {
 		note := "Sending again, as a teammate asked."
 		if prev == store.OutHeldQuiet {
 			note = "Sending now, in their quiet hours, as a teammate confirmed."
 		}
-		if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: note}); err != nil {
-			o.b.log.Warn("post send-again note", "message", msg.ID, "err", err)
+		if _, err := o.poster().PostInThread(ctx, thread, domain.ThreadPost{Kind: domain.KindNote, Text: note}); err != nil {
+			o.log.Warn("post send-again note", "message", msg.ID, "err", err)
 		}
 	}
 	return o.process(ctx, conv, msg)
@@ -357,7 +416,7 @@ func (o *Outbound) handleSendAgain(ctx context.Context, ev *store.Event) error {
 // noteChange answers an edit or deletion of a reply that went out as SMS:
 // the phone keeps what it got.
 func (o *Outbound) noteChange(ctx context.Context, conv *store.Conversation, r SlackReply) error {
-	msg, err := o.st().MessageByOutboxKey(ctx, replyKey(r.Channel, r.TS))
+	msg, err := o.st().MessageByOutboxKey(ctx, domain.ReplyKey(r.Channel, r.TS))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // not a reply we texted (a note, a refused one…)
 	}
@@ -373,7 +432,13 @@ func (o *Outbound) noteChange(ctx context.Context, conv *store.Conversation, r S
 		what = "deleted"
 	}
 	note := fmt.Sprintf("A reply that was already sent as SMS was %s in Slack. The SMS has left and cannot be changed or recalled; send a new reply to correct it.", what)
-	thread, _ := CurrentThread(conv)
-	_, err = o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindNote, Text: note})
+	thread, _ := domain.CurrentThread(conv)
+	_, err = o.poster().PostInThread(ctx, thread, domain.ThreadPost{Kind: domain.KindNote, Text: note})
 	return err
+}
+
+// SlackFileFetcher downloads a file attached to a Slack message with the
+// bot token. A failure that retrying cannot fix wraps ErrPermanent.
+type SlackFileFetcher interface {
+	FetchSlackFile(ctx context.Context, url string, limit int64) (body []byte, contentType string, err error)
 }

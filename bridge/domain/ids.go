@@ -1,4 +1,4 @@
-package conv
+package domain
 
 import (
 	"errors"
@@ -44,6 +44,15 @@ func Remotes(key string) []E164 {
 		if s != "" {
 			out = append(out, E164(s))
 		}
+	}
+	return out
+}
+
+// E164Strings is ns as strings, as the store keeps numbers.
+func E164Strings(ns []E164) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = string(n)
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package bridge
+package sender
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/phone"
-	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
@@ -32,7 +32,7 @@ type TelnyxSender struct {
 // SendSMS implements SMSSender. A WhatsApp message goes to POST
 // /messages/whatsapp as text.
 func (s *TelnyxSender) SendSMS(ctx context.Context, m OutSMS) (*SentSMS, error) {
-	to := e164Strings(m.To)
+	to := domain.E164Strings(m.To)
 	var (
 		msg *telnyx.Message
 		err error
@@ -44,7 +44,7 @@ func (s *TelnyxSender) SendSMS(ctx context.Context, m OutSMS) (*SentSMS, error) 
 	switch {
 	case len(to) == 0:
 		return nil, &SendError{Kind: SendRejected, Title: "no recipient", Err: errors.New("send: no recipient")}
-	case m.Kind == store.KindWhatsApp:
+	case m.Kind == domain.ConvWhatsApp:
 		if len(to) != 1 {
 			return nil, &SendError{Kind: SendRejected, Title: "a WhatsApp message goes to one number", Err: errors.New("send: whatsapp to several")}
 		}
@@ -62,7 +62,7 @@ func (s *TelnyxSender) SendSMS(ctx context.Context, m OutSMS) (*SentSMS, error) 
 	if err != nil {
 		return nil, ClassifySendError(err)
 	}
-	out := &SentSMS{ID: msg.ID, From: E164(msg.From.PhoneNumber), Parts: msg.Parts, Encoding: msg.Encoding}
+	out := &SentSMS{ID: msg.ID, From: domain.E164(msg.From.PhoneNumber), Parts: msg.Parts, Encoding: msg.Encoding}
 	if len(msg.To) > 0 {
 		out.Status = msg.To[0].Status
 	}
@@ -102,8 +102,9 @@ func ClassifySendError(err error) *SendError {
 	return se
 }
 
-// defaultSegments counts with the client's GSM-7/UCS-2 rules.
-func defaultSegments(text string) (int, string) {
+// DefaultSegments counts text's SMS parts and names its encoding
+// (phone.Segments): Config.Segments when none is given.
+func DefaultSegments(text string) (int, string) {
 	s := phone.Segments(text)
 	return s.Segments, s.Encoding
 }
@@ -113,11 +114,11 @@ func defaultSegments(text string) (int, string) {
 // OutSMS is one send: an SMS or MMS to one remote, a group MMS to all, or
 // a WhatsApp message.
 type OutSMS struct {
-	Kind string // store.KindSMS ("" too) or store.KindWhatsApp
-	From E164   // empty for a number pool: ProfileID's pool picks one
+	Kind string      // domain.ConvSMS ("" too) or domain.ConvWhatsApp
+	From domain.E164 // empty for a number pool: ProfileID's pool picks one
 	// ProfileID is the messaging profile of a pool or sender-ID send.
 	ProfileID string
-	To        []E164
+	To        []domain.E164
 	Text      string
 	MediaURLs []string
 }
@@ -125,7 +126,7 @@ type OutSMS struct {
 // SentSMS is what Telnyx answered to an accepted send.
 type SentSMS struct {
 	ID       string
-	From     E164 // the number Telnyx sent from (a pool's choice)
+	From     domain.E164 // the number Telnyx sent from (a pool's choice)
 	Status   string
 	Parts    int
 	Encoding string
@@ -136,12 +137,6 @@ type SentSMS struct {
 // other error counts as ambiguous, which is never resent blindly.
 type SMSSender interface {
 	SendSMS(ctx context.Context, m OutSMS) (*SentSMS, error)
-}
-
-// SlackFileFetcher downloads a file attached to a Slack message with the
-// bot token. A failure that retrying cannot fix wraps ErrPermanent.
-type SlackFileFetcher interface {
-	FetchSlackFile(ctx context.Context, url string, limit int64) (body []byte, contentType string, err error)
 }
 
 // SendErrorKind is what a failed send means for sending it again.
@@ -173,7 +168,8 @@ type SendError struct {
 func (e *SendError) Error() string { return e.Err.Error() }
 func (e *SendError) Unwrap() error { return e.Err }
 
-func sendErrorOf(err error) *SendError {
+// ErrorOf is err as a SendError: an unclassified failure is ambiguous.
+func ErrorOf(err error) *SendError {
 	var se *SendError
 	if errors.As(err, &se) {
 		return se

@@ -1,4 +1,4 @@
-package bridge
+package outbox
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
+	"github.com/smsbridge/smsbridge/bridge/sender"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -32,12 +34,12 @@ type SendRequest struct {
 	Kind string `json:"kind,omitempty"`
 	// From is one of our numbers, a short code or an alphanumeric sender
 	// ID; empty with ProfileID for the profile's number pool.
-	From      E164     `json:"from,omitempty"`
-	ProfileID string   `json:"profile_id,omitempty"`
-	To        []E164   `json:"to"`
-	Text      string   `json:"text"`
-	Media     []string `json:"media,omitempty"` // URLs Telnyx fetches
-	AuthorID  string   `json:"author_id,omitempty"`
+	From      domain.E164   `json:"from,omitempty"`
+	ProfileID string        `json:"profile_id,omitempty"`
+	To        []domain.E164 `json:"to"`
+	Text      string        `json:"text"`
+	Media     []string      `json:"media,omitempty"` // URLs Telnyx fetches
+	AuthorID  string        `json:"author_id,omitempty"`
 	// Origin is the Slack channel the request came from: a pool send,
 	// which has no thread until Telnyx picks the number, answers there.
 	Origin string `json:"origin,omitempty"`
@@ -85,26 +87,26 @@ func (o *Outbound) Send(ctx context.Context, r SendRequest) (*Queued, error) {
 	case strings.TrimSpace(r.Text) == "" && len(r.Media) == 0:
 		return nil, &RefusedError{Reason: "Not sent: the message is empty."}
 	}
-	r.Kind = orDefault(r.Kind, store.KindSMS)
-	blocked, err := o.b.MayText(ctx, r.From, r.ProfileID, r.To)
+	r.Kind = domain.OrDefault(r.Kind, store.KindSMS)
+	blocked, err := o.d.MayText(ctx, r.From, r.ProfileID, r.To)
 	if err != nil {
 		return nil, err
 	}
 	if len(blocked) > 0 {
-		return nil, &RefusedError{Reason: BlockedReason(blocked)}
+		return nil, &RefusedError{Reason: domain.BlockedReason(blocked)}
 	}
-	if quiet := o.b.QuietCheck(r.To, o.now()); quiet != nil && !r.ConfirmQuiet && !r.AutoReply {
+	if quiet := o.d.QuietCheck(r.To, o.now()); quiet != nil && !r.ConfirmQuiet && !r.AutoReply {
 		return nil, &QuietError{Quiet: quiet}
 	}
 	q := &Queued{Channel: r.Origin, Pool: r.From == ""}
-	lane := poolLane(r.ProfileID, r.To)
+	lane := domain.PoolLane(r.ProfileID, r.To)
 	if !q.Pool {
-		lane = KindLane(r.Kind, r.From, r.To)
-		conv, err := o.b.ConversationOf(ctx, r.Kind, r.From, r.To)
+		lane = domain.KindLane(r.Kind, r.From, r.To)
+		conv, err := o.d.ConversationOf(ctx, r.Kind, r.From, r.To)
 		if err != nil {
 			return nil, err
 		}
-		if q.Channel, err = o.b.channelOf(ctx, conv); err != nil {
+		if q.Channel, err = o.d.ChannelOf(ctx, conv); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +114,7 @@ func (o *Outbound) Send(ctx context.Context, r SendRequest) (*Queued, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: sendKey(r.Key), Type: EventSend, Lane: lane, Payload: payload})
+	ok, err := o.st().InsertEvent(ctx, &store.Event{Source: domain.SourceBridge, ExternalID: domain.SendKey(r.Key), Type: EventSend, Lane: lane, Payload: payload})
 	if err != nil {
 		return nil, err
 	}
@@ -125,12 +127,12 @@ func (o *Outbound) Send(ctx context.Context, r SendRequest) (*Queued, error) {
 func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 	var r SendRequest
 	if err := json.Unmarshal(ev.Payload, &r); err != nil {
-		return Permanent(fmt.Errorf("stored send does not parse: %w", err))
+		return domain.Permanent(fmt.Errorf("stored send does not parse: %w", err))
 	}
 	if r.From == "" {
 		return o.handlePoolSend(ctx, r)
 	}
-	conv, err := o.b.ConversationOf(ctx, r.Kind, r.From, r.To)
+	conv, err := o.d.ConversationOf(ctx, r.Kind, r.From, r.To)
 	if err != nil {
 		return err
 	}
@@ -138,16 +140,16 @@ func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 	if err != nil {
 		return err
 	}
-	if conv, err = o.b.ensureThread(ctx, conv); err != nil {
+	if conv, err = o.d.EnsureThread(ctx, conv); err != nil {
 		return err
 	}
 	if msg.SlackTS == "" {
 		// The text shows in the thread as sent by the teammate; its
 		// reactions then say where it is, as on a thread reply.
-		thread, _ := CurrentThread(conv)
-		post := ThreadPost{Kind: KindOutbound, Text: msg.Text, Mention: r.AuthorID, Metadata: messageMetadata(EventSMSSent, conv, msg)}
+		thread, _ := domain.CurrentThread(conv)
+		post := domain.ThreadPost{Kind: domain.KindOutbound, Text: msg.Text, Mention: r.AuthorID, Metadata: domain.MessageMetadata(domain.EventSMSSent, conv, msg)}
 		if r.AutoReply {
-			post.Text = AutoReplyLabel + msg.Text
+			post.Text = domain.AutoReplyLabel + msg.Text
 		}
 		ts, err := o.poster().PostInThread(ctx, thread, post)
 		if err != nil {
@@ -155,7 +157,7 @@ func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 		}
 		// Slack has the post: its ts is recorded before anything else, so
 		// a failing write cannot make a retry post it twice.
-		if err := o.b.record(ctx, "sent text's Slack ts", func(ctx context.Context) error {
+		if err := o.d.Record(ctx, "sent text's Slack ts", func(ctx context.Context) error {
 			return o.st().UpdateMessage(ctx, msg.ID, map[string]any{"slack_channel": thread.Channel, "slack_ts": ts})
 		}); err != nil {
 			return err
@@ -167,7 +169,7 @@ func (o *Outbound) handleSend(ctx context.Context, ev *store.Event) error {
 
 // sendEntry finds or makes the outbox entry of a Send.
 func (o *Outbound) sendEntry(ctx context.Context, convID uint64, r SendRequest) (*store.Message, error) {
-	key := sendKey(r.Key)
+	key := domain.SendKey(r.Key)
 	msg, err := o.st().MessageByOutboxKey(ctx, key)
 	if !errors.Is(err, store.ErrNotFound) {
 		return msg, err
@@ -178,7 +180,7 @@ func (o *Outbound) sendEntry(ctx context.Context, convID uint64, r SendRequest) 
 	}
 	msg = &store.Message{
 		ConversationID: convID, Direction: store.Outbound, OutboxKey: &key,
-		FromNumber: string(r.From), ToNumbers: RemoteKey(r.To), Text: strings.TrimSpace(r.Text), Media: string(media),
+		FromNumber: string(r.From), ToNumbers: domain.RemoteKey(r.To), Text: strings.TrimSpace(r.Text), Media: string(media),
 		Status: store.OutPending, AuthorID: r.AuthorID, CreatedAt: o.now(),
 	}
 	if _, err := o.st().InsertMessage(ctx, msg); err != nil {
@@ -199,14 +201,14 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 	tell := func(text string) {
 		n, ok := o.poster().(Notifier)
 		if !ok || r.Origin == "" || r.AuthorID == "" {
-			o.b.log.Warn("pool send outcome not shown", "message", msg.ID, "outcome", text)
+			o.log.Warn("pool send outcome not shown", "message", msg.ID, "outcome", text)
 			return
 		}
 		if err := n.Notify(ctx, r.Origin, r.AuthorID, text); err != nil {
-			o.b.log.Warn("pool send outcome not shown", "message", msg.ID, "err", err)
+			o.log.Warn("pool send outcome not shown", "message", msg.ID, "err", err)
 		}
 	}
-	to := strings.Join(e164Strings(r.To), ", ")
+	to := strings.Join(domain.E164Strings(r.To), ", ")
 	switch msg.Status {
 	case store.OutPending:
 	case store.OutSending:
@@ -219,12 +221,12 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 	default:
 		return nil
 	}
-	blocked, err := o.b.MayText(ctx, "", r.ProfileID, r.To)
+	blocked, err := o.d.MayText(ctx, "", r.ProfileID, r.To)
 	if err != nil {
 		return err
 	}
 	if len(blocked) > 0 {
-		why := BlockedReason(blocked)
+		why := domain.BlockedReason(blocked)
 		if _, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutOptedOut, "error_text": why}, store.OutPending); err != nil {
 			return err
 		}
@@ -235,7 +237,7 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 		return err
 	}
 	sctx, cancel := context.WithTimeout(ctx, o.cfg.SendTimeout)
-	sent, err := o.sender.SendSMS(sctx, OutSMS{ProfileID: r.ProfileID, To: r.To, Text: msg.Text, MediaURLs: r.Media})
+	sent, err := o.sender.SendSMS(sctx, sender.OutSMS{ProfileID: r.ProfileID, To: r.To, Text: msg.Text, MediaURLs: r.Media})
 	cancel()
 	if err != nil {
 		return o.poolSendFailed(ctx, r, msg, to, err, tell)
@@ -247,7 +249,7 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 		tell(fmt.Sprintf("Sent to %s from the number pool (message id `%s`); Telnyx did not say which number it used.", to, sent.ID))
 		return o.st().UpdateMessage(ctx, msg.ID, map[string]any{"status": store.OutQueued, "telnyx_id": sent.ID})
 	}
-	conv, err := o.b.ConversationWith(ctx, from, r.To)
+	conv, err := o.d.ConversationWith(ctx, from, r.To)
 	if err != nil {
 		return err
 	}
@@ -258,30 +260,30 @@ func (o *Outbound) handlePoolSend(ctx context.Context, r SendRequest) error {
 		return fmt.Errorf("record accepted pool send %s: %w", sent.ID, err)
 	}
 	// Into the chosen number's thread, in that conversation's lane.
-	post := ThreadPost{Kind: KindOutbound, Text: msg.Text, Mention: r.AuthorID}
-	return o.b.queuePost(ctx, sentPostKey(sent.ID), threadPostWork{Our: from, Remotes: r.To, Post: post, TelnyxID: sent.ID})
+	post := domain.ThreadPost{Kind: domain.KindOutbound, Text: msg.Text, Mention: r.AuthorID}
+	return o.d.QueuePost(ctx, domain.SentPostKey(sent.ID), domain.ThreadPostWork{Our: from, Remotes: r.To, Post: post, TelnyxID: sent.ID})
 }
 
 // poolSendFailed records and tells what a failed pool send means: a
 // retry when Telnyx never took it, an opt-out, a refusal, or an ambiguous
 // outcome that is never resent on its own.
 func (o *Outbound) poolSendFailed(ctx context.Context, r SendRequest, msg *store.Message, to string, err error, tell func(string)) error {
-	se := sendErrorOf(err)
+	se := sender.ErrorOf(err)
 	status, why := store.OutAmbiguous, fmt.Sprintf("The text to %s from the number pool may or may not have gone out: Telnyx did not answer clearly. It was not sent again automatically.", to)
 	switch se.Kind {
-	case SendNotSent:
+	case sender.SendNotSent:
 		if _, uerr := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": se.Error()}, store.OutSending); uerr != nil {
 			return uerr
 		}
-		return RetryAt(fmt.Errorf("pool send not made, will retry: %w", err), se.RetryAt)
-	case SendOptedOut:
-		status, why = store.OutOptedOut, fmt.Sprintf("Not sent: Telnyx says %s opted out of this messaging profile (error %s).", to, orDefault(se.Code, "40300"))
+		return domain.RetryAt(fmt.Errorf("pool send not made, will retry: %w", err), se.RetryAt)
+	case sender.SendOptedOut:
+		status, why = store.OutOptedOut, fmt.Sprintf("Not sent: Telnyx says %s opted out of this messaging profile (error %s).", to, domain.OrDefault(se.Code, "40300"))
 		if len(r.To) == 1 {
-			if _, err := o.b.RecordOptOut(ctx, "", r.To[0], r.ProfileID, store.OptOutTelnyx, "", ""); err != nil {
+			if _, err := o.d.RecordOptOut(ctx, "", r.To[0], r.ProfileID, store.OptOutTelnyx, "", ""); err != nil {
 				return err
 			}
 		}
-	case SendRejected:
+	case sender.SendRejected:
 		status, why = store.OutFailed, "Not sent: Telnyx refused the text to "+to+sendRefusal(se)
 	}
 	if _, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": status, "error_text": why}, store.OutSending); err != nil {
@@ -293,7 +295,7 @@ func (o *Outbound) poolSendFailed(ctx context.Context, r SendRequest, msg *store
 
 // sendRefusal is the end of a sentence about a Telnyx refusal: its title
 // and code.
-func sendRefusal(se *SendError) string {
+func sendRefusal(se *sender.SendError) string {
 	s := ""
 	if se.Title != "" {
 		s += ": " + se.Title

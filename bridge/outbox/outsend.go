@@ -1,4 +1,4 @@
-package bridge
+package outbox
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
+	"github.com/smsbridge/smsbridge/bridge/sender"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -26,14 +28,14 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 	default:
 		return nil // already handled: a redelivery or the same message seen twice
 	}
-	remotes := Remotes(conv.RemoteKey)
+	remotes := domain.Remotes(conv.RemoteKey)
 	// The one opt-out policy, asked now, when it would be sent.
-	blocked, err := o.b.MayText(ctx, E164(conv.OurNumber), "", remotes)
+	blocked, err := o.d.MayText(ctx, domain.E164(conv.OurNumber), "", remotes)
 	if err != nil {
 		return err
 	}
 	if len(blocked) > 0 {
-		return o.refuse(ctx, conv, msg, store.OutOptedOut, BlockedReason(blocked))
+		return o.refuse(ctx, conv, msg, store.OutOptedOut, domain.BlockedReason(blocked))
 	}
 	var urls []string
 	_ = json.Unmarshal([]byte(msg.Media), &urls)
@@ -59,7 +61,7 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 		}
 	}
 	var media []string
-	if len(urls) > 0 && isSendKey(msg.OutboxKey) {
+	if len(urls) > 0 && domain.IsSendKey(msg.OutboxKey) {
 		media = urls // given as URLs Telnyx fetches itself
 	} else if len(urls) > 0 {
 		if o.cfg.PublicBaseURL == "" || o.files == nil {
@@ -67,7 +69,7 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 				"Not sent: sending files as MMS needs PUBLIC_BASE_URL, the address where Telnyx can fetch them from smsbridge. Ask an admin to set it, or send the text without the file.")
 		}
 		media, err = o.prepareMedia(ctx, msg, urls)
-		if errors.Is(err, ErrPermanent) {
+		if errors.Is(err, domain.ErrPermanent) {
 			return o.refuse(ctx, conv, msg, store.OutRefused, "Not sent: "+err.Error())
 		}
 		if err != nil {
@@ -88,7 +90,7 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 	}
 	msg.Status, msg.Segments, msg.Encoding = store.OutSending, parts, enc
 	sctx, cancel := context.WithTimeout(ctx, o.cfg.SendTimeout)
-	sent, err := o.sender.SendSMS(sctx, OutSMS{Kind: conv.Kind, From: E164(conv.OurNumber), To: remotes, Text: msg.Text, MediaURLs: media})
+	sent, err := o.sender.SendSMS(sctx, sender.OutSMS{Kind: conv.Kind, From: domain.E164(conv.OurNumber), To: remotes, Text: msg.Text, MediaURLs: media})
 	cancel()
 	if err != nil {
 		return o.sendFailed(ctx, conv, msg, err)
@@ -96,7 +98,7 @@ func (o *Outbound) process(ctx context.Context, conv *store.Conversation, msg *s
 	return o.sendAccepted(ctx, conv, msg, sent)
 }
 
-func (o *Outbound) sendAccepted(ctx context.Context, conv *store.Conversation, msg *store.Message, sent *SentSMS) error {
+func (o *Outbound) sendAccepted(ctx context.Context, conv *store.Conversation, msg *store.Message, sent *sender.SentSMS) error {
 	fields := map[string]any{"status": store.OutQueued, "telnyx_id": sent.ID, "error_text": ""}
 	if sent.Parts > 0 && msg.Segments == 0 {
 		msg.Segments = sent.Parts
@@ -105,7 +107,7 @@ func (o *Outbound) sendAccepted(ctx context.Context, conv *store.Conversation, m
 	// Accepted by Telnyx is answered: the wait ends with the send, in its
 	// transaction (a later delivery failure is shown in the thread). An
 	// auto-reply is not the team's answer: the conversation still waits.
-	answer := !isAutoReply(msg)
+	answer := !domain.IsAutoReply(msg)
 	var err error
 	if answer {
 		activity := map[string]any{"last_direction": store.Outbound, "last_activity_at": o.now(), "last_text": msg.Text}
@@ -120,29 +122,29 @@ func (o *Outbound) sendAccepted(ctx context.Context, conv *store.Conversation, m
 	}
 	// The conversation no longer waits for an answer: App Homes change,
 	// and the header stops saying so.
-	o.b.InboxChanged(ctx, conv.AssigneeID, msg.AuthorID)
+	o.d.InboxChanged(ctx, conv.AssigneeID, msg.AuthorID)
 	if answer && conv.WaitingSince != nil {
-		o.b.showAnswered(ctx, conv.ID)
+		o.d.ShowAnswered(ctx, conv.ID)
 	}
 	// What follows only shows the state; the send itself is recorded, so
 	// Slack failures are logged, not retried (a retry would find nothing to do).
 	if err := o.poster().React(ctx, msgRef(msg), ReactQueued); err != nil {
-		o.b.log.Warn("react queued", "message", msg.ID, "err", err)
+		o.log.Warn("react queued", "message", msg.ID, "err", err)
 	}
 	if msg.Segments > 1 {
-		thread, _ := CurrentThread(conv)
-		note := fmt.Sprintf("Sent as %d SMS segments (%s).", msg.Segments, orDefault(msg.Encoding, "encoding unknown"))
-		if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: KindOutbound, Text: note}); err != nil {
-			o.b.log.Warn("post send confirmation", "message", msg.ID, "err", err)
+		thread, _ := domain.CurrentThread(conv)
+		note := fmt.Sprintf("Sent as %d SMS segments (%s).", msg.Segments, domain.OrDefault(msg.Encoding, "encoding unknown"))
+		if _, err := o.poster().PostInThread(ctx, thread, domain.ThreadPost{Kind: domain.KindOutbound, Text: note}); err != nil {
+			o.log.Warn("post send confirmation", "message", msg.ID, "err", err)
 		}
 	}
 	return nil
 }
 
 func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg *store.Message, err error) error {
-	se := sendErrorOf(err)
+	se := sender.ErrorOf(err)
 	switch se.Kind {
-	case SendNotSent:
+	case sender.SendNotSent:
 		o.slowDown(ctx, conv, se) // a 429 or full queue slows the whole sender
 		// Telnyx never saw it: back to pending, and the engine tries again
 		// (after the rate limit's reset when there is one).
@@ -150,24 +152,24 @@ func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg
 		// the thread offers Send again.
 		if o.now().Sub(msg.CreatedAt) > o.cfg.GiveUpAfter {
 			why := fmt.Sprintf("Not sent: Telnyx could not take it for %s (%s). Nothing reached the phone; press Send again to try now.",
-				humanDuration(o.cfg.GiveUpAfter), se.Error())
-			actions := []Action{{ID: ActionSendAgain, Label: "Send again", Value: strconv.FormatUint(msg.ID, 10), Style: "primary"}}
+				domain.HumanDuration(o.cfg.GiveUpAfter), se.Error())
+			actions := []domain.Action{{ID: ActionSendAgain, Label: "Send again", Value: strconv.FormatUint(msg.ID, 10), Style: "primary"}}
 			return o.finish(ctx, conv, msg, store.OutSending, store.OutNotSent, why, actions)
 		}
 		if _, uerr := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutPending, "error_text": se.Error()}, store.OutSending); uerr != nil {
 			return uerr
 		}
-		return RetryAt(fmt.Errorf("send not made, will retry: %w", err), se.RetryAt)
-	case SendOptedOut:
+		return domain.RetryAt(fmt.Errorf("send not made, will retry: %w", err), se.RetryAt)
+	case sender.SendOptedOut:
 		// Telnyx knows of an opt-out we did not: record it, so nothing
 		// else is sent to them from here either.
-		if err := o.b.recordTelnyxOptOut(ctx, conv); err != nil {
+		if err := o.d.RecordTelnyxOptOut(ctx, conv); err != nil {
 			return err
 		}
 		why := fmt.Sprintf("Not sent: Telnyx says %s opted out (error %s). smsbridge will not text them until they send START.",
-			strings.Join(e164Strings(Remotes(conv.RemoteKey)), ", "), orDefault(se.Code, "40300"))
+			strings.Join(domain.E164Strings(domain.Remotes(conv.RemoteKey)), ", "), domain.OrDefault(se.Code, "40300"))
 		return o.finish(ctx, conv, msg, store.OutSending, store.OutOptedOut, why, nil)
-	case SendRejected:
+	case sender.SendRejected:
 		return o.finish(ctx, conv, msg, store.OutSending, store.OutFailed, "Not sent: Telnyx refused this message"+sendRefusal(se), nil)
 	default:
 		return o.markAmbiguous(ctx, conv, msg, fmt.Sprintf("The send to Telnyx failed in a way that does not tell whether the SMS went out (%s).", se.Error()))
@@ -178,7 +180,7 @@ func (o *Outbound) sendFailed(ctx context.Context, conv *store.Conversation, msg
 // send it again. It is never resent without a person deciding.
 func (o *Outbound) markAmbiguous(ctx context.Context, conv *store.Conversation, msg *store.Message, why string) error {
 	text := why + " It was not sent again automatically, so the phone does not get it twice. If it did not arrive, press Send again."
-	actions := []Action{{ID: ActionSendAgain, Label: "Send again", Value: strconv.FormatUint(msg.ID, 10), Style: "primary"}}
+	actions := []domain.Action{{ID: ActionSendAgain, Label: "Send again", Value: strconv.FormatUint(msg.ID, 10), Style: "primary"}}
 	return o.finish(ctx, conv, msg, store.OutSending, store.OutAmbiguous, text, actions)
 }
 
@@ -191,23 +193,23 @@ func (o *Outbound) refuse(ctx context.Context, conv *store.Conversation, msg *st
 // status from to status to. The post comes first, so the team always hears
 // of it; the record after it is retried in place (Bridge.record), so only
 // a crash in between can post it twice.
-func (o *Outbound) finish(ctx context.Context, conv *store.Conversation, msg *store.Message, from, to, why string, actions []Action) error {
-	thread, _ := CurrentThread(conv)
-	kind := KindError
+func (o *Outbound) finish(ctx context.Context, conv *store.Conversation, msg *store.Message, from, to, why string, actions []domain.Action) error {
+	thread, _ := domain.CurrentThread(conv)
+	kind := domain.KindError
 	if to == store.OutOptedOut || to == store.OutRefused || to == store.OutHeldQuiet {
-		kind = KindNote
+		kind = domain.KindNote
 	}
-	if _, err := o.poster().PostInThread(ctx, thread, ThreadPost{Kind: kind, Text: why, Actions: actions}); err != nil {
+	if _, err := o.poster().PostInThread(ctx, thread, domain.ThreadPost{Kind: kind, Text: why, Actions: actions}); err != nil {
 		return fmt.Errorf("post outbound outcome: %w", err)
 	}
 	if r := reactionFor(to); r != "" {
 		if err := o.poster().React(ctx, msgRef(msg), r); err != nil {
-			o.b.log.Warn("react", "message", msg.ID, "err", err)
+			o.log.Warn("react", "message", msg.ID, "err", err)
 		}
 	}
 	// The note is posted: record the outcome before anything else, so a
 	// failing write cannot post it twice.
-	return o.b.record(ctx, "outbound outcome", func(ctx context.Context) error {
+	return o.d.Record(ctx, "outbound outcome", func(ctx context.Context) error {
 		_, err := o.st().UpdateMessageIf(ctx, msg.ID, map[string]any{"status": to, "error_text": why}, from)
 		return err
 	})
@@ -230,12 +232,4 @@ func reactionFor(status string) string {
 		return ReactRefused
 	}
 	return ""
-}
-
-func e164Strings(ns []E164) []string {
-	out := make([]string, len(ns))
-	for i, n := range ns {
-		out[i] = string(n)
-	}
-	return out
 }

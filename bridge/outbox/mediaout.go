@@ -1,4 +1,4 @@
-package bridge
+package outbox
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"path"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -21,7 +22,7 @@ import (
 // those not stored yet. A retry reuses the tokens made before.
 func (o *Outbound) prepareMedia(ctx context.Context, msg *store.Message, urls []string) ([]string, error) {
 	if _, err := o.st().PurgeExpiredOutboxMedia(ctx); err != nil {
-		o.b.log.Warn("purge expired media", "err", err)
+		o.log.Warn("purge expired media", "err", err)
 	}
 	have, err := o.st().OutboxMediaOf(ctx, msg.ID)
 	if err != nil {
@@ -39,12 +40,12 @@ func (o *Outbound) prepareMedia(ctx context.Context, msg *store.Message, urls []
 		if !ok {
 			left := o.cfg.MediaLimit - total
 			if left <= 0 {
-				return nil, Permanent(fmt.Errorf("the files are larger than the %d KB one MMS can carry", o.cfg.MediaLimit>>10))
+				return nil, domain.Permanent(fmt.Errorf("the files are larger than the %d KB one MMS can carry", o.cfg.MediaLimit>>10))
 			}
 			body, ctype, err := o.files.FetchSlackFile(ctx, u, left)
 			if err != nil {
-				if errors.Is(err, ErrPermanent) {
-					return nil, Permanent(fmt.Errorf("a file could not be fetched from Slack (%v); one MMS carries at most %d KB", err, o.cfg.MediaLimit>>10))
+				if errors.Is(err, domain.ErrPermanent) {
+					return nil, domain.Permanent(fmt.Errorf("a file could not be fetched from Slack (%v); one MMS carries at most %d KB", err, o.cfg.MediaLimit>>10))
 				}
 				return nil, fmt.Errorf("fetch slack file: %w", err)
 			}
@@ -103,7 +104,7 @@ func (o *Outbound) RunMediaJanitor(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 			if _, err := o.st().PurgeExpiredOutboxMedia(ctx); err != nil && ctx.Err() == nil {
-				o.b.log.Warn("purge expired media", "err", err)
+				o.log.Warn("purge expired media", "err", err)
 			}
 		}
 	}
