@@ -18,6 +18,7 @@ type (
 	Poster            = domain.Poster
 	MediaFetcher      = domain.MediaFetcher
 	UserNamer         = domain.UserNamer
+	OptOutHook        = domain.OptOutHook
 	Conversation      = domain.Conversation
 	Message           = domain.Message
 	Contact           = domain.Contact

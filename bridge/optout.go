@@ -87,10 +87,6 @@ func (b *Bridge) numbersOf(ctx context.Context, our E164, profile string) ([]str
 	return ours, nil
 }
 
-// OptOutHook is told of every new opt-out, after it is recorded: the
-// scheduler cancels what is pending to that number.
-type OptOutHook func(ctx context.Context, our, remote E164, profile string)
-
 // OnOptOut registers h; call it before the engine runs.
 func (b *Bridge) OnOptOut(h OptOutHook) { b.optOutHooks = append(b.optOutHooks, h) }
 

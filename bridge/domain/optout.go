@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -49,3 +50,7 @@ const AutoReplyLabel = "Auto-reply (outside business hours): "
 func IsAutoReply(m *store.Message) bool {
 	return m.OutboxKey != nil && strings.HasPrefix(*m.OutboxKey, store.AutoReplyKeyPrefix)
 }
+
+// OptOutHook is told of every new opt-out, after it is recorded: the
+// scheduler cancels what is pending to that number.
+type OptOutHook func(ctx context.Context, our, remote E164, profile string)

@@ -50,6 +50,7 @@ var rules = map[string][]string{
 	"bridge/lanes":     append(uiBans(), module+"bridge$", module+"telnyx"),
 	"bridge/outbox":    append(uiBans(), module+"bridge$"),
 	"bridge/sender":    append(uiBans(), module+"bridge$", module+"bridge/outbox"),
+	"bridge/schedule":  append(uiBans(), module+"bridge$"),
 	"bridge/retention": append(uiBans(), module+"bridge", module+"telnyx"),
 	"bridge/clock":     append(uiBans(), module+"bridge$", module+"telnyx"),
 	// The sandbox is the simulated outside (workspace, carrier, phones,

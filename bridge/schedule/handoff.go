@@ -1,4 +1,4 @@
-package bridge
+package schedule
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
+	"github.com/smsbridge/smsbridge/bridge/outbox"
 	"github.com/smsbridge/smsbridge/bridge/pace"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
@@ -31,10 +33,10 @@ type handoffWork struct {
 // that never reached Telnyx is queued again by a later tick.
 func (s *Scheduler) queueHandoff(ctx context.Context, m *store.ScheduledMessage, announce bool) error {
 	payload, _ := json.Marshal(handoffWork{ID: m.ID, Announce: announce})
-	ok, err := s.b.st.InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: handoffKey(m.ID, m.Attempts),
-		Type: EventHandoff, Lane: ConversationLane(E164(m.From), []E164{E164(m.To)}), Payload: payload})
+	ok, err := s.st.InsertEvent(ctx, &store.Event{Source: domain.SourceBridge, ExternalID: domain.HandoffKey(m.ID, m.Attempts),
+		Type: EventHandoff, Lane: domain.ConversationLane(domain.E164(m.From), []domain.E164{domain.E164(m.To)}), Payload: payload})
 	if ok {
-		s.b.engine.Notify()
+		s.engine.Notify()
 	}
 	return err
 }
@@ -42,9 +44,9 @@ func (s *Scheduler) queueHandoff(ctx context.Context, m *store.ScheduledMessage,
 func (s *Scheduler) handleHandoff(ctx context.Context, ev *store.Event) error {
 	var w handoffWork
 	if err := json.Unmarshal(ev.Payload, &w); err != nil {
-		return Permanent(fmt.Errorf("stored hand-off does not parse: %w", err))
+		return domain.Permanent(fmt.Errorf("stored hand-off does not parse: %w", err))
 	}
-	m, err := s.b.st.Scheduled(ctx, w.ID)
+	m, err := s.st.Scheduled(ctx, w.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
@@ -82,40 +84,40 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 	now := s.Now()
 	ahead := m.SendAt.Sub(now)
 	if ahead < -s.Late {
-		ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedMissed,
+		ok, err := s.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedMissed,
 			"last_error": "smsbridge was not running when it was due"})
 		if err == nil && ok {
 			m.Status = store.SchedMissed
-			s.note(ctx, m, "missed", KindError, fmt.Sprintf("Scheduled message #%d was due at %s but smsbridge was not running then; it was not sent.", m.ID, m.SendAt.Format(time.RFC3339)))
+			s.note(ctx, m, "missed", domain.KindError, fmt.Sprintf("Scheduled message #%d was due at %s but smsbridge was not running then; it was not sent.", m.ID, m.SendAt.Format(time.RFC3339)))
 		}
 		return m, err
 	}
 	// Nobody is texted after they opted out, even if they did so after
 	// the message was scheduled: the one policy decides.
-	from := E164(m.From)
+	from := domain.E164(m.From)
 	if m.ProfileID != "" && !strings.HasPrefix(m.From, "+") {
 		from = "" // a sender ID or the pool: the profile decides
 	}
-	blocked, err := s.b.MayText(ctx, from, m.ProfileID, []E164{E164(m.To)})
+	blocked, err := s.d.MayText(ctx, from, m.ProfileID, []domain.E164{domain.E164(m.To)})
 	if err != nil {
 		return nil, err
 	}
 	if len(blocked) > 0 {
-		why := "the recipient opted out (sent " + orDefault(blocked[0].Keyword, "STOP") + ") after it was scheduled"
-		ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedFailed, "last_error": why})
+		why := "the recipient opted out (sent " + domain.OrDefault(blocked[0].Keyword, "STOP") + ") after it was scheduled"
+		ok, err := s.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedFailed, "last_error": why})
 		if err == nil && ok {
 			m.Status, m.LastError = store.SchedFailed, why
-			s.note(ctx, m, "optedout", KindNote, fmt.Sprintf("Scheduled message #%d was not sent: %s.", m.ID, why))
+			s.note(ctx, m, "optedout", domain.KindNote, fmt.Sprintf("Scheduled message #%d was not sent: %s.", m.ID, why))
 		}
 		return m, err
 	}
-	ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedHanding, "handoff_at": now, "attempts": m.Attempts + 1})
+	ok, err := s.st.UpdateScheduledIf(ctx, m.ID, store.SchedHeld, map[string]any{"status": store.SchedHanding, "handoff_at": now, "attempts": m.Attempts + 1})
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		// Cancelled, or taken by another worker, meanwhile.
-		return s.b.st.Scheduled(ctx, m.ID)
+		return s.st.Scheduled(ctx, m.ID)
 	}
 	m.Status, m.HandoffAt, m.Attempts = store.SchedHanding, &now, m.Attempts+1
 
@@ -136,7 +138,7 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 	}
 	if !telnyx.NotSent(err) {
 		s.log.Warn("scheduled hand-off outcome unknown", "id", m.ID, "err", err)
-		s.settleUnknown(ctx, m, Explain(err))
+		s.settleUnknown(ctx, m, outbox.Explain(err))
 		return m, nil
 	}
 	if reset, limited := telnyx.IsRateLimited(err); limited || !isTelnyxRefusal(err) {
@@ -148,14 +150,14 @@ func (s *Scheduler) handOff(ctx context.Context, m *store.ScheduledMessage) (*st
 		if reset.After(next) {
 			next = reset
 		}
-		_, uerr := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedHeld, "handoff_at": nil, "next_attempt_at": next, "last_error": err.Error()})
+		_, uerr := s.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedHeld, "handoff_at": nil, "next_attempt_at": next, "last_error": err.Error()})
 		m.Status, m.LastError, m.NextAttemptAt = store.SchedHeld, err.Error(), &next
 		return m, uerr
 	}
-	_, uerr := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedFailed, "last_error": Explain(err)})
-	m.Status, m.LastError = store.SchedFailed, Explain(err)
+	_, uerr := s.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedFailed, "last_error": outbox.Explain(err)})
+	m.Status, m.LastError = store.SchedFailed, outbox.Explain(err)
 	s.log.Warn("scheduled hand-off refused", "id", m.ID, "err", err)
-	s.note(ctx, m, "refused", KindError, fmt.Sprintf("Telnyx refused scheduled message #%d: %s", m.ID, strings.TrimPrefix(Explain(err), "Telnyx refused it: ")))
+	s.note(ctx, m, "refused", domain.KindError, fmt.Sprintf("Telnyx refused scheduled message #%d: %s", m.ID, strings.TrimPrefix(outbox.Explain(err), "Telnyx refused it: ")))
 	return m, uerr
 }
 
@@ -171,7 +173,7 @@ func isTelnyxRefusal(err error) bool {
 
 func (s *Scheduler) settleHanded(ctx context.Context, m *store.ScheduledMessage, sent *telnyx.Message) (*store.ScheduledMessage, error) {
 	id := sent.ID
-	if _, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedHanded, "telnyx_id": id, "last_error": ""}); err != nil {
+	if _, err := s.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedHanded, "telnyx_id": id, "last_error": ""}); err != nil {
 		// Telnyx has it; only our record failed. Say so loudly: a retry
 		// would send it twice.
 		s.log.Error("scheduled message handed to Telnyx but not recorded", "id", m.ID, "telnyx_id", id, "err", err)
@@ -179,11 +181,11 @@ func (s *Scheduler) settleHanded(ctx context.Context, m *store.ScheduledMessage,
 	}
 	m.Status, m.TelnyxID = store.SchedHanded, &id
 	// The outbound message, so delivery webhooks find its conversation.
-	from := E164(sent.From.PhoneNumber)
+	from := domain.E164(sent.From.PhoneNumber)
 	if from == "" {
-		from = E164(m.From)
+		from = domain.E164(m.From)
 	}
-	conv, err := s.b.ConversationWith(ctx, from, []E164{E164(m.To)})
+	conv, err := s.d.ConversationWith(ctx, from, []domain.E164{domain.E164(m.To)})
 	if err != nil {
 		return m, err
 	}
@@ -191,24 +193,24 @@ func (s *Scheduler) settleHanded(ctx context.Context, m *store.ScheduledMessage,
 	status := store.OutQueued
 	msg := &store.Message{ConversationID: conv.ID, Direction: store.Outbound, TelnyxID: &id, FromNumber: string(from),
 		ToNumbers: m.To, Text: m.Text, Media: m.Media, Status: status, Segments: sent.Parts, Encoding: sent.Encoding, AuthorID: m.CreatedBy}
-	_, err = s.b.st.InsertMessage(ctx, msg)
+	_, err = s.st.InsertMessage(ctx, msg)
 	return m, err
 }
 
 func (s *Scheduler) settleUnknown(ctx context.Context, m *store.ScheduledMessage, why string) {
-	ok, err := s.b.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedUnknown, "last_error": why})
+	ok, err := s.st.UpdateScheduledIf(ctx, m.ID, store.SchedHanding, map[string]any{"status": store.SchedUnknown, "last_error": why})
 	if err != nil || !ok {
 		return
 	}
 	m.Status, m.LastError = store.SchedUnknown, why
-	s.note(ctx, m, "unknown", KindError, fmt.Sprintf("Scheduled message #%d may or may not have reached Telnyx (%s). smsbridge will not resend it on its own: check the Telnyx portal before sending it again.", m.ID, why))
+	s.note(ctx, m, "unknown", domain.KindError, fmt.Sprintf("Scheduled message #%d may or may not have reached Telnyx (%s). smsbridge will not resend it on its own: check the Telnyx portal before sending it again.", m.ID, why))
 }
 
 // note queues a note about m into its conversation's thread; what names
 // the occasion, so each is posted once.
-func (s *Scheduler) note(ctx context.Context, m *store.ScheduledMessage, what string, kind NoteKind, text string) {
-	key := scheduledNoteKey(m.ID, what)
-	if _, err := s.b.PostNote(ctx, key, E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: kind, Text: text}); err != nil {
+func (s *Scheduler) note(ctx context.Context, m *store.ScheduledMessage, what string, kind domain.NoteKind, text string) {
+	key := domain.ScheduledNoteKey(m.ID, what)
+	if _, err := s.d.PostNote(ctx, key, domain.E164(m.From), []domain.E164{domain.E164(m.To)}, domain.ThreadPost{Kind: kind, Text: text}); err != nil {
 		s.log.Warn("scheduled message note failed", "id", m.ID, "err", err)
 	}
 }

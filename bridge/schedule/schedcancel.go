@@ -1,9 +1,11 @@
-package bridge
+package schedule
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
+	"github.com/smsbridge/smsbridge/bridge/outbox"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -22,7 +24,7 @@ func (e *NotYoursError) Error() string {
 // CancelAs is Cancel for by, who may cancel a message they scheduled, one
 // in a conversation assigned to them, or, as an admin, any.
 func (s *Scheduler) CancelAs(ctx context.Context, id uint64, by string, admin bool) (*store.ScheduledMessage, error) {
-	m, err := s.b.st.Scheduled(ctx, id)
+	m, err := s.st.Scheduled(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +37,7 @@ func (s *Scheduler) CancelAs(ctx context.Context, id uint64, by string, admin bo
 // CancelTelnyxAs is CancelTelnyx for by: a message smsbridge scheduled as
 // CancelAs allows; one it does not know only an admin may cancel.
 func (s *Scheduler) CancelTelnyxAs(ctx context.Context, telnyxID, by string, admin bool) error {
-	if m, err := s.b.st.ScheduledByTelnyxID(ctx, telnyxID); err == nil {
+	if m, err := s.st.ScheduledByTelnyxID(ctx, telnyxID); err == nil {
 		_, err := s.CancelAs(ctx, m.ID, by, admin)
 		return err
 	}
@@ -49,7 +51,7 @@ func (s *Scheduler) mayCancel(ctx context.Context, m *store.ScheduledMessage, by
 	if admin || m.CreatedBy == "" || m.CreatedBy == by {
 		return nil
 	}
-	conv, err := s.b.st.ConversationByNumbers(ctx, store.KindSMS, m.From, m.To)
+	conv, err := s.st.ConversationByNumbers(ctx, store.KindSMS, m.From, m.To)
 	if err == nil && conv.AssigneeID != "" && conv.AssigneeID == by {
 		return nil
 	}
@@ -65,13 +67,13 @@ func (s *Scheduler) Cancel(ctx context.Context, id uint64, by string) (*store.Sc
 
 // cancel cancels as Cancel does; why, when given, is said in the thread.
 func (s *Scheduler) cancel(ctx context.Context, id uint64, by, why string) (*store.ScheduledMessage, error) {
-	m, err := s.b.st.Scheduled(ctx, id)
+	m, err := s.st.Scheduled(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	switch m.Status {
 	case store.SchedHeld:
-		ok, err := s.b.st.UpdateScheduledIf(ctx, id, store.SchedHeld, map[string]any{"status": store.SchedCancelled, "cancelled_by": by})
+		ok, err := s.st.UpdateScheduledIf(ctx, id, store.SchedHeld, map[string]any{"status": store.SchedCancelled, "cancelled_by": by})
 		if err != nil {
 			return nil, err
 		}
@@ -83,14 +85,14 @@ func (s *Scheduler) cancel(ctx context.Context, id uint64, by, why string) (*sto
 	case store.SchedHanded:
 		if _, err := s.api.CancelScheduledMessage(ctx, *m.TelnyxID); err != nil {
 			s.log.Warn("cancel at Telnyx failed", "id", m.ID, "err", err)
-			return m, fmt.Errorf("%w: %s", ErrNotCancellable, Explain(err))
+			return m, fmt.Errorf("%w: %s", ErrNotCancellable, outbox.Explain(err))
 		}
-		if _, err := s.b.st.UpdateScheduledIf(ctx, id, store.SchedHanded, map[string]any{"status": store.SchedCancelled, "cancelled_by": by}); err != nil {
+		if _, err := s.st.UpdateScheduledIf(ctx, id, store.SchedHanded, map[string]any{"status": store.SchedCancelled, "cancelled_by": by}); err != nil {
 			return nil, err
 		}
-		if msg, err := s.b.st.MessageByTelnyxID(ctx, *m.TelnyxID); err == nil {
+		if msg, err := s.st.MessageByTelnyxID(ctx, *m.TelnyxID); err == nil {
 			// Not a delivery status: nothing more to track for it.
-			_ = s.b.st.UpdateMessage(ctx, msg.ID, map[string]any{"status": store.SchedCancelled})
+			_ = s.st.UpdateMessage(ctx, msg.ID, map[string]any{"status": store.SchedCancelled})
 		}
 	default:
 		return m, fmt.Errorf("%w: it is %s", ErrNotCancellable, m.Status)
@@ -100,7 +102,7 @@ func (s *Scheduler) cancel(ctx context.Context, id uint64, by, why string) (*sto
 	if why != "" {
 		note = fmt.Sprintf("Scheduled message #%d was cancelled: %s.", m.ID, why)
 	}
-	if _, err := s.b.PostNote(ctx, scheduledNoteKey(m.ID, "cancelled"), E164(m.From), []E164{E164(m.To)}, ThreadPost{Kind: KindNote, Text: note, Mention: by}); err != nil {
+	if _, err := s.d.PostNote(ctx, domain.ScheduledNoteKey(m.ID, "cancelled"), domain.E164(m.From), []domain.E164{domain.E164(m.To)}, domain.ThreadPost{Kind: domain.KindNote, Text: note, Mention: by}); err != nil {
 		s.log.Warn("cancel note failed", "id", id, "err", err)
 	}
 	return m, nil
@@ -109,13 +111,13 @@ func (s *Scheduler) cancel(ctx context.Context, id uint64, by, why string) (*sto
 // CancelTelnyx cancels a message scheduled at Telnyx by its Telnyx id: the
 // stored one when we have it, else directly.
 func (s *Scheduler) CancelTelnyx(ctx context.Context, telnyxID, by string) error {
-	if m, err := s.b.st.ScheduledByTelnyxID(ctx, telnyxID); err == nil {
+	if m, err := s.st.ScheduledByTelnyxID(ctx, telnyxID); err == nil {
 		_, err := s.Cancel(ctx, m.ID, by)
 		return err
 	}
 	if _, err := s.api.CancelScheduledMessage(ctx, telnyxID); err != nil {
 		s.log.Warn("cancel at Telnyx failed", "err", err)
-		return fmt.Errorf("%w: %s", ErrNotCancellable, Explain(err))
+		return fmt.Errorf("%w: %s", ErrNotCancellable, outbox.Explain(err))
 	}
 	return nil
 }

@@ -1,10 +1,12 @@
-package bridge
+package schedule
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
+	"github.com/smsbridge/smsbridge/bridge/outbox"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -29,40 +31,40 @@ import (
 // other schedules or sends nothing; a schedule that is refused puts the
 // reply back to held.
 func (s *Scheduler) ScheduleHeld(ctx context.Context, messageID uint64, by string) (*store.ScheduledMessage, error) {
-	msg, err := s.b.st.Message(ctx, messageID)
+	msg, err := s.st.Message(ctx, messageID)
 	if err != nil {
 		return nil, err
 	}
-	conv, err := s.b.st.Conversation(ctx, msg.ConversationID)
+	conv, err := s.st.Conversation(ctx, msg.ConversationID)
 	if err != nil {
 		return nil, err
 	}
-	remotes := Remotes(conv.RemoteKey)
+	remotes := domain.Remotes(conv.RemoteKey)
 	if len(remotes) != 1 {
-		return nil, &RefusedError{Reason: "A group message cannot be scheduled; send it anyway or write it again in the morning."}
+		return nil, &outbox.RefusedError{Reason: "A group message cannot be scheduled; send it anyway or write it again in the morning."}
 	}
-	ok, err := s.b.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutRescheduled,
+	ok, err := s.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutRescheduled,
 		"error_text": "Being scheduled."}, store.OutHeldQuiet)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, &RefusedError{Reason: "This reply is no longer held: it was sent or scheduled already."}
+		return nil, &outbox.RefusedError{Reason: "This reply is no longer held: it was sent or scheduled already."}
 	}
 	now := s.Now()
 	at := now.Add(TelnyxMinAhead + time.Minute)
-	if q := s.b.QuietCheck(remotes, now); q != nil && q.Until.After(at) {
+	if q := s.d.QuietCheck(remotes, now); q != nil && q.Until.After(at) {
 		at = q.Until
 	}
-	m, err := s.Schedule(ctx, ScheduleRequest{From: E164(conv.OurNumber), To: remotes[0], Text: msg.Text, SendAt: at, By: by, ConfirmQuiet: true})
+	m, err := s.Schedule(ctx, ScheduleRequest{From: domain.E164(conv.OurNumber), To: remotes[0], Text: msg.Text, SendAt: at, By: by, ConfirmQuiet: true})
 	if err != nil {
-		if _, rerr := s.b.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutHeldQuiet,
+		if _, rerr := s.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"status": store.OutHeldQuiet,
 			"error_text": msg.ErrorText}, store.OutRescheduled); rerr != nil {
 			s.log.Error("quiet hours: put a reply back to held after a refused schedule", "message", msg.ID, "err", rerr)
 		}
 		return nil, err
 	}
-	if _, err := s.b.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"error_text": fmt.Sprintf("Scheduled as #%d.", m.ID)}, store.OutRescheduled); err != nil {
+	if _, err := s.st.UpdateMessageIf(ctx, msg.ID, map[string]any{"error_text": fmt.Sprintf("Scheduled as #%d.", m.ID)}, store.OutRescheduled); err != nil {
 		s.log.Warn("quiet hours: note the schedule on the held reply", "message", msg.ID, "err", err)
 	}
 	return m, nil
