@@ -7,6 +7,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/smsbridge/smsbridge/bridge/pace"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
@@ -117,7 +118,7 @@ func (b *Bridge) postInbound(ctx context.Context, ev *store.Event, first *inboun
 			return nil, err
 		}
 		if wait > 0 {
-			return nil, &paced{from: "Slack channel " + channel, at: b.st.Now().Add(wait)}
+			return nil, &pace.Waiting{From: "Slack channel " + channel, At: b.st.Now().Add(wait)}
 		}
 		ctx = WithChannelTurn(ctx, channel)
 	}

@@ -11,6 +11,7 @@ type (
 	ThreadRef         = domain.ThreadRef
 	ConversationState = domain.ConversationState
 	Header            = domain.Header
+	InboundText       = domain.InboundText
 	NoteKind          = domain.NoteKind
 	ThreadPost        = domain.ThreadPost
 	Action            = domain.Action

@@ -210,8 +210,9 @@ func (p *Pacer) SlowDown(ctx context.Context, from string, until time.Time) erro
 // for the sender is full), which comes with no reset time.
 const QueueFullPause = 30 * time.Second
 
-// Waiting is a handler's answer that its work waits for its sender's turn.
-// It is not a failure: the engine waits until At without counting an
+// Waiting is a handler's answer that its work waits for its turn in a
+// budget (a sender's; or a Slack channel's, bridge/coalesce.go). It is not
+// a failure: the engine waits until At without counting an
 // attempt or backing off (lanes.Engine).
 type Waiting struct {
 	From string
