@@ -44,15 +44,16 @@ func ParseRoutes(s string) (map[E164]string, error) {
 type Config struct {
 	Routes Routes
 	// Silence is how long a conversation may be quiet before a new text
-	// starts a fresh thread (linked to the old one). Zero: 30 days.
+	// starts a fresh thread (linked to the old one). Zero: DefaultSilence.
 	Silence time.Duration
-	// MediaLimit caps an inbound MMS attachment's size. Zero: 20 MiB.
+	// MediaLimit caps an inbound MMS attachment's size. Zero:
+	// DefaultMediaLimit (20 MiB).
 	MediaLimit int64
 	// Quiet is the recipients' quiet hours (SMSBRIDGE_QUIET_HOURS); the
 	// zero value is DefaultQuietHours.
 	Quiet QuietHours
 	// AutoReplyEvery is how often one conversation may get the auto-reply
-	// (SMSBRIDGE_AUTOREPLY_EVERY). Zero: 12 hours.
+	// (SMSBRIDGE_AUTOREPLY_EVERY). Zero: DefaultAutoReplyEvery.
 	AutoReplyEvery time.Duration
 	// Waiting is how the channel is shown what waits (waiting.go).
 	Waiting WaitingConfig
@@ -62,6 +63,30 @@ type Config struct {
 	// are coalesced (coalesce.go). Zero: they do not wait for a turn (the
 	// poster paces alone), so nothing is coalesced.
 	SlackRate float64
+}
+
+// The defaults of the Config fields left zero (Quiet: DefaultQuietHours).
+const (
+	DefaultSilence        = 30 * 24 * time.Hour
+	DefaultMediaLimit     = 20 << 20
+	DefaultAutoReplyEvery = 12 * time.Hour
+)
+
+// withDefaults fills the fields left zero.
+func (c Config) withDefaults() Config {
+	if c.Silence <= 0 {
+		c.Silence = DefaultSilence
+	}
+	if c.MediaLimit <= 0 {
+		c.MediaLimit = DefaultMediaLimit
+	}
+	if !c.Quiet.IsSet() {
+		c.Quiet = DefaultQuietHours
+	}
+	if c.AutoReplyEvery <= 0 {
+		c.AutoReplyEvery = DefaultAutoReplyEvery
+	}
+	return c
 }
 
 // Bridge is the domain: it turns stored events into Slack posts and SMS.
@@ -79,18 +104,7 @@ type Bridge struct {
 
 // New wires a bridge and registers its handlers on engine.
 func New(st *store.Store, engine *Engine, poster Poster, media MediaFetcher, log *slog.Logger, cfg Config) *Bridge {
-	if cfg.Silence <= 0 {
-		cfg.Silence = 30 * 24 * time.Hour
-	}
-	if cfg.MediaLimit <= 0 {
-		cfg.MediaLimit = 20 << 20
-	}
-	if !cfg.Quiet.IsSet() {
-		cfg.Quiet = DefaultQuietHours
-	}
-	if cfg.AutoReplyEvery <= 0 {
-		cfg.AutoReplyEvery = 12 * time.Hour
-	}
+	cfg = cfg.withDefaults()
 	b := &Bridge{st: st, engine: engine, poster: poster, media: media, log: log, cfg: cfg}
 	engine.Handle(SourceTelnyx, telnyxhook.EventMessageReceived, b.handleReceived)
 	engine.Handle(SourceTelnyx, telnyxhook.EventLinkClicked, b.handleLinkClicked)
