@@ -4,8 +4,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -148,251 +146,34 @@ func NotFound(what string) Response {
 	return Error(http.StatusNotFound, "10005", "Resource not found", what+" not found")
 }
 
+// defaultAnswer is a route's answer when a test scripted none: what
+// Telnyx would answer, from the fake's state.
 func (s *Server) defaultAnswer(r Request) Response {
 	switch r.Route {
 	case "POST /messages", "POST /messages/long_code", "POST /messages/short_code",
 		"POST /messages/number_pool", "POST /messages/alphanumeric_sender_id",
 		"POST /messages/group_mms", "POST /messages/schedule":
-		m := s.newMessage(r)
-		return JSON(map[string]any{"data": m})
+		return JSON(map[string]any{"data": s.newMessage(r)})
 	case "GET /messages/{id}":
-		s.mu.Lock()
-		m := s.state.messages[r.Params["id"]]
-		s.mu.Unlock()
-		if m == nil {
-			return NotFound("message")
-		}
-		return JSON(map[string]any{"data": m})
+		return s.getMessage(r)
 	case "DELETE /messages/{id}":
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		m := s.state.messages[r.Params["id"]]
-		if m == nil {
-			return BareError(http.StatusNotFound, "10005", "Resource not found", "message not found")
-		}
-		if _, scheduled := m["send_at"]; !scheduled {
-			return Error(http.StatusUnprocessableEntity, "40018", "Message cannot be cancelled", "only scheduled messages can be cancelled")
-		}
-		for _, to := range m["to"].([]any) {
-			to.(map[string]any)["status"] = "cancelled"
-		}
-		return JSON(m) // unwrapped, per the spec
+		return s.cancelMessage(r)
 	case "POST /messages/whatsapp":
-		b := r.BodyMap()
-		return JSON(map[string]any{"data": map[string]any{
-			"id":                   UUID(),
-			"record_type":          "message",
-			"direction":            "outbound",
-			"type":                 "WHATSAPP",
-			"encoding":             "UTF-8",
-			"from":                 map[string]any{"phone_number": b["from"]},
-			"to":                   []any{map[string]any{"phone_number": b["to"], "status": "queued"}},
-			"body":                 b["whatsapp_message"],
-			"messaging_profile_id": DefaultProfileID,
-			"organization_id":      DefaultOrgID,
-			"received_at":          time.Now().UTC().Format(time.RFC3339Nano),
-		}})
+		return sendWhatsApp(r)
 	case "GET /messaging_optouts":
-		s.mu.Lock()
-		items := filter(s.state.optouts, func(o map[string]any) bool {
-			return match(r.Query.Get("filter[from]"), o["from"]) &&
-				match(r.Query.Get("filter[messaging_profile_id]"), o["messaging_profile_id"])
-		})
-		s.mu.Unlock()
-		return page(r, items)
+		return s.listOptOuts(r)
 	case "GET /phone_numbers/messaging":
-		s.mu.Lock()
-		want := r.Query.Get("filter[phone_number]")
-		items := filter(s.state.numbers, func(n map[string]any) bool {
-			if want == "" {
-				return match(r.Query.Get("filter[messaging_profile_id]"), n["messaging_profile_id"])
-			}
-			for _, w := range strings.Split(want, ",") {
-				if w == n["phone_number"] {
-					return true
-				}
-			}
-			return false
-		})
-		s.mu.Unlock()
-		return page(r, items)
+		return s.listNumbers(r)
 	case "GET /mobile_phone_numbers/messaging":
-		s.mu.Lock()
-		items := append([]map[string]any(nil), s.state.mobiles...)
-		s.mu.Unlock()
-		return page(r, items)
+		return s.listMobileNumbers(r)
 	case "GET /phone_numbers/{id}/messaging", "PATCH /phone_numbers/{id}/messaging":
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for _, n := range s.state.numbers {
-			if n["id"] == r.Params["id"] || n["phone_number"] == r.Params["id"] {
-				if r.Method == http.MethodPatch {
-					for k, v := range r.BodyMap() {
-						n[k] = v
-					}
-					n["updated_at"] = time.Now().UTC().Format(time.RFC3339Nano)
-				}
-				return JSON(map[string]any{"data": n})
-			}
-		}
-		return NotFound("phone number")
+		return s.numberSettings(r)
 	case "GET /mobile_phone_numbers/{id}/messaging":
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for _, n := range s.state.mobiles {
-			if n["id"] == r.Params["id"] {
-				return JSON(map[string]any{"data": n})
-			}
-		}
-		return NotFound("mobile phone number")
+		return s.mobileNumberSettings(r)
 	case "POST /messaging_numbers_bulk_updates":
-		b := r.BodyMap()
-		o := map[string]any{
-			"record_type": "messaging_numbers_bulk_update",
-			"order_id":    UUID(),
-			"pending":     b["numbers"],
-			"success":     []any{},
-			"failed":      []any{},
-		}
-		s.mu.Lock()
-		s.state.orders[o["order_id"].(string)] = o
-		s.mu.Unlock()
-		return JSON(map[string]any{"data": o})
+		return s.startBulkUpdate(r)
 	case "GET /messaging_numbers_bulk_updates/{order_id}":
-		// Each read settles one pending number, so polling sees progress.
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		o := s.state.orders[r.Params["order_id"]]
-		if o == nil {
-			return NotFound("order")
-		}
-		if p, _ := o["pending"].([]any); len(p) > 0 {
-			o["success"] = append(o["success"].([]any), p[0])
-			o["pending"] = p[1:]
-		}
-		return JSON(map[string]any{"data": o})
+		return s.bulkUpdate(r)
 	}
 	return Error(http.StatusNotImplemented, "99999", "Not implemented by the fake", r.Route)
-}
-
-func match(want string, got any) bool { return want == "" || want == got }
-
-func filter(in []map[string]any, keep func(map[string]any) bool) []map[string]any {
-	var out []map[string]any
-	for _, m := range in {
-		if keep(m) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// page answers one page of items per page[number] and page[size].
-func page(r Request, items []map[string]any) Response {
-	num, size := 1, 20
-	if v, err := strconv.Atoi(r.Query.Get("page[number]")); err == nil && v > 0 {
-		num = v
-	}
-	if v, err := strconv.Atoi(r.Query.Get("page[size]")); err == nil && v > 0 {
-		size = v
-	}
-	total := len(items)
-	pages := (total + size - 1) / size
-	lo := min((num-1)*size, total)
-	hi := min(lo+size, total)
-	data := make([]any, 0, hi-lo)
-	for _, it := range items[lo:hi] {
-		data = append(data, it)
-	}
-	return JSON(map[string]any{
-		"data": data,
-		"meta": map[string]any{"page_number": num, "page_size": size, "total_pages": pages, "total_results": total},
-	})
-}
-
-// newMessage builds and stores the queued message a send answers with.
-func (s *Server) newMessage(r Request) map[string]any {
-	b := r.BodyMap()
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	var tos []any
-	switch to := b["to"].(type) {
-	case string:
-		tos = []any{map[string]any{"phone_number": to, "status": "queued", "carrier": "T-MOBILE USA, INC.", "line_type": "Wireless"}}
-	case []any:
-		for _, t := range to {
-			tos = append(tos, map[string]any{"phone_number": t, "status": "queued", "carrier": "T-MOBILE USA, INC.", "line_type": "Wireless"})
-		}
-	}
-	from, _ := b["from"].(string)
-	if from == "" {
-		from = DefaultNumber // number pool: Telnyx picks one
-	}
-	text, _ := b["text"].(string)
-	typ := "SMS"
-	var media []any
-	if urls, ok := b["media_urls"].([]any); ok && len(urls) > 0 {
-		typ = "MMS"
-		for _, u := range urls {
-			media = append(media, map[string]any{"url": u, "content_type": nil, "sha256": nil, "size": nil})
-		}
-	}
-	if t, ok := b["type"].(string); ok {
-		typ = t
-	}
-	if r.Route == "POST /messages/group_mms" {
-		typ = "MMS"
-	}
-	profile, _ := b["messaging_profile_id"].(string)
-	if profile == "" {
-		profile = DefaultProfileID
-	}
-	m := map[string]any{
-		"record_type":             "message",
-		"direction":               "outbound",
-		"id":                      UUID(),
-		"type":                    typ,
-		"messaging_profile_id":    profile,
-		"organization_id":         DefaultOrgID,
-		"from":                    map[string]any{"phone_number": from, "carrier": "TELNYX LLC", "line_type": "VoIP"},
-		"to":                      tos,
-		"cc":                      []any{},
-		"text":                    text,
-		"subject":                 b["subject"],
-		"media":                   media,
-		"webhook_url":             b["webhook_url"],
-		"webhook_failover_url":    b["webhook_failover_url"],
-		"encoding":                "GSM-7",
-		"parts":                   1,
-		"num_chars":               len([]rune(text)),
-		"tags":                    []any{},
-		"cost":                    map[string]any{"amount": "0.0051", "currency": "USD"},
-		"cost_breakdown":          nil,
-		"errors":                  []any{},
-		"received_at":             now,
-		"sent_at":                 nil,
-		"completed_at":            nil,
-		"valid_until":             nil,
-		"wait_seconds":            0.0,
-		"tcr_campaign_id":         nil,
-		"tcr_campaign_billable":   false,
-		"tcr_campaign_registered": nil,
-	}
-	if media == nil {
-		m["media"] = []any{}
-	}
-	if sendAt, ok := b["send_at"].(string); ok && sendAt != "" {
-		// Not in the spec's OutboundMessagePayload, but Telnyx returns it.
-		m["send_at"] = sendAt
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.state.messages[m["id"].(string)] = m
-	if s.carrier != nil && r.Route != "POST /messages/schedule" {
-		// The carrier changes the stored message as it delivers it; the
-		// answer is a copy taken now.
-		answer := cloneJSON(m)
-		s.carrierAcceptedLocked(m)
-		return answer
-	}
-	return m
 }

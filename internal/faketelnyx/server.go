@@ -285,24 +285,46 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 		req.Params = params
 	}
 	s.record(req)
-
-	// Validate the request against the spec, on a copy with the body back.
-	vr := hr.Clone(hr.Context())
-	vr.Body = io.NopCloser(bytes.NewReader(body))
-	validateMu.Lock()
-	_, errs := s.spec.strict.ValidateHttpRequestSync(vr)
-	validateMu.Unlock()
-	errs = s.spec.dropDeepObjectFalsePositives(req.Route, errs)
-	if !ok || len(errs) > 0 {
-		msgs := describe(errs)
-		if !ok {
-			msgs = append(msgs, "no such operation in the spec")
-		}
-		s.violation(Violation{Kind: "request", Method: hr.Method, Path: hr.URL.Path, Messages: msgs})
-		writeJSON(w, http.StatusUnprocessableEntity, nil, specErrors(msgs))
+	if !s.requestValid(w, hr, req, ok) {
 		return
 	}
+	resp, ok := s.respond(hr, req)
+	if !ok {
+		return
+	}
+	s.write(w, hr, body, resp)
+}
 
+// withBody is a copy of hr with its body readable again, for the validator.
+func withBody(hr *http.Request, body []byte) *http.Request {
+	c := hr.Clone(hr.Context())
+	c.Body = io.NopCloser(bytes.NewReader(body))
+	return c
+}
+
+// requestValid checks the request against the spec; one it rejects (or
+// that matched no route) is reported and answered 422.
+func (s *Server) requestValid(w http.ResponseWriter, hr *http.Request, req Request, matched bool) bool {
+	validateMu.Lock()
+	_, errs := s.spec.strict.ValidateHttpRequestSync(withBody(hr, req.Body))
+	validateMu.Unlock()
+	errs = s.spec.dropDeepObjectFalsePositives(req.Route, errs)
+	if matched && len(errs) == 0 {
+		return true
+	}
+	msgs := describe(errs)
+	if !matched {
+		msgs = append(msgs, "no such operation in the spec")
+	}
+	s.violation(Violation{Kind: "request", Method: hr.Method, Path: hr.URL.Path, Messages: msgs})
+	writeJSON(w, http.StatusUnprocessableEntity, nil, specErrors(msgs))
+	return false
+}
+
+// respond decides the answer: over the sender's rate, refused by the
+// carrier, or the route's (queued, handled, default), held while it
+// hangs. false means the client gave up while it hung: nothing is written.
+func (s *Server) respond(hr *http.Request, req Request) (Response, bool) {
 	resp, refused := s.overRate(req)
 	if !refused {
 		resp, refused = s.carrierRefuses(req)
@@ -310,37 +332,48 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	if !refused {
 		resp = s.answer(req)
 	}
-	if resp.Hang != nil {
-		select {
-		case <-resp.Hang:
-		case <-hr.Context().Done():
-			return
-		}
-		if hr.Context().Err() != nil {
-			return
-		}
-		if resp.Status == 0 && resp.Body == nil {
-			resp = s.defaultAnswer(req)
-		}
+	if resp.Hang == nil {
+		return resp, true
 	}
+	select {
+	case <-resp.Hang:
+	case <-hr.Context().Done():
+		return Response{}, false
+	}
+	if hr.Context().Err() != nil {
+		return Response{}, false
+	}
+	if resp.Status == 0 && resp.Body == nil {
+		resp = s.defaultAnswer(req)
+	}
+	return resp, true
+}
+
+// encode turns an answer's Body into the bytes sent: JSON, or as is for a
+// []byte or string.
+func encode(body any) ([]byte, error) {
+	switch b := body.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		return b, nil
+	case string:
+		return []byte(b), nil
+	}
+	return json.Marshal(body)
+}
+
+// write sends resp, checking it against the spec first unless it is a 5xx
+// or asks not to be (a violation is reported; the answer still goes out).
+func (s *Server) write(w http.ResponseWriter, hr *http.Request, body []byte, resp Response) {
 	status := resp.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
-	var raw []byte
-	switch b := resp.Body.(type) {
-	case nil:
-	case []byte:
-		raw = b
-	case string:
-		raw = []byte(b)
-	default:
-		var err error
-		raw, err = json.Marshal(b)
-		if err != nil {
-			http.Error(w, "faketelnyx: cannot encode answer: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
+	raw, err := encode(resp.Body)
+	if err != nil {
+		http.Error(w, "faketelnyx: cannot encode answer: "+err.Error(), http.StatusInternalServerError)
+		return
 	}
 	header := resp.Header.Clone()
 	if header == nil {
@@ -354,12 +387,10 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 			StatusCode: status,
 			Header:     header,
 			Body:       io.NopCloser(bytes.NewReader(raw)),
-			Request:    vr,
+			Request:    withBody(hr, body),
 		}
-		vr2 := hr.Clone(hr.Context())
-		vr2.Body = io.NopCloser(bytes.NewReader(body))
 		validateMu.Lock()
-		rvalid, rerrs := s.spec.lenient.ValidateHttpResponse(vr2, hresp)
+		rvalid, rerrs := s.spec.lenient.ValidateHttpResponse(withBody(hr, body), hresp)
 		validateMu.Unlock()
 		if !rvalid {
 			s.violation(Violation{Kind: "response", Method: hr.Method, Path: hr.URL.Path, Messages: describe(rerrs)})
