@@ -203,7 +203,7 @@ func (s *crashSender) SendSMS(ctx context.Context, m bridge.OutSMS) (*bridge.Sen
 
 func TestSendInterruptedByACrashAfterTelnyxIsAmbiguousNotLostNotResent(t *testing.T) {
 	e := newSMSEnv(t)
-	cs := &crashSender{next: &bridge.TelnyxSender{Client: e.api}, crashed: make(chan struct{})}
+	cs := &crashSender{next: &bridge.TelnyxSender{Client: e.api.Client}, crashed: make(chan struct{})}
 	cs.armed.Store(true)
 	e.out = bridge.NewOutbound(e.br, cs, nil, nil, bridge.OutboundConfig{})
 	e.cmds = slackin.NewCommands(nil, &slackin.HTTPResponder{}, nil)

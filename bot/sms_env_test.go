@@ -25,6 +25,7 @@ import (
 	"github.com/smsbridge/smsbridge/smscmd"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 // triggerSeq makes each command's trigger id unique, as Slack's are.
@@ -68,7 +69,7 @@ type smsEnv struct {
 	clock *testClock
 	slack *fakeslack.Server
 	tx    *faketelnyx.Server
-	api   *telnyx.Client
+	api   *telnyxacct.Client
 	db    string
 	st    *store.Store
 	br    *bridge.Bridge
@@ -113,8 +114,8 @@ func newSMSEnv(t *testing.T) *smsEnv {
 		db: filepath.Join(t.TempDir(), "sms.db"), logs: &syncBuffer{}, quiet: bridge.QuietOff}
 	e.slack.AddUser(slack.User{ID: userAlice, Name: "alice", TZ: "America/New_York", TZLabel: "Eastern Standard Time", TZOffset: -18000})
 	e.slack.AddUser(slack.User{ID: userAdmin, Name: "admin", TZ: "Europe/Berlin"})
-	e.api = telnyx.NewClient("KEYTEST", telnyx.WithBaseURL(e.tx.BaseURL), telnyx.WithRetry(1, time.Millisecond),
-		telnyx.WithClock(e.clock.Now, func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
+	e.api = telnyxacct.New(telnyx.NewClient("KEYTEST", telnyx.WithBaseURL(e.tx.BaseURL), telnyx.WithRetry(1, time.Millisecond),
+		telnyx.WithClock(e.clock.Now, func(ctx context.Context, d time.Duration) error { return ctx.Err() })))
 	e.start()
 	return e
 }
@@ -135,7 +136,7 @@ func (e *smsEnv) start() {
 	e.eng = bridge.NewEngine(st, log, bridge.EngineConfig{})
 	e.br = bridge.New(st, e.eng, poster, nil, log, bridge.Config{Routes: routes, Quiet: e.quiet})
 	e.br.SetInboxHooks(inbox.NewUserNames(e.slack.Client()), nil)
-	e.out = bridge.NewOutbound(e.br, &bridge.TelnyxSender{Client: e.api, ProfileID: faketelnyx.DefaultProfileID}, nil, nil, bridge.OutboundConfig{})
+	e.out = bridge.NewOutbound(e.br, &bridge.TelnyxSender{Client: e.api.Client, ProfileID: faketelnyx.DefaultProfileID}, nil, nil, bridge.OutboundConfig{})
 	e.sched = bridge.NewScheduler(e.br, e.api, log)
 	e.sched.Now = e.clock.Now
 	e.cmds = slackin.NewCommands(&slackin.Admins{IDs: []string{userAdmin}}, &slackin.HTTPResponder{Hosts: slackpost.NewSlackHosts(e.slack.URL())}, log)

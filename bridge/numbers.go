@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 // Our numbers: smsbridge learns them from Telnyx (and from every webhook
@@ -15,16 +15,16 @@ import (
 
 // NumberLister is the part of the Telnyx client that lists our numbers.
 type NumberLister interface {
-	ListNumberSettings(ctx context.Context, f telnyx.NumberFilter) iter.Seq2[telnyx.NumberSettings, error]
+	ListNumberSettings(ctx context.Context, f telnyxacct.NumberFilter) iter.Seq2[telnyxacct.NumberSettings, error]
 }
 
-var _ NumberLister = (*telnyx.Client)(nil)
+var _ NumberLister = (*telnyxacct.Client)(nil)
 
 // LearnNumbers asks Telnyx for the account's messaging numbers and
 // remembers each with its messaging profile. It returns how many it saw.
 func (b *Bridge) LearnNumbers(ctx context.Context, l NumberLister) (int, error) {
 	n := 0
-	for num, err := range l.ListNumberSettings(ctx, telnyx.NumberFilter{}) {
+	for num, err := range l.ListNumberSettings(ctx, telnyxacct.NumberFilter{}) {
 		if err != nil {
 			return n, err
 		}

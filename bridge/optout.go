@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 // The one opt-out policy. Opt-outs are records of their own (store.OptOut):
@@ -249,7 +249,7 @@ func recordOf(r *store.OptOut) OptOutRecord {
 // LearnTelnyxOptOut records an opt-out found on Telnyx's opt-out list, so
 // the policy refuses sends to them here too (and what is scheduled to them
 // is cancelled). It reports whether it was new to smsbridge.
-func (b *Bridge) LearnTelnyxOptOut(ctx context.Context, o telnyx.OptOut) (bool, error) {
+func (b *Bridge) LearnTelnyxOptOut(ctx context.Context, o telnyxacct.OptOut) (bool, error) {
 	if o.To == "" || (o.From == "" && o.MessagingProfileID == "") {
 		return false, nil
 	}

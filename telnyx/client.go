@@ -217,15 +217,22 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	return nil
 }
 
+// Do runs one Messaging API call for a package that adds endpoints to the
+// client (telnyxacct): method, a path appended to the base URL (starting
+// with "/"), an optional query and JSON body; a 2xx answer is decoded into
+// out (if not nil). It retries as RetryPolicy says, and its errors are the
+// ones NotSent, IsAmbiguous and the Is* helpers read.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	return c.do(ctx, call{method: method, path: path, query: query, body: body}, out)
+}
+
+// Sleep waits d, or until ctx ends (returning ctx.Err()), on the client's
+// clock (WithClock), so a caller that polls does not make tests wait.
+func (c *Client) Sleep(ctx context.Context, d time.Duration) error { return c.sleep(ctx, d) }
+
 // envelope is the `{"data": …}` wrapper of most answers.
 type envelope[T any] struct {
 	Data T `json:"data"`
-}
-
-// listEnvelope is a page of a list answer.
-type listEnvelope[T any] struct {
-	Data []T      `json:"data"`
-	Meta PageMeta `json:"meta"`
 }
 
 func newBodyReader(b []byte) io.Reader {

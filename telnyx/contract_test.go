@@ -11,20 +11,22 @@ import (
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 const testKey = "KEY0123456789SECRET"
 
 // setup starts the spec-validating fake (a violation fails the test) and a
-// client pointed at it with instant sleeps.
-func setup(t *testing.T, opts ...telnyx.Option) (*faketelnyx.Server, *telnyx.Client) {
+// client pointed at it with instant sleeps, with the account's lookups and
+// settings (telnyxacct) besides the client's own methods.
+func setup(t *testing.T, opts ...telnyx.Option) (*faketelnyx.Server, *telnyxacct.Client) {
 	t.Helper()
 	srv := faketelnyx.New(t)
 	base := []telnyx.Option{
 		telnyx.WithBaseURL(srv.BaseURL),
 		telnyx.WithClock(nil, func(ctx context.Context, d time.Duration) error { return ctx.Err() }),
 	}
-	return srv, telnyx.NewClient(testKey, append(base, opts...)...)
+	return srv, telnyxacct.New(telnyx.NewClient(testKey, append(base, opts...)...))
 }
 
 func ctx(t *testing.T) context.Context {
@@ -212,8 +214,8 @@ func TestContractOptOuts(t *testing.T) {
 	srv, c := setup(t)
 	after := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 	before := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	var got []telnyx.OptOut
-	for o, err := range c.ListOptOuts(ctx(t), telnyx.OptOutFilter{
+	var got []telnyxacct.OptOut
+	for o, err := range c.ListOptOuts(ctx(t), telnyxacct.OptOutFilter{
 		MessagingProfileID: faketelnyx.DefaultProfileID, From: faketelnyx.DefaultNumber,
 		CreatedAfter: after, CreatedBefore: before, RedactionEnabled: true, PageSize: 50,
 	}) {
@@ -247,7 +249,7 @@ func TestOptOutCreatedAtInTelnyxSpaceFormat(t *testing.T) {
 		"data": []any{map[string]any{"from": "+18445550001", "to": "+13125550123", "keyword": nil, "messaging_profile_id": nil, "created_at": "2025-04-28 12:00:38.631252+00:00"}},
 		"meta": map[string]any{"page_number": 1, "page_size": 20, "total_pages": 1, "total_results": 1},
 	}})
-	items, meta, err := c.ListOptOutsPage(ctx(t), telnyx.OptOutFilter{}, 1, 20)
+	items, meta, err := c.ListOptOutsPage(ctx(t), telnyxacct.OptOutFilter{}, 1, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,8 +262,8 @@ func TestOptOutCreatedAtInTelnyxSpaceFormat(t *testing.T) {
 func TestContractNumberSettings(t *testing.T) {
 	srv, c := setup(t)
 	cx := ctx(t)
-	var nums []telnyx.NumberSettings
-	for n, err := range c.ListNumberSettings(cx, telnyx.NumberFilter{MessagingProfileID: faketelnyx.DefaultProfileID, Type: "longcode", Sort: "asc", PhoneNumberContains: "555"}) {
+	var nums []telnyxacct.NumberSettings
+	for n, err := range c.ListNumberSettings(cx, telnyxacct.NumberFilter{MessagingProfileID: faketelnyx.DefaultProfileID, Type: "longcode", Sort: "asc", PhoneNumberContains: "555"}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,7 +282,7 @@ func TestContractNumberSettings(t *testing.T) {
 		t.Fatalf("GetNumberSettings = %+v, %v", n, err)
 	}
 	newProfile := "dd50eba1-a0c0-4563-9925-b25e842a7cb6"
-	n, err = c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyx.NumberSettingsUpdate{MessagingProfileID: &newProfile, Tags: []string{"support"}})
+	n, err = c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProfileID: &newProfile, Tags: []string{"support"}})
 	if err != nil || n.MessagingProfileID != newProfile || !reflect.DeepEqual(n.Tags, []string{"support"}) {
 		t.Fatalf("UpdateNumberSettings = %+v, %v", n, err)
 	}
@@ -288,7 +290,7 @@ func TestContractNumberSettings(t *testing.T) {
 		t.Errorf("PATCH body = %v", b)
 	}
 	// Unassign: an explicit "".
-	if _, err := c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyx.NumberSettingsUpdate{MessagingProfileID: ptr("")}); err != nil {
+	if _, err := c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProfileID: ptr("")}); err != nil {
 		t.Fatal(err)
 	}
 	if b := lastBody(t, srv, "PATCH /phone_numbers/{id}/messaging"); !reflect.DeepEqual(b, map[string]any{"messaging_profile_id": ""}) {
@@ -302,7 +304,7 @@ func TestContractNumberSettings(t *testing.T) {
 	if q := srv.RequestsTo("GET /phone_numbers/messaging"); q[len(q)-1].Query.Get("filter[phone_number]") != "+18445550002" {
 		t.Errorf("lookup query = %v", q[len(q)-1].Query)
 	}
-	if _, err := c.NumberSettingsByE164(cx, "+18445559999"); !errors.Is(err, telnyx.ErrNumberNotFound) || strings.Contains(err.Error(), "+18445559999") {
+	if _, err := c.NumberSettingsByE164(cx, "+18445559999"); !errors.Is(err, telnyxacct.ErrNumberNotFound) || strings.Contains(err.Error(), "+18445559999") {
 		t.Errorf("missing number: err = %v, want ErrNumberNotFound with the number masked", err)
 	}
 }
@@ -310,7 +312,7 @@ func TestContractNumberSettings(t *testing.T) {
 func TestContractMobileNumberSettings(t *testing.T) {
 	srv, c := setup(t)
 	cx := ctx(t)
-	var got []telnyx.MobileNumberSettings
+	var got []telnyxacct.MobileNumberSettings
 	for n, err := range c.ListMobileNumberSettings(cx, 0) {
 		if err != nil {
 			t.Fatal(err)
@@ -337,7 +339,7 @@ func TestContractBulkUpdateAndWait(t *testing.T) {
 	srv, c := setup(t)
 	cx := ctx(t)
 	nums := []string{"+18445550001", "+18445550002", "+18445550003"}
-	order, err := c.BulkUpdateProfiles(cx, telnyx.BulkUpdateRequest{MessagingProfileID: faketelnyx.DefaultProfileID, Numbers: nums, AssignOnly: true})
+	order, err := c.BulkUpdateProfiles(cx, telnyxacct.BulkUpdateRequest{MessagingProfileID: faketelnyx.DefaultProfileID, Numbers: nums, AssignOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,8 +349,8 @@ func TestContractBulkUpdateAndWait(t *testing.T) {
 	if b := lastBody(t, srv, "POST /messaging_numbers_bulk_updates"); b["assign_only"] != true || len(b["numbers"].([]any)) != 3 {
 		t.Errorf("body = %v", b)
 	}
-	var seen []telnyx.BulkUpdate
-	final, err := c.WaitBulkUpdate(cx, order.OrderID, time.Millisecond, func(b telnyx.BulkUpdate) { seen = append(seen, b) })
+	var seen []telnyxacct.BulkUpdate
+	final, err := c.WaitBulkUpdate(cx, order.OrderID, time.Millisecond, func(b telnyxacct.BulkUpdate) { seen = append(seen, b) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +366,7 @@ func TestContractBulkUpdateAndWait(t *testing.T) {
 	}
 
 	// Unassigning sends messaging_profile_id "" (it is required).
-	if _, err := c.BulkUpdateProfiles(cx, telnyx.BulkUpdateRequest{Numbers: nums[:1]}); err != nil {
+	if _, err := c.BulkUpdateProfiles(cx, telnyxacct.BulkUpdateRequest{Numbers: nums[:1]}); err != nil {
 		t.Fatal(err)
 	}
 	if b := lastBody(t, srv, "POST /messaging_numbers_bulk_updates"); b["messaging_profile_id"] != "" {
@@ -466,11 +468,11 @@ func TestRequestsRefusedLocallyNeverReachTheServer(t *testing.T) {
 			return err
 		},
 		"page size 251": func() error {
-			_, _, err := c.ListOptOutsPage(cx, telnyx.OptOutFilter{}, 1, 251)
+			_, _, err := c.ListOptOutsPage(cx, telnyxacct.OptOutFilter{}, 1, 251)
 			return err
 		},
 		"empty update": func() error {
-			_, err := c.UpdateNumberSettings(cx, "1", telnyx.NumberSettingsUpdate{})
+			_, err := c.UpdateNumberSettings(cx, "1", telnyxacct.NumberSettingsUpdate{})
 			return err
 		},
 	}
@@ -541,19 +543,19 @@ func TestEveryOperationIsExercised(t *testing.T) {
 	must(err)
 	_, err = c.SendWhatsApp(cx, telnyx.WhatsAppRequest{From: "+18445550001", To: "+13125550123", Message: json.RawMessage(`{"type":"text","text":{"body":"x"}}`)})
 	must(err)
-	_, _, err = c.ListOptOutsPage(cx, telnyx.OptOutFilter{}, 1, 10)
+	_, _, err = c.ListOptOutsPage(cx, telnyxacct.OptOutFilter{}, 1, 10)
 	must(err)
-	_, _, err = c.ListNumberSettingsPage(cx, telnyx.NumberFilter{}, 1, 10)
+	_, _, err = c.ListNumberSettingsPage(cx, telnyxacct.NumberFilter{}, 1, 10)
 	must(err)
 	_, err = c.GetNumberSettings(cx, faketelnyx.DefaultNumberID)
 	must(err)
-	_, err = c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyx.NumberSettingsUpdate{MessagingProduct: ptr("P2P")})
+	_, err = c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProduct: ptr("P2P")})
 	must(err)
 	_, _, err = c.ListMobileNumberSettingsPage(cx, 1, 10)
 	must(err)
 	_, err = c.GetMobileNumberSettings(cx, faketelnyx.DefaultMobileNumberID)
 	must(err)
-	o, err := c.BulkUpdateProfiles(cx, telnyx.BulkUpdateRequest{MessagingProfileID: faketelnyx.DefaultProfileID, Numbers: []string{"+18445550001"}})
+	o, err := c.BulkUpdateProfiles(cx, telnyxacct.BulkUpdateRequest{MessagingProfileID: faketelnyx.DefaultProfileID, Numbers: []string{"+18445550001"}})
 	must(err)
 	_, err = c.GetBulkUpdate(cx, o.OrderID)
 	must(err)

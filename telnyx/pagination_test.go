@@ -7,6 +7,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 func seedOptOuts(srv *faketelnyx.Server, n int) {
@@ -22,7 +23,7 @@ func TestIteratorFetchesPagesLazily(t *testing.T) {
 	seedOptOuts(srv, 5) // pages of 2: [0 1] [2 3] [4]
 	pagesSeen := []int{}
 	var got []string
-	for o, err := range c.ListOptOuts(ctx(t), telnyx.OptOutFilter{PageSize: 2}) {
+	for o, err := range c.ListOptOuts(ctx(t), telnyxacct.OptOutFilter{PageSize: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +49,7 @@ func TestIteratorStoppingEarlyFetchesNoMore(t *testing.T) {
 	srv, c := setup(t)
 	seedOptOuts(srv, 6)
 	n := 0
-	for _, err := range c.ListOptOuts(ctx(t), telnyx.OptOutFilter{PageSize: 2}) {
+	for _, err := range c.ListOptOuts(ctx(t), telnyxacct.OptOutFilter{PageSize: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func TestIteratorYieldsErrorAndStops(t *testing.T) {
 		})
 	})
 	var items, errs int
-	for _, err := range c.ListOptOuts(ctx(t), telnyx.OptOutFilter{PageSize: 2}) {
+	for _, err := range c.ListOptOuts(ctx(t), telnyxacct.OptOutFilter{PageSize: 2}) {
 		if err != nil {
 			errs++
 			if !telnyx.IsUnauthorized(err) {
@@ -103,7 +104,7 @@ func TestNumberIteratorAcrossPages(t *testing.T) {
 	}
 	srv.SetNumbers(ns...)
 	n := 0
-	for _, err := range c.ListNumberSettings(ctx(t), telnyx.NumberFilter{PageSize: 3}) {
+	for _, err := range c.ListNumberSettings(ctx(t), telnyxacct.NumberFilter{PageSize: 3}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +113,7 @@ func TestNumberIteratorAcrossPages(t *testing.T) {
 	if n != 7 || len(srv.RequestsTo("GET /phone_numbers/messaging")) != 3 {
 		t.Errorf("%d numbers in %d requests, want 7 in 3", n, len(srv.RequestsTo("GET /phone_numbers/messaging")))
 	}
-	items, meta, err := c.ListNumberSettingsPage(ctx(t), telnyx.NumberFilter{}, 3, 3)
+	items, meta, err := c.ListNumberSettingsPage(ctx(t), telnyxacct.NumberFilter{}, 3, 3)
 	if err != nil || len(items) != 1 || meta.TotalPages != 3 || meta.TotalResults != 7 || meta.PageNumber != 3 {
 		t.Errorf("page 3 = %d items %+v %v", len(items), meta, err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 var fixedNow = time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC)
@@ -36,7 +37,7 @@ func (s *sleeper) got() []time.Duration {
 	return append([]time.Duration(nil), s.waits...)
 }
 
-func retrySetup(t *testing.T, opts ...telnyx.Option) (*faketelnyx.Server, *telnyx.Client, *sleeper) {
+func retrySetup(t *testing.T, opts ...telnyx.Option) (*faketelnyx.Server, *telnyxacct.Client, *sleeper) {
 	sl := &sleeper{}
 	all := append([]telnyx.Option{
 		telnyx.WithClock(func() time.Time { return fixedNow }, sl.sleep),
@@ -71,7 +72,7 @@ func TestRetryPOSTNotResentAfter5xx(t *testing.T) {
 func TestRetryPATCHNotResentAfter5xx(t *testing.T) {
 	srv, c, _ := retrySetup(t)
 	srv.Enqueue("PATCH /phone_numbers/{id}/messaging", faketelnyx.Response{Status: 500})
-	_, err := c.UpdateNumberSettings(ctx(t), faketelnyx.DefaultNumberID, telnyx.NumberSettingsUpdate{MessagingProduct: ptr("P2P")})
+	_, err := c.UpdateNumberSettings(ctx(t), faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProduct: ptr("P2P")})
 	if !telnyx.IsAmbiguous(err) {
 		t.Errorf("err = %v, want ambiguous", err)
 	}
@@ -156,7 +157,7 @@ func TestRetryGETRetriedAfter503(t *testing.T) {
 func TestRetryGETGivesUpAfterMaxAttempts(t *testing.T) {
 	srv, c, _ := retrySetup(t, telnyx.WithRetry(3, time.Millisecond))
 	srv.Handle("GET /messaging_optouts", func(faketelnyx.Request) faketelnyx.Response { return faketelnyx.Response{Status: 500} })
-	_, _, err := c.ListOptOutsPage(ctx(t), telnyx.OptOutFilter{}, 1, 10)
+	_, _, err := c.ListOptOutsPage(ctx(t), telnyxacct.OptOutFilter{}, 1, 10)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -252,9 +253,9 @@ func TestRetryGETRetriedAfterTimeoutAfterWrite(t *testing.T) {
 	hang := make(chan struct{})
 	defer close(hang)
 	srv.Enqueue("GET /mobile_phone_numbers/{id}/messaging", faketelnyx.Response{Hang: hang})
-	c := telnyx.NewClient(testKey, telnyx.WithBaseURL(srv.BaseURL),
+	c := telnyxacct.New(telnyx.NewClient(testKey, telnyx.WithBaseURL(srv.BaseURL),
 		telnyx.WithHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}),
-		telnyx.WithClock(nil, (&sleeper{}).sleep))
+		telnyx.WithClock(nil, (&sleeper{}).sleep)))
 	if _, err := c.GetMobileNumberSettings(ctx(t), faketelnyx.DefaultMobileNumberID); err != nil {
 		t.Fatal(err)
 	}

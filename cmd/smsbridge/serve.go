@@ -21,6 +21,7 @@ import (
 	"github.com/smsbridge/smsbridge/smscmd/records"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 	"github.com/smsbridge/smsbridge/webhooks"
 )
@@ -53,7 +54,7 @@ type app struct {
 	cfg     *config
 	log     *slog.Logger
 	st      *store.Store
-	tx      *telnyx.Client
+	tx      *telnyxacct.Client
 	engine  *bridge.Engine
 	br      *bridge.Bridge
 	out     *bridge.Outbound
@@ -128,8 +129,8 @@ func (s *app) buildCore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.tx = telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version),
-		telnyx.WithMediaAllowHosts(cfg.MediaAllowHosts))
+	s.tx = telnyxacct.New(telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version),
+		telnyx.WithMediaAllowHosts(cfg.MediaAllowHosts)))
 	// The outbox's sends: a 429 comes straight back, so the outbox slows
 	// the whole sender in its shared budget instead of one call waiting.
 	txSend := telnyx.NewClient(cfg.TelnyxAPIKey, telnyx.WithBaseURL(cfg.TelnyxAPIURL), telnyx.WithVersion(version),

@@ -18,11 +18,13 @@ var rules = map[string][]string{
 	// The Telnyx client knows nothing of Slack, the store or the domain,
 	// nor of the webhooks Telnyx sends.
 	"telnyx": append(append([]string{module + "telnyxhook"}, outsideTelnyx...), slackPackages...),
+	// The account's lookups and settings sit on the client, like it.
+	"telnyxacct": append(append([]string{module + "telnyxhook"}, outsideTelnyx...), slackPackages...),
 	// Telnyx's webhooks (signature, envelope) are parsed, not handled:
 	// no HTTP routing, no store, no domain.
 	"telnyxhook": append(outsideTelnyx, slackPackages...),
 	// Phone numbers and segments call nobody: not even Telnyx.
-	"phone": append(append([]string{module + "telnyx", module + "telnyxhook"}, outsideTelnyx...), slackPackages...),
+	"phone": append(append([]string{module + "telnyx", module + "telnyxacct", module + "telnyxhook"}, outsideTelnyx...), slackPackages...),
 	// The store knows no wire format and no layer above it.
 	"store": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", module + "telnyx", module + "bridge", module + "webhooks"}, slackPackages...),
 	// Posting is the bottom of the Slack side: it knows none of the rest.
@@ -59,7 +61,8 @@ var rules = map[string][]string{
 	"sandbox": append([]string{"gorm.io/", module + "store", module + "bridge"}, slackPackages...),
 }
 
-// outsideTelnyx is what the Telnyx side (telnyx, telnyxhook, phone) must
+// outsideTelnyx is what the Telnyx side (telnyx, telnyxacct, telnyxhook,
+// phone) must
 // not reach, besides the Slack side.
 var outsideTelnyx = []string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", "gorm.io/", module + "store", module + "bridge", module + "webhooks"}
 

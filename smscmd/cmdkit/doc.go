@@ -9,6 +9,6 @@
 // --their-time) with the limits a schedule must keep.
 //
 // It is the bottom of /sms: it imports slackpost, slackin, bridge,
-// telnyx and phone, and none of smscmd's packages; never store, gorm, gin, webhooks
+// telnyx, telnyxacct and phone, and none of smscmd's packages; never store, gorm, gin, webhooks
 // or inbox (internal/layout checks it).
 package cmdkit

@@ -14,24 +14,25 @@ import (
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 // SMSAPI is the part of the Telnyx Messaging API client /sms uses: lookups
 // and number settings, never sends (those go through the outbox).
-// *telnyx.Client implements it.
+// *telnyxacct.Client implements it.
 type SMSAPI interface {
 	GetMessage(ctx context.Context, id string) (*telnyx.Message, error)
-	ListOptOutsPage(ctx context.Context, f telnyx.OptOutFilter, page, size int) ([]telnyx.OptOut, telnyx.PageMeta, error)
-	ListNumberSettingsPage(ctx context.Context, f telnyx.NumberFilter, page, size int) ([]telnyx.NumberSettings, telnyx.PageMeta, error)
-	ListMobileNumberSettingsPage(ctx context.Context, page, size int) ([]telnyx.MobileNumberSettings, telnyx.PageMeta, error)
-	NumberSettingsByE164(ctx context.Context, e164 string) (*telnyx.NumberSettings, error)
-	UpdateNumberSettings(ctx context.Context, id string, u telnyx.NumberSettingsUpdate) (*telnyx.NumberSettings, error)
-	BulkUpdateProfiles(ctx context.Context, r telnyx.BulkUpdateRequest) (*telnyx.BulkUpdate, error)
-	GetBulkUpdate(ctx context.Context, orderID string) (*telnyx.BulkUpdate, error)
+	ListOptOutsPage(ctx context.Context, f telnyxacct.OptOutFilter, page, size int) ([]telnyxacct.OptOut, telnyxacct.PageMeta, error)
+	ListNumberSettingsPage(ctx context.Context, f telnyxacct.NumberFilter, page, size int) ([]telnyxacct.NumberSettings, telnyxacct.PageMeta, error)
+	ListMobileNumberSettingsPage(ctx context.Context, page, size int) ([]telnyxacct.MobileNumberSettings, telnyxacct.PageMeta, error)
+	NumberSettingsByE164(ctx context.Context, e164 string) (*telnyxacct.NumberSettings, error)
+	UpdateNumberSettings(ctx context.Context, id string, u telnyxacct.NumberSettingsUpdate) (*telnyxacct.NumberSettings, error)
+	BulkUpdateProfiles(ctx context.Context, r telnyxacct.BulkUpdateRequest) (*telnyxacct.BulkUpdate, error)
+	GetBulkUpdate(ctx context.Context, orderID string) (*telnyxacct.BulkUpdate, error)
 }
 
 // The Telnyx client is what /sms and the scheduler use.
-var _ SMSAPI = (*telnyx.Client)(nil)
+var _ SMSAPI = (*telnyxacct.Client)(nil)
 
 // Deps is what the /sms commands need.
 type Deps struct {

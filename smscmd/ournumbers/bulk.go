@@ -13,7 +13,7 @@ import (
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 func (s *commands) registerBulk() {
@@ -183,7 +183,7 @@ func (s *commands) onBulkSubmit(ctx context.Context, cb *slack.InteractionCallba
 // startBulk starts the order, notes the admin change and follows the
 // order's progress in a message in the inbox channel.
 func (s *commands) startBulk(ctx context.Context, user, cmdChannel, profile string, nums []string) *slack.Msg {
-	order, err := s.API.BulkUpdateProfiles(ctx, telnyx.BulkUpdateRequest{MessagingProfileID: profile, Numbers: nums})
+	order, err := s.API.BulkUpdateProfiles(ctx, telnyxacct.BulkUpdateRequest{MessagingProfileID: profile, Numbers: nums})
 	if err != nil {
 		return slackin.Ephemeral("Telnyx did not start the bulk update: " + slackpost.Escape(cmdkit.TelnyxReason(err)))
 	}
@@ -205,7 +205,7 @@ func (s *commands) startBulk(ctx context.Context, user, cmdChannel, profile stri
 	return slackin.Ephemeral(fmt.Sprintf("Bulk update `%s` started for %d number(s); its progress is in <#%s>.", order.OrderID, len(nums), channel))
 }
 
-func bulkText(b *telnyx.BulkUpdate, profile string, final bool) string {
+func bulkText(b *telnyxacct.BulkUpdate, profile string, final bool) string {
 	state := "in progress"
 	if final {
 		state = "finished"

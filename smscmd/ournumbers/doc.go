@@ -7,7 +7,7 @@
 // are the bridge's; Telnyx is reached through cmdkit.SMSAPI, lookups and
 // number settings only.
 //
-// It imports cmdkit, slackpost, slackin, bridge and telnyx; never store,
+// It imports cmdkit, slackpost, slackin, bridge and telnyxacct; never store,
 // gorm, gin, webhooks or inbox, and not smscmd or its other packages
 // (internal/layout checks it).
 package ournumbers

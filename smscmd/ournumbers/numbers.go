@@ -13,7 +13,7 @@ import (
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 // Action ids of the number-setting confirmation buttons; the value is
@@ -77,7 +77,7 @@ func (s *commands) onNumbersMore(ctx context.Context, cb *slack.InteractionCallb
 // true total and a More button while there are more.
 func (s *commands) numbersPage(ctx context.Context, mobile bool, page int) *slack.Msg {
 	var b strings.Builder
-	var meta telnyx.PageMeta
+	var meta telnyxacct.PageMeta
 	var n int
 	kind := "numbers"
 	if mobile {
@@ -92,7 +92,7 @@ func (s *commands) numbersPage(ctx context.Context, mobile bool, page int) *slac
 			fmt.Fprintf(&b, "• %s — profile `%s` — product %s — %s\n", slackpost.Escape(slackpost.FormatNumber(bridge.E164(n.PhoneNumber))), slackpost.Escape(cmdkit.OrNone(n.MessagingProfileID)), slackpost.Escape(cmdkit.OrNone(n.MessagingProduct)), slackpost.Escape(cmdkit.OrNone(n.Type)))
 		}
 	} else {
-		ns, m, err := s.API.ListNumberSettingsPage(ctx, telnyx.NumberFilter{}, page, numbersPage)
+		ns, m, err := s.API.ListNumberSettingsPage(ctx, telnyxacct.NumberFilter{}, page, numbersPage)
 		if err != nil {
 			return slackin.Ephemeral("Could not list the numbers: " + slackpost.Escape(cmdkit.TelnyxReason(err)) + ".")
 		}
@@ -113,7 +113,7 @@ func (s *commands) numbersPage(ctx context.Context, mobile bool, page int) *slac
 	return cmdkit.MsgWithBlocks(b.String(), blocks...)
 }
 
-func health(h *telnyx.NumberHealth) string {
+func health(h *telnyxacct.NumberHealth) string {
 	if h == nil {
 		return "health unknown"
 	}
@@ -142,7 +142,7 @@ func (s *commands) runNumber(ctx context.Context, req *slackin.CommandRequest) (
 		return nil, slackin.Usagef("Give a number, optionally followed by `profile <profile-id>` or `product <product>`.")
 	}
 	n, err := s.API.NumberSettingsByE164(ctx, string(num))
-	if errors.Is(err, telnyx.ErrNumberNotFound) {
+	if errors.Is(err, telnyxacct.ErrNumberNotFound) {
 		return slackin.Ephemeral(fmt.Sprintf("%s is not one of our Telnyx numbers.", slackpost.Escape(slackpost.FormatNumber(num)))), nil
 	}
 	if err != nil {
@@ -182,13 +182,13 @@ func containsString(l []string, s string) bool {
 	return false
 }
 
-func describeNumber(n *telnyx.NumberSettings) string {
+func describeNumber(n *telnyxacct.NumberSettings) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* (id `%s`)\n", slackpost.Escape(slackpost.FormatNumber(bridge.E164(n.PhoneNumber))), slackpost.Escape(n.ID))
 	fmt.Fprintf(&b, "Messaging profile: `%s`\n", slackpost.Escape(cmdkit.OrNone(n.MessagingProfileID)))
 	fmt.Fprintf(&b, "Product: %s (eligible: %s)\n", slackpost.Escape(cmdkit.OrNone(n.MessagingProduct)), slackpost.Escape(cmdkit.OrNone(strings.Join(n.EligibleMessagingProducts, ", "))))
 	fmt.Fprintf(&b, "Type: %s, traffic: %s, country: %s\n", slackpost.Escape(cmdkit.OrNone(n.Type)), slackpost.Escape(cmdkit.OrNone(n.TrafficType)), slackpost.Escape(cmdkit.OrNone(n.CountryCode)))
-	feat := func(f *telnyx.FeatureSet) string {
+	feat := func(f *telnyxacct.FeatureSet) string {
 		if f == nil {
 			return "no"
 		}
@@ -209,7 +209,7 @@ func (s *commands) onNumberConfirm(ctx context.Context, cb *slack.InteractionCal
 	if ok, err := s.IsAdmin(ctx, user); err != nil || !ok {
 		return s.Respond(ctx, cb, slackin.Ephemeral("Sorry, changing a number's settings is for smsbridge admins."))
 	}
-	u := telnyx.NumberSettingsUpdate{}
+	u := telnyxacct.NumberSettingsUpdate{}
 	if field == "profile" {
 		u.MessagingProfileID = &value
 	} else {

@@ -6,8 +6,8 @@
 // record). It reads through the bridge (NumberStore, ContactNamer and
 // bridge.Bridge), never the store.
 //
-// It imports cmdkit, slackpost, slackin, bridge, telnyx and phone; never store,
-// gorm, gin, webhooks or inbox, and not smscmd or its other packages
+// It imports cmdkit, slackpost, slackin, bridge, telnyxacct and phone; never
+// store, gorm, gin, webhooks or inbox, and not smscmd or its other packages
 // (internal/layout checks it).
 package records
 

@@ -12,7 +12,7 @@ import (
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
-	"github.com/smsbridge/smsbridge/telnyx"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
 // ActionOptOutsMore shows the next page of opt-outs; its value is the page.
@@ -53,9 +53,9 @@ func (s *commands) runOptOuts(ctx context.Context, req *slackin.CommandRequest) 
 	num := nums[0]
 	// Telnyx filters opt-outs by our side (from); the recipient is matched
 	// here, page by page.
-	var found []telnyx.OptOut
+	var found []telnyxacct.OptOut
 	for page := 1; ; page++ {
-		items, meta, err := s.API.ListOptOutsPage(ctx, telnyx.OptOutFilter{}, page, telnyx.MaxPageSize)
+		items, meta, err := s.API.ListOptOutsPage(ctx, telnyxacct.OptOutFilter{}, page, telnyxacct.MaxPageSize)
 		if err != nil {
 			return slackin.Ephemeral("Could not read the opt-outs: " + slackpost.Escape(cmdkit.TelnyxReason(err))), nil
 		}
@@ -128,7 +128,7 @@ func consentLine(num bridge.E164, h bridge.OptOutRecord) string {
 }
 
 func (s *commands) optOutsPage(ctx context.Context, page int) *slack.Msg {
-	items, meta, err := s.API.ListOptOutsPage(ctx, telnyx.OptOutFilter{}, page, optOutsPage)
+	items, meta, err := s.API.ListOptOutsPage(ctx, telnyxacct.OptOutFilter{}, page, optOutsPage)
 	if err != nil {
 		return slackin.Ephemeral("Could not read the opt-outs: " + slackpost.Escape(cmdkit.TelnyxReason(err)))
 	}

@@ -1,4 +1,4 @@
-package telnyx
+package telnyxacct
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func (c *Client) BulkUpdateProfiles(ctx context.Context, r BulkUpdateRequest) (*
 		b["assign_only"] = true
 	}
 	var env envelope[BulkUpdate]
-	if err := c.do(ctx, call{method: http.MethodPost, path: bulkUpdatesPath, body: b}, &env); err != nil {
+	if err := c.Do(ctx, http.MethodPost, bulkUpdatesPath, nil, b, &env); err != nil {
 		return nil, err
 	}
 	return &env.Data, nil
@@ -60,7 +60,7 @@ func (c *Client) GetBulkUpdate(ctx context.Context, orderID string) (*BulkUpdate
 		return nil, invalidf("GET %s/{order_id}: order id is required", bulkUpdatesPath)
 	}
 	var env envelope[BulkUpdate]
-	if err := c.do(ctx, call{method: http.MethodGet, path: bulkUpdatesPath + "/" + url.PathEscape(orderID)}, &env); err != nil {
+	if err := c.Do(ctx, http.MethodGet, bulkUpdatesPath+"/"+url.PathEscape(orderID), nil, nil, &env); err != nil {
 		return nil, err
 	}
 	return &env.Data, nil
@@ -85,7 +85,7 @@ func (c *Client) WaitBulkUpdate(ctx context.Context, orderID string, interval ti
 		if b.Done() {
 			return b, nil
 		}
-		if err := c.sleep(ctx, interval); err != nil {
+		if err := c.Sleep(ctx, interval); err != nil {
 			return b, err
 		}
 	}

@@ -1,4 +1,4 @@
-package telnyx
+package telnyxacct
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+
+	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 // FeatureSet says what a number can do for SMS or MMS.
@@ -45,8 +47,8 @@ type NumberSettings struct {
 	Health                    *NumberHealth  `json:"health,omitempty"`
 	OrganizationID            string         `json:"organization_id,omitempty"`
 	Tags                      []string       `json:"tags,omitempty"`
-	CreatedAt                 APITime        `json:"created_at"`
-	UpdatedAt                 APITime        `json:"updated_at"`
+	CreatedAt                 telnyx.APITime `json:"created_at"`
+	UpdatedAt                 telnyx.APITime `json:"updated_at"`
 }
 
 // MobileNumberSettings is a mobile number with its messaging settings (the
@@ -63,8 +65,8 @@ type MobileNumberSettings struct {
 	Features           NumberFeatures `json:"features"`
 	OrganizationID     string         `json:"organization_id,omitempty"`
 	Tags               []string       `json:"tags,omitempty"`
-	CreatedAt          APITime        `json:"created_at"`
-	UpdatedAt          APITime        `json:"updated_at"`
+	CreatedAt          telnyx.APITime `json:"created_at"`
+	UpdatedAt          telnyx.APITime `json:"updated_at"`
 }
 
 // NumberFilter narrows GET /phone_numbers/messaging; zero fields are not sent.
@@ -144,7 +146,7 @@ func (c *Client) GetNumberSettings(ctx context.Context, id string) (*NumberSetti
 		return nil, invalidf("GET /phone_numbers/{id}/messaging: id is required")
 	}
 	var env envelope[NumberSettings]
-	if err := c.do(ctx, call{method: http.MethodGet, path: "/phone_numbers/" + url.PathEscape(id) + "/messaging"}, &env); err != nil {
+	if err := c.Do(ctx, http.MethodGet, "/phone_numbers/"+url.PathEscape(id)+"/messaging", nil, nil, &env); err != nil {
 		return nil, err
 	}
 	return &env.Data, nil
@@ -157,7 +159,7 @@ func (c *Client) GetMobileNumberSettings(ctx context.Context, id string) (*Mobil
 		return nil, invalidf("GET /mobile_phone_numbers/{id}/messaging: id is required")
 	}
 	var env envelope[MobileNumberSettings]
-	if err := c.do(ctx, call{method: http.MethodGet, path: "/mobile_phone_numbers/" + url.PathEscape(id) + "/messaging"}, &env); err != nil {
+	if err := c.Do(ctx, http.MethodGet, "/mobile_phone_numbers/"+url.PathEscape(id)+"/messaging", nil, nil, &env); err != nil {
 		return nil, err
 	}
 	return &env.Data, nil
@@ -198,7 +200,7 @@ func (c *Client) UpdateNumberSettings(ctx context.Context, id string, u NumberSe
 		return nil, invalidf("%s: nothing to change", ep)
 	}
 	var env envelope[NumberSettings]
-	if err := c.do(ctx, call{method: http.MethodPatch, path: "/phone_numbers/" + url.PathEscape(id) + "/messaging", body: b}, &env); err != nil {
+	if err := c.Do(ctx, http.MethodPatch, "/phone_numbers/"+url.PathEscape(id)+"/messaging", nil, b, &env); err != nil {
 		return nil, err
 	}
 	return &env.Data, nil
