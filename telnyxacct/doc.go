@@ -7,9 +7,9 @@
 //
 // Its Client embeds the telnyx.Client and calls through it (Do), so one
 // value has the client's methods and these, with the same retries, errors
-// and key handling. Its contract tests sit with the client's in telnyx/,
-// where TestEveryOperationIsExercised checks that together they reach every
-// operation of the spec.
+// and key handling. Its contract tests run against the spec-validating
+// fake; telnyx/'s TestEveryOperationIsExercised checks that the two
+// packages together reach every operation of the spec.
 //
 // It imports neither gin, slack-go nor gorm, nor the store, bridge,
 // webhooks, telnyxhook or the Slack packages (internal/layout checks it).

@@ -1,4 +1,4 @@
-package telnyx_test
+package telnyxacct_test
 
 import (
 	"fmt"
