@@ -4,11 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/smsbridge/smsbridge/inbox"
-	"github.com/smsbridge/smsbridge/internal/testdb"
-	"github.com/smsbridge/smsbridge/slackin"
-	"github.com/smsbridge/smsbridge/slackpost"
-	"github.com/smsbridge/smsbridge/smscmd/records"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +16,14 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/bridge"
+	"github.com/smsbridge/smsbridge/inbox"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
+	"github.com/smsbridge/smsbridge/internal/slacklimits"
+	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/slackin"
+	"github.com/smsbridge/smsbridge/slackpost"
+	"github.com/smsbridge/smsbridge/smscmd/records"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
@@ -200,7 +202,7 @@ func (e *inboxEnv) command(user, text string) *slack.Msg {
 	if msg != nil {
 		// The acknowledgement is held to Slack's limits like every payload.
 		blocks, _ := json.Marshal(msg.Blocks)
-		if p := fakeslack.MessageProblems(msg.Text, blocks); len(p) > 0 {
+		if p := slacklimits.MessageProblems(msg.Text, blocks); len(p) > 0 {
 			e.t.Errorf("/sms %s answers a message Slack would refuse: %v", text, p)
 		}
 	}
@@ -223,7 +225,7 @@ func (e *inboxEnv) openHome(user string) {
 }
 
 // header is the thread header of c as Slack holds it now.
-func (e *inboxEnv) header(c *store.Conversation) fakeslack.Message {
+func (e *inboxEnv) header(c *store.Conversation) recorded.Message {
 	e.t.Helper()
 	m, ok := e.srv.Message(c.Channel, c.ThreadTS)
 	if !ok {

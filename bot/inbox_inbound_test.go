@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/store"
 )
@@ -35,7 +36,7 @@ func (e *inboxEnv) handled(remote, text string) {
 	}, 5*time.Second)
 }
 
-func (e *inboxEnv) waitReplies(c *store.Conversation, n int) []fakeslack.Message {
+func (e *inboxEnv) waitReplies(c *store.Conversation, n int) []recorded.Message {
 	e.t.Helper()
 	e.srv.WaitFor(func() bool { return len(e.srv.ThreadReplies(c.Channel, c.ThreadTS)) >= n }, 5*time.Second)
 	return e.srv.ThreadReplies(c.Channel, c.ThreadTS)

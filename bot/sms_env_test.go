@@ -20,6 +20,7 @@ import (
 	"github.com/smsbridge/smsbridge/inbox"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/internal/slacklimits"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/slackpost"
 	"github.com/smsbridge/smsbridge/smscmd"
@@ -170,7 +171,7 @@ func (e *smsEnv) run(user, channel, text string) (*slack.Msg, string) {
 		// The acknowledgement is a message Slack shows: held to its limits
 		// like every payload the fake Slack receives.
 		blocks, _ := json.Marshal(msg.Blocks)
-		if p := fakeslack.MessageProblems(msg.Text, blocks); len(p) > 0 {
+		if p := slacklimits.MessageProblems(msg.Text, blocks); len(p) > 0 {
 			e.t.Errorf("/sms %s answers a message Slack would refuse: %v", text, p)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/smsbridge/smsbridge/bridge"
-	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
 	"github.com/smsbridge/smsbridge/smscmd/cmdkit"
 	"github.com/smsbridge/smsbridge/store"
@@ -109,8 +109,8 @@ func TestSendFromRoutedNumberJoinsConversationThread(t *testing.T) {
 	}
 }
 
-func topLevel(ms []fakeslack.Message) []fakeslack.Message {
-	var out []fakeslack.Message
+func topLevel(ms []recorded.Message) []recorded.Message {
+	var out []recorded.Message
 	for _, m := range ms {
 		if m.ThreadTS == "" || m.ThreadTS == m.TS {
 			out = append(out, m)

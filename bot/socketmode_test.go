@@ -16,13 +16,14 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakesocketmode"
 	"github.com/smsbridge/smsbridge/slackin"
 	"github.com/smsbridge/smsbridge/store"
 )
 
 // runSocketMode runs a SocketMode transport against the fake until the test
 // ends.
-func runSocketMode(t *testing.T, sm *fakeslack.SocketMode, ev *slackin.Events, cmds *slackin.Commands, in *slackin.Interactions) {
+func runSocketMode(t *testing.T, sm *fakesocketmode.SocketMode, ev *slackin.Events, cmds *slackin.Commands, in *slackin.Interactions) {
 	t.Helper()
 	tr := slackin.NewSocketMode(sm.Client(), ev, cmds, in, slog.New(slog.DiscardHandler), socketmode.OptionPingInterval(5*time.Second))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -39,7 +40,7 @@ func TestSocketModeReplyIsCommittedAckedAndSentOnce(t *testing.T) {
 	h := newOB(t)
 	c := h.conversation()
 	h.start()
-	sm := fakeslack.NewSocketMode(t)
+	sm := fakesocketmode.NewSocketMode(t)
 	runSocketMode(t, sm, h.events, nil, h.inter)
 
 	body, ts := h.reply(c, "over the socket")
@@ -73,7 +74,7 @@ func eventID(body []byte) string {
 // An event whose handler fails (the store is down) is not acknowledged, so
 // Slack redelivers it; one that does not parse is acknowledged and dropped.
 func TestSocketModeAcksOnlyCommittedEventsAndDropsGarbage(t *testing.T) {
-	sm := fakeslack.NewSocketMode(t)
+	sm := fakesocketmode.NewSocketMode(t)
 	ev := slackin.NewEvents(slog.New(slog.DiscardHandler))
 	var fail atomic.Bool
 	fail.Store(true)
@@ -110,7 +111,7 @@ func TestSocketModeAcksOnlyCommittedEventsAndDropsGarbage(t *testing.T) {
 // Slash commands and interactions over Socket Mode reach the same
 // dispatchers, and their acks carry the response payload.
 func TestSocketModeSlashCommandAndInteraction(t *testing.T) {
-	sm := fakeslack.NewSocketMode(t)
+	sm := fakesocketmode.NewSocketMode(t)
 	log := slog.New(slog.DiscardHandler)
 	cmds := slackin.NewCommands(nil, nil, log)
 	cmds.Register(slackin.Command{Name: "ping", Usage: "/sms ping", Help: "answers pong", Run: func(ctx context.Context, req *slackin.CommandRequest) (*slack.Msg, error) {

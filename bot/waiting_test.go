@@ -10,6 +10,7 @@ import (
 
 	"github.com/smsbridge/smsbridge/bridge"
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -130,8 +131,8 @@ func TestWaitingSignalOffKeepsEveryTextInItsThread(t *testing.T) {
 }
 
 // nudges are the thread posts that say how long the conversation waited.
-func (h *obHarness) nudges(c *store.Conversation) []fakeslack.Message {
-	var out []fakeslack.Message
+func (h *obHarness) nudges(c *store.Conversation) []recorded.Message {
+	var out []recorded.Message
 	for _, m := range h.slack.ThreadReplies(c.Channel, c.ThreadTS) {
 		if m.User == fakeslack.BotUserID && strings.Contains(m.Text, "for an answer") {
 			out = append(out, m)

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 )
 
 // state is everything the page shows, as JSON (GET /api/state).
@@ -141,7 +142,7 @@ func (s *Sandbox) channelView() []messageView {
 	return out
 }
 
-func (s *Sandbox) message(m fakeslack.Message, files map[string]fileView) messageView {
+func (s *Sandbox) message(m recorded.Message, files map[string]fileView) messageView {
 	mv := messageView{TS: m.TS, ThreadTS: m.ThreadTS, User: m.User, Bot: m.User == fakeslack.BotUserID,
 		Text: m.Text, Blocks: m.Blocks, Edited: m.Updates > 0, Reactions: s.Slack.Reactions(Channel, m.TS)}
 	for _, id := range m.Files {

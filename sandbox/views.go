@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 )
 
 // Modals: every modal the bot opens (views.open, views.push) joins the open
@@ -24,7 +25,7 @@ type localView struct {
 }
 
 // syncModalsLocked adds the modals opened since last time to the stack.
-func (s *Sandbox) syncModalsLocked(views []fakeslack.View) {
+func (s *Sandbox) syncModalsLocked(views []recorded.View) {
 	for _, v := range views {
 		if v.Type == "modal" && !s.seenViews[v.ID] {
 			s.seenViews[v.ID] = true
@@ -35,7 +36,7 @@ func (s *Sandbox) syncModalsLocked(views []fakeslack.View) {
 
 // viewJSONLocked is a view's latest JSON as the page and Slack's payloads
 // show it, or false.
-func (s *Sandbox) viewJSONLocked(id string, views []fakeslack.View) (json.RawMessage, bool) {
+func (s *Sandbox) viewJSONLocked(id string, views []recorded.View) (json.RawMessage, bool) {
 	for _, v := range views {
 		if v.ID != id {
 			continue
@@ -124,7 +125,7 @@ func (s *Sandbox) applySubmitAnswer(viewID, action string, errs map[string]strin
 	}
 }
 
-func fakeUpdates(views []fakeslack.View, id string) int {
+func fakeUpdates(views []recorded.View, id string) int {
 	for _, v := range views {
 		if v.ID == id {
 			return v.Updates

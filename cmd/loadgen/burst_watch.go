@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 )
 
 // marker finds the texts loadgen sent (webhook: "load test message <i>")
@@ -34,7 +35,7 @@ type shownPost struct {
 func (w *watch) posts(fake *fakeslack.Server) []shownPost {
 	var out []shownPost
 	for _, root := range fake.Messages(burstChannel) {
-		msgs := append([]fakeslack.Message{root}, fake.ThreadReplies(burstChannel, root.TS)...)
+		msgs := append([]recorded.Message{root}, fake.ThreadReplies(burstChannel, root.TS)...)
 		for _, m := range msgs {
 			shown := m.Text
 			if m.Blocks != nil {

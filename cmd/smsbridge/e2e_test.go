@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
@@ -120,7 +121,7 @@ func sms(eventID, msgID, from, to, text string) []byte {
 
 // threads returns the channel's top-level posts (headers) and, per header,
 // the texts posted in its thread.
-func threads(srv *fakeslack.Server, channel string) (headers []fakeslack.Message, replies map[string][]string) {
+func threads(srv *fakeslack.Server, channel string) (headers []recorded.Message, replies map[string][]string) {
 	replies = map[string][]string{}
 	for _, m := range srv.Messages(channel) {
 		if m.ThreadTS != "" && m.ThreadTS != m.TS {
@@ -146,7 +147,7 @@ func threads(srv *fakeslack.Server, channel string) (headers []fakeslack.Message
 // carriedTexts are the inbound texts a post holds as a list (a header's
 // first texts, or coalesced texts): each is a context block with its time
 // (<!date^…>) followed by the sections of its text.
-func carriedTexts(m fakeslack.Message) []string {
+func carriedTexts(m recorded.Message) []string {
 	var blocks []struct {
 		Type     string                 `json:"type"`
 		Text     *struct{ Text string } `json:"text"`

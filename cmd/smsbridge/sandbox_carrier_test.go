@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 	"github.com/smsbridge/smsbridge/sandbox"
 )
 
@@ -29,9 +29,9 @@ func (rs *runningSandbox) lastSentTo(phone string) (text, status, code string) {
 // headerFor is the inbox header of the conversation between phone and our
 // number, once the phone's text is in its thread (the service knows the
 // thread then: a reply before that may find none).
-func (rs *runningSandbox) headerFor(t *testing.T, phone, ours string) fakeslack.Message {
+func (rs *runningSandbox) headerFor(t *testing.T, phone, ours string) recorded.Message {
 	t.Helper()
-	var head fakeslack.Message
+	var head recorded.Message
 	// The header names both numbers as the page shows them (+1 312-555-0100).
 	pretty := func(n string) string { return "+1 " + n[2:5] + "-" + n[5:8] + "-" + n[8:] }
 	rs.await(t, "the header for "+phone+" on "+ours, func() bool {

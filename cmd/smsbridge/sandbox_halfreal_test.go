@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 	"github.com/smsbridge/smsbridge/sandbox"
 	"github.com/smsbridge/smsbridge/webhooks"
 )
@@ -103,7 +104,7 @@ func TestSandboxHalfRealUsesTheRealSlackAndSimulatedPhones(t *testing.T) {
 	}
 	phone := "+13125550100"
 	rs.post(t, "/api/phone/send", map[string]any{"from": phone, "to": "+18445550001", "text": "Is the shop open today?"})
-	var header fakeslack.Message
+	var header recorded.Message
 	rs.await(t, "the text posted in the real Slack's channel", func() bool {
 		heads := real.Messages(realChannel)
 		if len(heads) == 0 {

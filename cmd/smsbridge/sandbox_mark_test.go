@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 	"github.com/smsbridge/smsbridge/sandbox"
 	"github.com/smsbridge/smsbridge/webhooks"
 )
@@ -23,7 +24,7 @@ type slackSide struct {
 	channel string
 	say     func(t *testing.T, threadTS, text string)
 	command func(t *testing.T, text string) (ack []byte)
-	press   func(t *testing.T, m fakeslack.Message, action map[string]any)
+	press   func(t *testing.T, m recorded.Message, action map[string]any)
 	home    func(t *testing.T)
 }
 
@@ -40,7 +41,7 @@ func pageSide(rs *runningSandbox) slackSide {
 			b, _ := json.Marshal(map[string]any{"text": a.Text, "blocks": a.Blocks})
 			return b
 		},
-		press: func(t *testing.T, m fakeslack.Message, action map[string]any) {
+		press: func(t *testing.T, m recorded.Message, action map[string]any) {
 			rs.post(t, "/api/slack/action", map[string]any{"ts": m.TS, "action": action})
 		},
 		home: func(t *testing.T) { rs.post(t, "/api/slack/home", map[string]any{}) },
@@ -80,7 +81,7 @@ func realSide(real *realSlack) slackSide {
 				"response_url": {real.ResponseURL()}, "trigger_id": {trigger()}}
 			return signed(t, "/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()))
 		},
-		press: func(t *testing.T, m fakeslack.Message, action map[string]any) {
+		press: func(t *testing.T, m recorded.Message, action map[string]any) {
 			action["action_ts"] = fmt.Sprintf("%d.000001", time.Now().Unix())
 			p := map[string]any{"type": "block_actions", "token": "x", "api_app_id": fakeslack.AppID, "trigger_id": trigger(),
 				"team": map[string]any{"id": fakeslack.TeamID, "domain": "real"}, "user": user,
@@ -103,7 +104,7 @@ func realSide(real *realSlack) slackSide {
 
 // button is the element with actionID in m's blocks, as an interaction
 // reports it.
-func button(t *testing.T, m fakeslack.Message, actionID string) map[string]any {
+func button(t *testing.T, m recorded.Message, actionID string) map[string]any {
 	t.Helper()
 	var blocks []struct {
 		Type     string           `json:"type"`
@@ -179,7 +180,7 @@ func TestSandboxMarksEveryPost(t *testing.T) {
 func checkEveryPostMarked(t *testing.T, rs *runningSandbox, side slackSide) {
 	srv, phone := side.srv, "+13125550100"
 	rs.post(t, "/api/phone/send", map[string]any{"from": phone, "to": "+18445550001", "text": "Hello there"})
-	var header fakeslack.Message
+	var header recorded.Message
 	// A conversation's first text rides in its header (coalescing).
 	rs.await(t, "the header holding the text", func() bool {
 		heads := srv.Messages(side.channel)

@@ -13,6 +13,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
+	"github.com/smsbridge/smsbridge/internal/slacklimits"
 )
 
 // handler answers one Web API method with the server lock held. It returns
@@ -50,7 +53,7 @@ func (s *Server) authTest(*request) (map[string]any, string) {
 }
 
 // messageJSON is the message object Slack returns from chat.postMessage and chat.update.
-func messageJSON(m *Message) map[string]any {
+func messageJSON(m *recorded.Message) map[string]any {
 	out := map[string]any{
 		"type": "message", "text": m.Text, "user": m.User, "ts": m.TS,
 		"bot_id": BotID, "app_id": AppID, "team": TeamID,
@@ -89,26 +92,13 @@ func (s *Server) checkChannelLocked(id string) string {
 	return ""
 }
 
-// MaxText is the longest message text the fake takes.
-const MaxText = 12000
-
 // checkMessageContent validates text, blocks and attachments as Slack does.
 func checkMessageContent(req *request) (map[string]any, string) {
-	text, blocks := req.params.Get("text"), req.params.Get("blocks")
-	if text == "" && blocks == "" && req.params.Get("attachments") == "" {
-		return nil, "no_text"
+	code, problems := slacklimits.Message(req.params.Get("text"), req.params.Get("blocks"), req.params.Get("attachments") != "")
+	if len(problems) > 0 {
+		return map[string]any{"response_metadata": map[string]any{"messages": problems}}, code
 	}
-	// Slack documents 40,000 characters for text, but in practice refuses
-	// a message far shorter (about 12,000 characters: shared DESIGN.md).
-	if utf8.RuneCountInString(text) > MaxText {
-		return nil, "msg_too_long"
-	}
-	if blocks != "" {
-		if problems := validateBlocks([]byte(blocks)); len(problems) > 0 {
-			return map[string]any{"response_metadata": map[string]any{"messages": problems}}, "invalid_blocks"
-		}
-	}
-	return nil, ""
+	return nil, code
 }
 
 func rawOrNil(s string) json.RawMessage {
@@ -126,11 +116,11 @@ func (s *Server) chatPostMessage(req *request) (map[string]any, string) {
 	if extra, code := checkMessageContent(req); code != "" {
 		return extra, code
 	}
-	md, problems, code := checkMetadata(req.params.Get("metadata"))
+	md, problems, code := slacklimits.Metadata(req.params.Get("metadata"))
 	if code != "" {
 		return map[string]any{"response_metadata": map[string]any{"messages": problems}}, code
 	}
-	m := &Message{
+	m := &recorded.Message{
 		Channel: channel, TS: s.newTSLocked(), ThreadTS: req.params.Get("thread_ts"),
 		User: BotUserID, Text: req.params.Get("text"), Blocks: rawOrNil(req.params.Get("blocks")),
 		Params: req.params, Metadata: md,
@@ -162,7 +152,7 @@ func (s *Server) chatUpdate(req *request) (map[string]any, string) {
 	if extra, code := checkMessageContent(req); code != "" {
 		return extra, code
 	}
-	md, problems, code := checkMetadata(req.params.Get("metadata"))
+	md, problems, code := slacklimits.Metadata(req.params.Get("metadata"))
 	if code != "" {
 		return map[string]any{"response_metadata": map[string]any{"messages": problems}}, code
 	}
@@ -190,7 +180,7 @@ func (s *Server) chatPostEphemeral(req *request) (map[string]any, string) {
 	if extra, code := checkMessageContent(req); code != "" {
 		return extra, code
 	}
-	m := Message{
+	m := recorded.Message{
 		Channel: channel, TS: s.newTSLocked(), ThreadTS: req.params.Get("thread_ts"),
 		User: user, Text: req.params.Get("text"), Blocks: rawOrNil(req.params.Get("blocks")),
 		Params: req.params,
@@ -259,7 +249,7 @@ func (s *Server) filesGetUploadURLExternal(req *request) (map[string]any, string
 		return nil, "invalid_arguments"
 	}
 	id := fmt.Sprintf("F%07d", s.nextLocked())
-	s.files[id] = &Upload{FileID: id, Filename: name, Length: length, AltText: req.params.Get("alt_txt")}
+	s.files[id] = &recorded.Upload{FileID: id, Filename: name, Length: length, AltText: req.params.Get("alt_txt")}
 	return map[string]any{"upload_url": s.http.URL + "/upload/" + id, "file_id": id}, ""
 }
 
@@ -336,9 +326,9 @@ func (s *Server) filesCompleteUploadExternal(req *request) (map[string]any, stri
 		}
 	}
 	out := make([]map[string]any, 0, len(files))
-	var shared *Message
+	var shared *recorded.Message
 	if channel != "" {
-		shared = &Message{
+		shared = &recorded.Message{
 			Channel: channel, TS: s.newTSLocked(), ThreadTS: req.params.Get("thread_ts"), User: BotUserID,
 			Text: req.params.Get("initial_comment"), Blocks: rawOrNil(req.params.Get("blocks")), Params: req.params,
 		}
@@ -410,14 +400,14 @@ func (s *Server) decodeView(req *request) (viewRequest, map[string]any, string) 
 		vr.ExternalID = v.ExternalID
 	}
 	if len(v.Blocks) > 0 {
-		if problems := validateViewBlocks(v.Blocks); len(problems) > 0 {
+		if problems := slacklimits.ViewBlocks(v.Blocks); len(problems) > 0 {
 			return vr, map[string]any{"response_metadata": map[string]any{"messages": problems}}, "invalid_arguments"
 		}
 	}
 	return vr, nil, ""
 }
 
-func (s *Server) viewJSONLocked(v *View) map[string]any {
+func (s *Server) viewJSONLocked(v *recorded.View) map[string]any {
 	var obj map[string]any
 	_ = json.Unmarshal(v.JSON, &obj)
 	if obj == nil {
@@ -430,8 +420,8 @@ func (s *Server) viewJSONLocked(v *View) map[string]any {
 	return map[string]any{"view": obj}
 }
 
-func (s *Server) newViewLocked(typ string, vr viewRequest) *View {
-	v := &View{
+func (s *Server) newViewLocked(typ string, vr viewRequest) *recorded.View {
+	v := &recorded.View{
 		ID: fmt.Sprintf("V%07d", s.nextLocked()), Type: typ, UserID: vr.UserID, TriggerID: vr.TriggerID,
 		ExternalID: vr.ExternalID, JSON: vr.View,
 	}
@@ -479,7 +469,7 @@ func (s *Server) viewsUpdate(req *request) (map[string]any, string) {
 	if code != "" {
 		return extra, code
 	}
-	var v *View
+	var v *recorded.View
 	for _, cand := range s.views {
 		if (vr.ViewID != "" && cand.ID == vr.ViewID) || (vr.ViewID == "" && vr.ExternalID != "" && cand.ExternalID == vr.ExternalID) {
 			v = cand
@@ -535,10 +525,10 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 		p.Blocks = nil
 	}
 	// A response_url post is held to the same limits as a message.
-	if utf8.RuneCountInString(p.Text) > MaxText {
+	if utf8.RuneCountInString(p.Text) > slacklimits.MaxText {
 		call.Error = "msg_too_long"
 	} else if len(p.Blocks) > 0 {
-		if problems := validateBlocks(p.Blocks); len(problems) > 0 {
+		if problems := slacklimits.Blocks(p.Blocks); len(problems) > 0 {
 			call.Error = "invalid_blocks"
 		}
 	}
@@ -548,7 +538,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.calls = append(s.calls, call)
-	s.responses[full] = append(s.responses[full], ResponsePost{
+	s.responses[full] = append(s.responses[full], recorded.ResponsePost{
 		URL: full, JSON: body, Text: p.Text, ResponseType: p.ResponseType,
 		ReplaceOriginal: p.ReplaceOriginal, DeleteOriginal: p.DeleteOriginal, Blocks: p.Blocks,
 	})

@@ -39,6 +39,12 @@
 // and chat.update and reactions by their tiers (ratelimit.go); a test that
 // needs more says so with WithPostRate, WithMethodRate or
 // WithoutRateLimits.
+//
+// Beside it: what it records are values of package recorded (Message,
+// View, Upload, ResponsePost); what it refuses is decided by package
+// slacklimits (Block Kit, text length, null fields, metadata), which tests
+// use too; Socket Mode is package fakesocketmode. It imports nothing else
+// of smsbridge (internal/layout checks it).
 package fakeslack
 
 import (
@@ -55,6 +61,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
 )
 
 // Identity of the fake workspace and of the bot the token belongs to.
@@ -94,16 +102,16 @@ type Server struct {
 	changed   chan struct{} // closed and replaced on every recorded request
 	seq       int64         // ts and id sequence
 	calls     []Call
-	messages  []*Message // channel messages and thread replies, in ts order
-	ephemeral []Message
-	files     map[string]*Upload // by file id, pending and completed
-	uploads   []*Upload          // completed, in order
+	messages  []*recorded.Message // channel messages and thread replies, in ts order
+	ephemeral []recorded.Message
+	files     map[string]*recorded.Upload // by file id, pending and completed
+	uploads   []*recorded.Upload          // completed, in order
 	reactions map[string][]string
 	users     map[string]slack.User
 	channels  map[string]slack.Channel
-	views     map[string]*View
+	views     map[string]*recorded.View
 	viewOrder []string
-	responses map[string][]ResponsePost
+	responses map[string][]recorded.ResponsePost
 	failures  map[string][]Failure
 
 	postRate    float64            // posts per second per channel
@@ -155,12 +163,12 @@ func newServer(t tb, teamName string, opts ...Option) *Server {
 		token:     DefaultToken,
 		teamName:  teamName,
 		changed:   make(chan struct{}),
-		files:     map[string]*Upload{},
+		files:     map[string]*recorded.Upload{},
 		reactions: map[string][]string{},
 		users:     map[string]slack.User{},
 		channels:  map[string]slack.Channel{},
-		views:     map[string]*View{},
-		responses: map[string][]ResponsePost{},
+		views:     map[string]*recorded.View{},
+		responses: map[string][]recorded.ResponsePost{},
 		failures:  map[string][]Failure{},
 		postRate:  DefaultPostRate,
 		tat:       map[string]time.Time{},

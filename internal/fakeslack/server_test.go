@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack"
+	"github.com/smsbridge/smsbridge/internal/slacklimits"
 )
 
 func TestPostMessageAndThreadReplyAreRecorded(t *testing.T) {
@@ -390,7 +391,7 @@ func TestPayloadLimitsHoldForEveryKindOfPayload(t *testing.T) {
 	if err == nil || len(srv.ResponsePosts(url)) != 0 {
 		t.Errorf("a 51-block response_url post was taken: %v", err)
 	}
-	err = slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: strings.Repeat("y", fakeslack.MaxText+1)})
+	err = slack.PostWebhookContext(ctx, url, &slack.WebhookMessage{Text: strings.Repeat("y", slacklimits.MaxText+1)})
 	if err == nil || len(srv.ResponsePosts(url)) != 0 {
 		t.Errorf("an over-long response_url post was taken: %v", err)
 	}

@@ -55,6 +55,13 @@ var rules = map[string][]string{
 	"bridge/schedule":  append(uiBans(), module+"bridge$"),
 	"bridge/retention": append(uiBans(), module+"bridge", module+"telnyx"),
 	"bridge/clock":     append(uiBans(), module+"bridge$", module+"telnyx"),
+	// The fake Slack is Slack as the service sees it: it knows none of the
+	// service's layers, and what it is built from (the limits it holds
+	// payloads to, the values it records) knows nothing of ours at all.
+	"internal/fakeslack":          append([]string{module + "store", module + "bridge", module + "webhooks", module + "telnyx", module + "cmd"}, slackPackages...),
+	"internal/fakesocketmode":     append([]string{module + "store", module + "bridge", module + "webhooks", module + "telnyx", module + "cmd"}, slackPackages...),
+	"internal/slacklimits":        {module},
+	"internal/fakeslack/recorded": {module},
 	// The sandbox is the simulated outside (workspace, carrier, phones,
 	// the page): it reaches the service only over the wire, as Slack and
 	// Telnyx do, so it knows none of the service's own layers.

@@ -1,4 +1,12 @@
-package fakeslack
+// Package fakesocketmode is an in-process fake of Slack's Socket Mode for
+// tests: apps.connections.open and the websocket it names, speaking
+// Slack's envelope format. It stands apart from the fake Web API
+// (internal/fakeslack), on its own address, as Socket Mode is apart from
+// the Web API at Slack.
+//
+// It imports fakeslack only for the fake workspace's ids (the hello
+// names fakeslack.AppID).
+package fakesocketmode
 
 import (
 	"encoding/json"
@@ -12,6 +20,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
+
+	"github.com/smsbridge/smsbridge/internal/fakeslack"
 )
 
 // SocketMode is an in-process fake of Slack's Socket Mode: an
@@ -21,7 +31,7 @@ import (
 // events_api, slash_commands and interactive envelopes (or raw frames) and
 // read back the acks the client sent.
 //
-//	sm := fakeslack.NewSocketMode(t)
+//	sm := fakesocketmode.NewSocketMode(t)
 //	api := sm.Client() // slack-go client with an app token, pointed at the fake
 //	// run the Socket Mode client with api ...
 //	sm.WaitConnected(5 * time.Second)
@@ -136,7 +146,7 @@ func (s *SocketMode) serveSocket(w http.ResponseWriter, r *http.Request) {
 	s.write(conn, map[string]any{
 		"type": "hello", "num_connections": 1,
 		"debug_info":      map[string]any{"host": "applink-fake", "build_number": 1, "approximate_connection_time": 18060},
-		"connection_info": map[string]any{"app_id": AppID},
+		"connection_info": map[string]any{"app_id": fakeslack.AppID},
 	})
 	for {
 		_, data, err := conn.ReadMessage()
@@ -288,4 +298,10 @@ func (s *SocketMode) WaitAck(id string, timeout time.Duration) SocketAck {
 // AwaitAck is WaitAck without failing: it reports whether id was acked.
 func (s *SocketMode) AwaitAck(id string, timeout time.Duration) bool {
 	return s.await(func() bool { _, ok := s.acks[id]; return ok }, timeout)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
 }

@@ -1,4 +1,4 @@
-package fakeslack
+package slacklimits
 
 import (
 	"encoding/json"
@@ -17,8 +17,10 @@ import (
 
 var metadataEventType = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// checkMetadata validates a metadata parameter; "" is no metadata.
-func checkMetadata(raw string) (json.RawMessage, []string, string) {
+// Metadata checks a metadata parameter of chat.postMessage or
+// chat.update: the metadata as it is kept, or what is wrong with it and
+// Slack's error code; "" is no metadata.
+func Metadata(raw string) (json.RawMessage, []string, string) {
 	if raw == "" {
 		return nil, nil, ""
 	}
