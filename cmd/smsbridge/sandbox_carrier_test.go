@@ -27,9 +27,9 @@ func (rs *runningSandbox) lastSentTo(phone string) (text, status, code string) {
 }
 
 // headerFor is the inbox header of the conversation between phone and our
-// number, once the phone's text is in its thread (the service knows the
-// thread then: a reply before that may find none).
-func (rs *runningSandbox) headerFor(t *testing.T, phone, ours string) recorded.Message {
+// number, once it shows the phone's text: a conversation's first texts
+// ride in its header (coalescing), later ones in its thread.
+func (rs *runningSandbox) headerFor(t *testing.T, phone, ours, text string) recorded.Message {
 	t.Helper()
 	var head recorded.Message
 	// The header names both numbers as the page shows them (+1 312-555-0100).
@@ -38,7 +38,7 @@ func (rs *runningSandbox) headerFor(t *testing.T, phone, ours string) recorded.M
 		for _, m := range rs.sb.Slack.Messages(sandbox.Channel) {
 			if s := m.Text + m.BlockText(); strings.Contains(s, pretty(phone)) && strings.Contains(s, pretty(ours)) {
 				head = m
-				return len(rs.sb.Slack.ThreadReplies(sandbox.Channel, m.TS)) > 0
+				return strings.Contains(s, text) || rs.threadSays(m.TS, text)
 			}
 		}
 		return false
@@ -63,7 +63,7 @@ func TestSandboxCarrierFailsDeliveryWhereSet(t *testing.T) {
 	rs := startSandbox(t, nil)
 	phone, ours := "+13125550101", "+18445550001"
 	rs.post(t, "/api/phone/send", map[string]any{"from": phone, "to": ours, "text": "Call me back?"})
-	head := rs.headerFor(t, phone, ours)
+	head := rs.headerFor(t, phone, ours, "Call me back?")
 	rs.post(t, "/api/phone/fail", map[string]any{"number": phone, "fail": true})
 	rs.post(t, "/api/slack/say", map[string]any{"thread_ts": head.TS, "text": "Calling in five."})
 	rs.await(t, "the reply reported delivery_failed", func() bool {
@@ -104,7 +104,7 @@ func TestSandboxCarrierRefuses40300AfterSTOP(t *testing.T) {
 	rs := startSandbox(t, nil)
 	phone, first, second := "+13125550102", "+18445550001", "+18445550002"
 	rs.post(t, "/api/phone/send", map[string]any{"from": phone, "to": second, "text": "Is this the shop?"})
-	head := rs.headerFor(t, phone, second)
+	head := rs.headerFor(t, phone, second, "Is this the shop?")
 	rs.post(t, "/api/phone/send", map[string]any{"from": phone, "to": first, "text": "STOP"})
 	if !blockedAnywhere(rs, phone) {
 		t.Fatal("STOP did not block the phone at the carrier")
