@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/store/work"
 )
 
 // On PostgreSQL a claimer passes over a lane whose row another transaction
@@ -104,7 +105,7 @@ func TestOnlyALaneBecomingDueNotifiesTheReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "LISTEN "+workChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+work.NotifyChannel); err != nil {
 		t.Fatal(err)
 	}
 	insert := func(id, lane string) {
@@ -118,7 +119,7 @@ func TestOnlyALaneBecomingDueNotifiesTheReplicas(t *testing.T) {
 	insert("3", "a") // none
 	insert("4", "b") // another lane becomes due: one
 	// A marker of our own, delivered after everything committed before it.
-	if err := s.DB().Exec("SELECT pg_notify(?, 'marker')", workChannel).Error; err != nil {
+	if err := s.DB().Exec("SELECT pg_notify(?, 'marker')", work.NotifyChannel).Error; err != nil {
 		t.Fatal(err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)

@@ -3,13 +3,11 @@ package store
 import (
 	"context"
 	"maps"
-	"strings"
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/store/migrations"
 )
 
 // scanCounts counts the events themselves, to check the kept counts by.
@@ -106,12 +104,12 @@ func TestEventCountsStayRightThroughInsertDoneFailedRetry(t *testing.T) {
 func TestMigration11CountsTheEventsAlreadyStored(t *testing.T) {
 	ctx := context.Background()
 	url := testdb.URL(t)
-	old := &Store{db: openRaw(t, url), now: time.Now}
-	if err := old.migrateUpTo(ctx, 10); err != nil {
+	old := openRaw(t, url)
+	if err := migrations.UpTo(ctx, old, 10, time.Now); err != nil {
 		t.Fatal(err)
 	}
 	for i, st := range []string{EventPending, EventDone, EventDone, EventIgnored} {
-		err := old.db.Exec(`INSERT INTO events (source, external_id, type, lane, status, attempts, received_at) VALUES ('t', ?, 't', 'l', ?, 0, ?)`,
+		err := old.Exec(`INSERT INTO events (source, external_id, type, lane, status, attempts, received_at) VALUES ('t', ?, 't', 'l', ?, 0, ?)`,
 			string(rune('a'+i)), st, time.Now()).Error
 		if err != nil {
 			t.Fatal(err)
@@ -124,30 +122,5 @@ func TestMigration11CountsTheEventsAlreadyStored(t *testing.T) {
 	defer s.Close()
 	if got, want := keptCounts(t, s), map[string]int64{EventPending: 1, EventDone: 2, EventIgnored: 1}; !maps.Equal(got, want) {
 		t.Fatalf("counts after migration 11: %v, want %v", got, want)
-	}
-}
-
-// /metrics asks for the oldest pending event on every scrape: the query
-// must be a seek of the status index, not a scan of the events.
-func TestOldestPendingIsAnIndexSeek(t *testing.T) {
-	if testdb.Postgres() {
-		t.Skip("the plan is checked on SQLite; PostgreSQL's planner picks by statistics")
-	}
-	s := openTest(t)
-	q := s.DB().ToSQL(func(tx *gorm.DB) *gorm.DB { var ev Event; return oldestPending(tx, &ev) })
-	var plan []struct {
-		ID, Parent, Notused int
-		Detail              string
-	}
-	if err := s.DB().Raw("EXPLAIN QUERY PLAN " + q).Scan(&plan).Error; err != nil {
-		t.Fatal(err)
-	}
-	var details []string
-	for _, p := range plan {
-		details = append(details, p.Detail)
-	}
-	got := strings.Join(details, "; ")
-	if !strings.Contains(got, "USING INDEX ix_events_status_id") || strings.Contains(got, "TEMP B-TREE") {
-		t.Fatalf("oldest pending query plan: %s", got)
 	}
 }

@@ -1,158 +1,108 @@
 package store
 
-import "time"
+import (
+	"time"
 
-// The models are today's schema. Migrations (migrate_NNNN_*.go) build it
-// step by step, each from frozen copies of the tables as it shipped them;
-// TestMigrationsBuildTheModelsSchema checks that the two agree, so a change
-// here needs its migration.
-
-// Event is a webhook or Slack event as it was received, and the state of the
-// work it causes. Work is done from here, so an acknowledged event survives a
-// crash. (Source, ExternalID) is unique: a redelivery inserts nothing.
-type Event struct {
-	ID         uint64 `gorm:"primaryKey;index:ix_events_status_id,priority:2"`
-	Source     string `gorm:"size:16;not null;uniqueIndex:ux_events_source_external,priority:1"`
-	ExternalID string `gorm:"size:191;not null;uniqueIndex:ux_events_source_external,priority:2"`
-	Type       string `gorm:"size:64;not null"`
-	// Lane orders work: events of one lane are handled one at a time, in id
-	// order. A conversation's events share its lane. Empty means no work.
-	Lane          string `gorm:"size:255;not null;index:ix_events_lane_status,priority:1"`
-	Status        string `gorm:"size:16;not null;index:ix_events_lane_status,priority:2;index:ix_events_status_id,priority:1"`
-	Payload       []byte
-	Attempts      int
-	NextAttemptAt time.Time
-	LastError     string
-	ReceivedAt    time.Time `gorm:"not null"`
-	DoneAt        *time.Time
-}
-
-// Event statuses.
-const (
-	EventPending = "pending"
-	EventDone    = "done"
-	EventFailed  = "failed"  // gave up; LastError says why
-	EventIgnored = "ignored" // stored and acknowledged, nothing to do
+	"github.com/smsbridge/smsbridge/store/consent"
+	"github.com/smsbridge/smsbridge/store/conversations"
+	"github.com/smsbridge/smsbridge/store/model"
+	"github.com/smsbridge/smsbridge/store/work"
 )
 
-// Lane is a queue of work with a lease: a worker owns a lane until
-// LeaseUntil, so a crashed worker's lanes are taken again once it runs out.
-// DueAt is when the lane's head event may next be tried; nil when idle.
-type Lane struct {
-	Name       string     `gorm:"primaryKey;size:255"`
-	DueAt      *time.Time `gorm:"index"`
-	LeaseOwner string     `gorm:"size:64"`
-	LeaseUntil *time.Time
-}
+// The store's vocabulary lives in its parts (the tables and their states
+// in store/model); these aliases keep it reachable as store.X, so callers
+// import one package and a part can move without them noticing.
 
-// Conversation is our number plus the set of remote numbers, and the Slack
-// thread it lives in.
-type Conversation struct {
-	ID        uint64 `gorm:"primaryKey"`
-	OurNumber string `gorm:"size:32;not null;uniqueIndex:ux_conv_numbers_kind,priority:1"`
-	// RemoteKey is the sorted, comma-joined remote numbers.
-	RemoteKey string `gorm:"size:512;not null;uniqueIndex:ux_conv_numbers_kind,priority:2;index:ix_conv_remote_activity,priority:1"`
-	// Kind is the channel the conversation speaks: KindSMS (SMS and MMS)
-	// or KindWhatsApp. The same numbers on SMS and on WhatsApp are two
-	// conversations; each is answered the way it came.
-	Kind     string `gorm:"size:16;not null;default:sms;uniqueIndex:ux_conv_numbers_kind,priority:3"`
-	Channel  string `gorm:"size:32"`
-	ThreadTS string `gorm:"size:32;index:ix_conv_thread"`
-	// PrevChannel/PrevThreadTS name the thread this one continues, when a
-	// conversation started a fresh thread after a long silence.
-	PrevChannel  string     `gorm:"size:32"`
-	PrevThreadTS string     `gorm:"size:32;index:ix_conv_prev_thread"`
-	State        string     `gorm:"size:16;not null;default:open;index:ix_conv_assignee_state_activity,priority:2;index:ix_conv_state_direction_activity,priority:1;index:ix_conv_state_resolved,priority:1"`
-	AssigneeID   string     `gorm:"size:32;index;index:ix_conv_assignee_state_activity,priority:1"`
-	ResolvedBy   string     `gorm:"size:32"`
-	ResolvedAt   *time.Time `gorm:"index:ix_conv_state_resolved,priority:2"`
-	// OptedOut caches whether a member has an active opt-out from our
-	// number (the opt_outs records decide; this is what headers and the
-	// App Home show). OptOutKeyword and OptOutAt say which and when.
-	OptedOut       bool   `gorm:"index:ix_conv_waiting,priority:1"`
-	OptOutKeyword  string `gorm:"size:32"`
-	OptOutAt       *time.Time
-	LastActivityAt time.Time `gorm:"index;index:ix_conv_assignee_state_activity,priority:3;index:ix_conv_state_direction_activity,priority:3;index:ix_conv_remote_activity,priority:2"`
-	// LastDirection is "inbound" or "outbound": an inbound last message means
-	// the conversation waits for an answer.
-	LastDirection string `gorm:"size:16;index:ix_conv_state_direction_activity,priority:2"`
-	LastText      string
-	// WaitingSince is when the first unanswered inbound text of this
-	// waiting spell came; nil when the conversation waits for nobody
-	// (answered, resolved). WaitingCount counts the spell's texts.
-	// WaitingSignaled says the channel was shown this spell (a broadcast,
-	// or the header of a new thread); Nudged that its nudge was claimed.
-	WaitingSince    *time.Time `gorm:"index:ix_conv_waiting,priority:2;index:ix_conv_nudge,priority:2"`
-	WaitingCount    int        `gorm:"not null;default:0"`
-	WaitingSignaled bool       `gorm:"not null;default:false"`
-	Nudged          bool       `gorm:"not null;default:false;index:ix_conv_nudge,priority:1"`
-	// HeaderAt is when the header was last rewritten to show the wait;
-	// HeaderDueAt when it next needs rewriting (its age or count is out of
-	// date), nil when nothing is due.
-	HeaderAt    *time.Time
-	HeaderDueAt *time.Time `gorm:"index:ix_conv_header_due"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-}
-
-// Message is one SMS or MMS of a conversation, either direction.
-type Message struct {
-	ID             uint64 `gorm:"primaryKey"`
-	ConversationID uint64 `gorm:"not null;index:ix_messages_conv,priority:1"`
-	Direction      string `gorm:"size:16;not null"`
-	// TelnyxID is unique; nil until Telnyx has accepted an outbound message.
-	TelnyxID *string `gorm:"size:64;uniqueIndex"`
-	// OutboxKey is unique per Slack message that became an SMS ("C123:1700.0001"),
-	// so a redelivered or repeated Slack event cannot send twice.
-	OutboxKey  *string `gorm:"size:96;uniqueIndex"`
-	FromNumber string  `gorm:"size:32"`
-	ToNumbers  string  `gorm:"size:512"`
-	Text       string
-	// Media is a JSON array of URLs.
-	Media string
-	// MediaDone counts media already uploaded to Slack (inbound), so a retry
-	// resumes where it stopped.
-	MediaDone int
-	Status    string `gorm:"size:32"`
-	ErrorText string
-	Segments  int
-	Encoding  string `gorm:"size:16"`
-	AuthorID  string `gorm:"size:32"`
-	// SlackChannel/SlackTS is the Slack post of this message: the thread post
-	// for inbound, the teammate's reply for outbound.
-	SlackChannel string    `gorm:"size:32"`
-	SlackTS      string    `gorm:"size:32"`
-	CreatedAt    time.Time `gorm:"index:ix_messages_conv,priority:2"`
-	UpdatedAt    time.Time
-}
-
-// Conversation kinds.
-const (
-	KindSMS      = "sms"
-	KindWhatsApp = "whatsapp"
+// Tables (store/model): today's schema.
+type (
+	Event            = model.Event
+	Lane             = model.Lane
+	EventCount       = model.EventCount
+	Instance         = model.Instance
+	Conversation     = model.Conversation
+	Message          = model.Message
+	Route            = model.Route
+	Thread           = model.Thread
+	OutboxMedia      = model.OutboxMedia
+	ScheduledMessage = model.ScheduledMessage
+	Confirmation     = model.Confirmation
+	OptOut           = model.OptOut
+	OurNumber        = model.OurNumber
+	Contact          = model.Contact
+	SavedReply       = model.SavedReply
+	BusinessHours    = model.BusinessHours
+	Holiday          = model.Holiday
+	AutoReply        = model.AutoReply
+	Budget           = model.Budget
+	BudgetHold       = model.BudgetHold
+	WriteProbe       = model.WriteProbe
 )
 
-// Message directions.
-const (
-	Inbound  = "inbound"
-	Outbound = "outbound"
+// What the parts' methods take and answer besides the tables.
+type (
+	Section       = conversations.Section
+	Inbox         = conversations.Inbox
+	InboxPages    = conversations.InboxPages
+	Lift          = consent.Lift
+	Gauges        = work.Gauges
+	RetentionStep = work.RetentionStep
 )
 
-// Route overrides SLACK_ROUTES for one of our numbers.
-type Route struct {
-	OurNumber string `gorm:"primaryKey;size:32"`
-	Channel   string `gorm:"size:32;not null"`
-	SetBy     string `gorm:"size:32"`
-	UpdatedAt time.Time
-}
+// States and statuses as stored (store/model).
+const (
+	EventPending       = model.EventPending
+	EventDone          = model.EventDone
+	EventFailed        = model.EventFailed
+	EventIgnored       = model.EventIgnored
+	KindSMS            = model.KindSMS
+	KindWhatsApp       = model.KindWhatsApp
+	Inbound            = model.Inbound
+	Outbound           = model.Outbound
+	StateOpen          = model.StateOpen
+	StateClaimed       = model.StateClaimed
+	StateResolved      = model.StateResolved
+	OutPending         = model.OutPending
+	OutSending         = model.OutSending
+	OutAmbiguous       = model.OutAmbiguous
+	OutRefused         = model.OutRefused
+	OutNotSent         = model.OutNotSent
+	OutOptedOut        = model.OutOptedOut
+	OutQueued          = model.OutQueued
+	OutSent            = model.OutSent
+	OutDelivered       = model.OutDelivered
+	OutFailed          = model.OutFailed
+	OutUnconfirmed     = model.OutUnconfirmed
+	OutExpired         = model.OutExpired
+	OutHeldQuiet       = model.OutHeldQuiet
+	OutRescheduled     = model.OutRescheduled
+	AutoReplyKeyPrefix = model.AutoReplyKeyPrefix
+	SchedHeld          = model.SchedHeld
+	SchedHanding       = model.SchedHanding
+	SchedHanded        = model.SchedHanded
+	SchedCancelled     = model.SchedCancelled
+	SchedFailed        = model.SchedFailed
+	SchedUnknown       = model.SchedUnknown
+	SchedMissed        = model.SchedMissed
+	OptOutKeyword      = model.OptOutKeyword
+	OptOutTelnyx       = model.OptOutTelnyx
+	OptOutTelnyxList   = model.OptOutTelnyxList
+	OptOutManual       = model.OptOutManual
 
-// Thread is one Slack thread a conversation has lived in. A conversation
-// that starts a fresh thread after a long silence keeps its older threads
-// here, so a reply in any of them is recognised (and answered that it was
-// not sent), not silently ignored.
-type Thread struct {
-	Channel        string `gorm:"primaryKey;size:32"`
-	TS             string `gorm:"primaryKey;size:32"`
-	ConversationID uint64 `gorm:"not null;index"`
-	CreatedAt      time.Time
-}
+	// RetentionBatch is how many consecutive ids one retention step covers.
+	RetentionBatch = work.RetentionBatch
+)
+
+// Errors the store answers with; compare with errors.Is.
+var (
+	ErrNotFound = model.ErrNotFound // a row the caller asked for does not exist
+	ErrExists   = model.ErrExists   // a row with the same unique name exists
+	ErrClosed   = work.ErrClosed    // work asked of a closed store
+	ErrNotRead  = work.ErrNotRead   // gauges asked before their first read
+)
+
+// OwnerPrefix is how every lease owner of instance id begins.
+func OwnerPrefix(id string) string { return work.OwnerPrefix(id) }
+
+// NotWaiting are the fields that end a waiting spell (see
+// conversations.NotWaiting).
+func NotWaiting(now time.Time) map[string]any { return conversations.NotWaiting(now) }

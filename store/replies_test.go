@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/store/migrations"
 )
 
 func TestSavedRepliesAreUniqueByNameAndRemovable(t *testing.T) {
@@ -113,13 +114,13 @@ func TestEachMessagePagesThroughTheConversations(t *testing.T) {
 func TestMigration14KeepsOptOutsAndNamesWhereTheyWereLifted(t *testing.T) {
 	ctx := context.Background()
 	url := testdb.URL(t)
-	old := &Store{db: openRaw(t, url), now: time.Now}
-	if err := old.migrateUpTo(ctx, 13); err != nil {
+	old := openRaw(t, url)
+	if err := migrations.UpTo(ctx, old, 13, time.Now); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
 	for _, lifted := range []*time.Time{&now, nil} {
-		err := old.db.Exec(`INSERT INTO opt_outs (remote, our_number, profile_id, source, keyword, text, created_at, lifted_at, lifted_by)
+		err := old.Exec(`INSERT INTO opt_outs (remote, our_number, profile_id, source, keyword, text, created_at, lifted_at, lifted_by)
 			VALUES ('+13125550123', '+18445550001', '', 'keyword', 'STOP', 'stop', ?, ?, 'START')`, now, lifted).Error
 		if err != nil {
 			t.Fatal(err)

@@ -18,12 +18,12 @@ import (
 func countRoundTrips(t *testing.T, s *Store) *atomic.Int64 {
 	t.Helper()
 	n := new(atomic.Int64)
-	sqlDB, err := s.db.DB()
+	sqlDB, err := s.DB().DB()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.db.ConnPool = &countingPool{db: sqlDB, n: n}
-	s.db.Statement.ConnPool = s.db.ConnPool
+	s.DB().ConnPool = &countingPool{db: sqlDB, n: n}
+	s.DB().Statement.ConnPool = s.DB().ConnPool
 	return n
 }
 

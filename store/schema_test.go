@@ -14,6 +14,8 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/store/internal/conn"
+	"github.com/smsbridge/smsbridge/store/migrations"
 )
 
 // models is every table of today's schema, as the models declare it.
@@ -29,7 +31,7 @@ func openRaw(t *testing.T, url string) *gorm.DB {
 	if strings.HasPrefix(url, "postgres") {
 		dial = postgres.Open(url)
 	} else {
-		dial = sqlite.Open(sqliteDSN(url))
+		dial = sqlite.Open(conn.SQLiteDSN(url))
 	}
 	db, err := gorm.Open(dial, cfg)
 	if err != nil {
@@ -93,7 +95,7 @@ func TestMigrationsBuildTheModelsSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := migrated.db.Migrator().GetTables()
+	got, err := migrated.DB().Migrator().GetTables()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +106,7 @@ func TestMigrationsBuildTheModelsSchema(t *testing.T) {
 		t.Fatalf("tables after the migrations %v, the models declare %v", got, want)
 	}
 	for _, table := range want {
-		g, w := describe(t, migrated.db, table), describe(t, fresh, table)
+		g, w := describe(t, migrated.DB(), table), describe(t, fresh, table)
 		for _, line := range w {
 			if !slices.Contains(g, line) {
 				t.Errorf("%s: the models have %q, the migrations do not build it", table, line)
@@ -123,15 +125,15 @@ func TestMigrationsBuildTheModelsSchema(t *testing.T) {
 func TestMigration7KeepsEveryOptOutConversationsKnew(t *testing.T) {
 	ctx := context.Background()
 	url := testdb.URL(t)
-	old := &Store{db: openRaw(t, url), now: time.Now}
-	if err := old.migrateUpTo(ctx, 6); err != nil {
+	old := openRaw(t, url)
+	if err := migrations.UpTo(ctx, old, 6, time.Now); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		remotes string
 		out     bool
 	}{{"+13125550123", true}, {"+13125550124,+13125550125", true}, {"+13125550126", false}} {
-		err := old.db.Exec(`INSERT INTO conversations (our_number, remote_key, state, opted_out, opt_out_keyword, opt_out_at, last_activity_at, created_at, updated_at)
+		err := old.Exec(`INSERT INTO conversations (our_number, remote_key, state, opted_out, opt_out_keyword, opt_out_at, last_activity_at, created_at, updated_at)
 			VALUES (?, ?, 'open', ?, 'STOP', ?, ?, ?, ?)`, "+18445550001", c.remotes, c.out, time.Now(), time.Now(), time.Now(), time.Now()).Error
 		if err != nil {
 			t.Fatal(err)

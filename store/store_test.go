@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"github.com/smsbridge/smsbridge/internal/testdb"
+	"github.com/smsbridge/smsbridge/store/migrations"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -45,7 +46,7 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 	}
 	defer s.Close()
 	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != migrations[len(migrations)-1].version {
+	if err != nil || v != migrations.Latest() {
 		t.Fatalf("version %d err %v", v, err)
 	}
 	if _, err := s.NextEvent(ctx, "l"); err != nil {
