@@ -174,12 +174,21 @@ func TestReplicasShareThePostgreSQLAndSurviveAKill(t *testing.T) {
 		from := fmt.Sprintf("+1 312-555-%04d", ci)
 		got := byConv[from]
 		var seen []string
-		for i, text := range got {
-			if i > 0 && text == got[i-1] {
-				dups++
-				continue
+		for i := 0; i < len(got); i++ {
+			// A post in flight at the kill is posted again by the replica
+			// that takes the lane over. Texts that waited share a post
+			// (coalescing), so the repeat is the whole block of texts that
+			// post held, right after it, perhaps with later texts joined
+			// to it: count it as one double post and skip the block.
+			if j := slices.Index(seen, got[i]); j >= 0 {
+				block := seen[j:]
+				if i+len(block) <= len(got) && slices.Equal(got[i:i+len(block)], block) {
+					dups++
+					i += len(block) - 1
+					continue
+				}
 			}
-			seen = append(seen, text)
+			seen = append(seen, got[i])
 		}
 		if !slices.Equal(seen, acked[ci]) {
 			t.Fatalf("conversation %d in Slack: %v\nacknowledged: %v", ci, seen, acked[ci])
@@ -191,7 +200,10 @@ func TestReplicasShareThePostgreSQLAndSurviveAKill(t *testing.T) {
 		if h.ThreadTS != "" && h.ThreadTS != h.TS {
 			continue
 		}
-		if len(slackSrv.ThreadReplies("CINBOX", h.TS)) > 1 {
+		// A header that carries texts (a conversation's first texts ride in
+		// it) or has replies is the conversation's thread; one posted twice
+		// across the kill is left empty.
+		if len(carriedTexts(h)) > 0 || len(slackSrv.ThreadReplies("CINBOX", h.TS)) > 1 {
 			if i := strings.Index(h.Text, "+1 312"); i >= 0 {
 				threads[h.Text[i:i+len("+1 312-555-0000")]]++
 			}
