@@ -1,6 +1,6 @@
 // Package retention is the janitor that applies SMSBRIDGE_KEEP_PAYLOADS and
 // SMSBRIDGE_KEEP_MESSAGES in small steps (the store side is
-// store/retention.go). It imports only the store of smsbridge and must not
+// store/work/retention.go). It imports only the store of smsbridge and must not
 // import gin, slack-go, webhooks or the Slack packages.
 package retention
 
@@ -46,7 +46,7 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Janitor applies the retention settings in small steps (store/retention.go).
+// Janitor applies the retention settings in small steps (store/work/retention.go).
 type Janitor struct {
 	st  *store.Store
 	log *slog.Logger

@@ -16,7 +16,7 @@ import (
 
 // /sms hours: show, and (admins) set, each number's business hours, its
 // holidays and the auto-reply sent outside them. The rules are the
-// bridge's (bridge/hours.go); this file reads the command and words the
+// bridge's (bridge/clock/hours.go); this file reads the command and words the
 // answer.
 
 const hoursUsage = "/sms hours [<our-number> [set <days> <HH:MM-HH:MM>… <time zone> | holiday [remove] <YYYY-MM-DD> | reply <text> | reply off | off]]"
