@@ -75,6 +75,8 @@ type obHarness struct {
 	rates bridge.SenderRates
 	// waiting is the bridge's Config.Waiting (waiting_test.go).
 	waiting bridge.WaitingConfig
+	// log is the service's logger; nil discards (early_reply_test.go).
+	log *slog.Logger
 }
 
 type obClock struct {
@@ -136,7 +138,10 @@ func (h *obHarness) open(pubKey string) {
 	}
 	t.Cleanup(func() { st.Close() })
 	h.st = st
-	log := slog.New(slog.DiscardHandler)
+	log := h.log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	h.engine = bridge.NewEngine(st, log, h.engCfg)
 	// The poster shares the store's clock, so a Retry-After it learns and
 	// the lane's wait in the store pass together when the test moves time.
@@ -273,7 +278,9 @@ func (h *obHarness) conversationOn(our string, remotes ...string) *store.Convers
 
 type obMsg struct {
 	user, text, botID, subtype, threadTS, ts string
-	files                                    []map[string]any
+	// parentUser is the thread's parent's author (parent_user_id).
+	parentUser string
+	files      []map[string]any
 }
 
 // reply records a person's message in the fake Slack (so reactions can
@@ -294,6 +301,9 @@ func (h *obHarness) eventBody(m obMsg) []byte {
 	}
 	if m.threadTS != "" {
 		ev["thread_ts"] = m.threadTS
+	}
+	if m.parentUser != "" {
+		ev["parent_user_id"] = m.parentUser
 	}
 	if m.botID != "" {
 		ev["bot_id"] = m.botID

@@ -90,8 +90,11 @@ func TestOutboundIgnoresBotsNotesEditsAndOtherThreads(t *testing.T) {
 		"another bot":             h.eventBody(obMsg{text: "deploy done", botID: "B0OTHER", threadTS: c.ThreadTS, ts: "1700000099.000300"}),
 		"internal note":           h.eventBody(obMsg{user: obUser, text: "  // she is a VIP, be nice", threadTS: c.ThreadTS, ts: "1700000099.000400"}),
 		"top-level message":       h.eventBody(obMsg{user: obUser, text: "lunch?", ts: "1700000099.000500"}),
-		"other thread":            h.eventBody(obMsg{user: obUser, text: "in another thread", threadTS: "1699999999.000100", ts: "1700000099.000600"}),
-		"channel join":            h.eventBody(obMsg{user: obUser, text: "joined", subtype: "channel_join", ts: "1700000099.000700"}),
+		// Slack names the parent's author on a thread reply; a young
+		// thread under our bot's post waits for its ts to be stored
+		// (early_reply_test.go).
+		"other thread": h.eventBody(obMsg{user: obUser, text: "in another thread", threadTS: "1699999999.000100", ts: "1700000099.000600", parentUser: "U0BEA"}),
+		"channel join": h.eventBody(obMsg{user: obUser, text: "joined", subtype: "channel_join", ts: "1700000099.000700"}),
 	}
 	for name, body := range cases {
 		if code := h.postEvent(body, 0); code != http.StatusOK {

@@ -95,7 +95,8 @@ func (m *SlackMessages) reply(me *slackevents.MessageEvent) (bridge.SlackReply, 
 			return bridge.SlackReply{}, false
 		}
 		msg := me.Message
-		r := bridge.SlackReply{Channel: me.Channel, TS: me.TimeStamp, ThreadTS: me.ThreadTimeStamp, User: me.User, Text: PlainText(me.Text)}
+		r := bridge.SlackReply{Channel: me.Channel, TS: me.TimeStamp, ThreadTS: me.ThreadTimeStamp, User: me.User, Text: PlainText(me.Text),
+			ParentNotOurs: msg.ParentUserId != "" && msg.ParentUserId != m.BotUserID}
 		for _, f := range msg.Files {
 			u := f.URLPrivateDownload
 			if u == "" {

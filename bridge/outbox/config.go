@@ -42,6 +42,9 @@ type Config struct {
 	// Pacer keeps each sender within its Telnyx throughput; nil sends
 	// unpaced.
 	Pacer *pace.Pacer
+	// ThreadWait is how long a reply in a thread not stored yet waits
+	// for it (earlyreply.go); zero: DefaultThreadWait.
+	ThreadWait time.Duration
 }
 
 // The defaults of the Config fields left zero.
@@ -51,6 +54,7 @@ const (
 	DefaultMediaLimit  = 1 << 20
 	DefaultSendTimeout = 30 * time.Second
 	DefaultGiveUpAfter = time.Hour
+	DefaultThreadWait  = 2 * time.Second
 )
 
 // withDefaults fills the fields left zero.
@@ -69,6 +73,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.GiveUpAfter <= 0 {
 		c.GiveUpAfter = DefaultGiveUpAfter
+	}
+	if c.ThreadWait <= 0 {
+		c.ThreadWait = DefaultThreadWait
 	}
 	if c.Segments == nil {
 		c.Segments = sender.DefaultSegments

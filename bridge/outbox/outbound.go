@@ -81,6 +81,10 @@ type SlackReply struct {
 	// OldThread is set by IngestSlack for a reply in a conversation's
 	// previous thread: it is answered, not sent.
 	OldThread bool `json:"old_thread,omitempty"`
+	// ParentNotOurs: Slack says (parent_user_id) the thread's parent was
+	// posted by someone other than the bot, so it is no conversation's
+	// header and an unknown one is not waited for (earlyreply.go).
+	ParentNotOurs bool `json:"-"`
 }
 
 // SlackFile is a file attached to a reply.
@@ -141,11 +145,7 @@ func (o *Outbound) IngestSlack(ctx context.Context, r SlackReply) (bool, error) 
 	if r.Subtype == "" && o.IsNote(r.Text) {
 		return false, nil
 	}
-	conv, err := o.st().ConversationByThread(ctx, r.Channel, r.ThreadTS)
-	if errors.Is(err, store.ErrNotFound) && r.Subtype == "" {
-		conv, err = o.st().ConversationByPrevThread(ctx, r.Channel, r.ThreadTS)
-		r.OldThread = err == nil
-	}
+	conv, err := o.conversationOfThread(ctx, &r) // earlyreply.go
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
