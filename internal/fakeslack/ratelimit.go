@@ -2,40 +2,24 @@ package fakeslack
 
 import (
 	"fmt"
-	"math"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/smsbridge/smsbridge/internal/slackrate"
 )
 
-// Rate limits, as Slack enforces them. Posting into a channel
-// (chat.postMessage, and files.completeUploadExternal sharing files into
-// one) is held to DefaultPostRate per channel with no burst allowance:
-// Slack documents about one message a second per channel and promises no
-// burst, so the fake gives none. Other methods are limited by their Web
-// API tier, per method for the whole workspace: chat.update and
-// reactions.add are Tier 3 (about 50 a minute), reactions.remove Tier 2
-// (about 20 a minute); Slack lets tiers burst a little (TierBurst).
-// A call over its limit is answered HTTP 429 with Retry-After (whole
-// seconds, rounded up), which slack-go returns as *slack.RateLimitedError,
-// takes nothing, and is recorded (RateLimited).
-//
-// The only slack is JitterSlack: a call may arrive that much before its
-// turn, for the network and scheduling between a client's pacing and its
-// request's arrival. It is no burst: the long-run rate is exact, and two
-// posts never arrive closer than interval minus the slack.
+// Rate limits, as Slack enforces them (package slackrate): about one post
+// a second per channel with no burst, other methods by their Web API
+// tier, 100 ms of slack for jitter. A call over its limit is answered HTTP
+// 429 with Retry-After, takes nothing, and is recorded (RateLimited).
 const (
-	DefaultPostRate = 1.0 // posts per second per channel
-	JitterSlack     = 100 * time.Millisecond
-	TierBurst       = 5
+	DefaultPostRate = slackrate.DefaultPostRate // posts per second per channel
+	JitterSlack     = slackrate.JitterSlack
+	TierBurst       = slackrate.TierBurst
 )
 
 // DefaultMethodRates are the per-minute tiers the fake enforces.
-var DefaultMethodRates = map[string]float64{
-	"chat.update":      50, // Tier 3
-	"reactions.add":    50, // Tier 3
-	"reactions.remove": 20, // Tier 2
-}
+var DefaultMethodRates = slackrate.DefaultMethodRates
 
 // Option configures a Server (New).
 type Option func(*Server)
@@ -44,26 +28,25 @@ type Option func(*Server)
 // faster than a real channel takes on purpose (many conversations in one
 // channel, a fake clock that does not pace in wall time) set it and say so.
 func WithPostRate(perSecond float64) Option {
-	return func(s *Server) { s.postRate = perSecond }
+	return func(s *Server) { s.rates.PostRate = perSecond }
 }
 
 // WithMethodRate sets method's tier, in calls per minute.
 func WithMethodRate(method string, perMinute float64) Option {
-	return func(s *Server) { s.methodRates[method] = perMinute }
+	return func(s *Server) { s.rates.MethodRates[method] = perMinute }
 }
 
 // WithoutRateLimits turns every limit off: for tests on a fake clock, whose
 // pacing does not happen in wall time, and that test something else.
 func WithoutRateLimits() Option {
-	return func(s *Server) { s.unlimited = true }
+	return func(s *Server) { s.rates.Off = true }
 }
 
 // SetPostRate changes the per-channel post rate for the rest of the test.
 func (s *Server) SetPostRate(perSecond float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.postRate = perSecond
-	clear(s.tat)
+	s.rates.SetPostRate(perSecond)
 }
 
 // RateLimited returns the calls the fake refused with 429 for a rate (not
@@ -74,52 +57,15 @@ func (s *Server) RateLimited() []Call {
 	return append([]Call(nil), s.limited...)
 }
 
-// rateKey is the bucket a call draws from and its rate (calls per
-// second, burst), or "" when the call is not limited.
-func (s *Server) rateKeyLocked(method string, req *request) (key string, perSecond float64, burst int) {
-	if s.unlimited {
-		return "", 0, 0
-	}
-	switch method {
-	case "chat.postMessage":
-		return "post:" + req.params.Get("channel"), s.postRate, 1
-	case "files.completeUploadExternal":
-		channel := req.params.Get("channel_id")
-		if channel == "" {
-			channel, _, _ = strings.Cut(req.params.Get("channels"), ",")
-		}
-		if channel == "" {
-			return "", 0, 0 // a private upload posts nowhere
-		}
-		return "post:" + channel, s.postRate, 1
-	}
-	if per, ok := s.methodRates[method]; ok {
-		return "method:" + method, per / 60, TierBurst
-	}
-	return "", 0, 0
-}
-
-// overRateLocked reports whether the call is over its limit (GCRA on the
-// wall clock); if so it records it and returns the Retry-After in seconds.
+// overRateLocked reports whether the call is over its limit (on the wall
+// clock); if so it records it and returns the Retry-After in seconds.
 func (s *Server) overRateLocked(call Call, req *request) (retryAfter string, over bool) {
-	key, perSecond, burst := s.rateKeyLocked(call.Method, req)
-	if key == "" || !(perSecond > 0) {
+	secs, over := s.rates.Over(call.Method, req.params, time.Now())
+	if !over {
 		return "", false
 	}
-	interval := time.Duration(float64(time.Second) / perSecond)
-	tau := interval*time.Duration(burst-1) + JitterSlack
-	now := time.Now()
-	tat := s.tat[key]
-	if tat.Before(now) {
-		tat = now
-	}
-	if allow := tat.Add(-tau); allow.After(now) {
-		secs := max(1, int(math.Ceil(allow.Sub(now).Seconds())))
-		call.Failure = &Failure{Status: http.StatusTooManyRequests, RetryAfter: fmt.Sprint(secs)}
-		s.limited = append(s.limited, call)
-		s.calls = append(s.calls, call)
-		return fmt.Sprint(secs), true
-	}
-	s.tat[key] = tat.Add(interval)
-	return "", false
+	call.Failure = &Failure{Status: http.StatusTooManyRequests, RetryAfter: fmt.Sprint(secs)}
+	s.limited = append(s.limited, call)
+	s.calls = append(s.calls, call)
+	return fmt.Sprint(secs), true
 }

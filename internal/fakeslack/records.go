@@ -115,23 +115,14 @@ func (s *Server) Reactions(channel, ts string) []string {
 func (s *Server) Views() []recorded.View {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]recorded.View, 0, len(s.viewOrder))
-	for _, id := range s.viewOrder {
-		out = append(out, *s.views[id])
-	}
-	return out
+	return s.views.All()
 }
 
 // HomeView returns the App Home last published for user.
 func (s *Server) HomeView(user string) (recorded.View, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, id := range slices.Backward(s.viewOrder) {
-		if v := s.views[id]; v.Type == "home" && v.UserID == user {
-			return *v, true
-		}
-	}
-	return recorded.View{}, false
+	return s.views.Home(user)
 }
 
 // ResponsePosts returns what was posted to responseURL, in order.

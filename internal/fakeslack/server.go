@@ -36,15 +36,20 @@
 // Changed, which is closed at every recorded request.
 //
 // Like Slack it takes about one post a second per channel, with no burst,
-// and chat.update and reactions by their tiers (ratelimit.go); a test that
-// needs more says so with WithPostRate, WithMethodRate or
+// and chat.update and reactions by their tiers (package slackrate); a test
+// that needs more says so with WithPostRate, WithMethodRate or
 // WithoutRateLimits.
 //
 // Beside it: what it records are values of package recorded (Message,
 // View, Upload, ResponsePost); what it refuses is decided by package
 // slacklimits (Block Kit, text length, null fields, metadata), which tests
-// use too; Socket Mode is package fakesocketmode. It imports nothing else
-// of smsbridge (internal/layout checks it).
+// use too, and when by package slackrate (the rate limits); App Home and
+// modals are kept by package views, files.slack.com is package filehost,
+// and Socket Mode is package fakesocketmode. The server here is their
+// assembly: the wire (decoding, tokens, failures injected), chat,
+// reactions, uploads (methods_files.go), response_url posts
+// (responseurl.go) and what a test reads back (records.go). It imports
+// nothing else of smsbridge (internal/layout checks it).
 package fakeslack
 
 import (
@@ -63,6 +68,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/smsbridge/smsbridge/internal/fakeslack/recorded"
+	"github.com/smsbridge/smsbridge/internal/fakeslack/views"
+	"github.com/smsbridge/smsbridge/internal/slackrate"
 )
 
 // Identity of the fake workspace and of the bot the token belongs to.
@@ -97,6 +104,7 @@ type Server struct {
 	token    string
 	teamName string
 	alone    *standalone // set by Start: what Close runs
+	hosted   lazyHost    // files.slack.com (files.go)
 
 	mu        sync.Mutex
 	changed   chan struct{} // closed and replaced on every recorded request
@@ -109,16 +117,12 @@ type Server struct {
 	reactions map[string][]string
 	users     map[string]slack.User
 	channels  map[string]slack.Channel
-	views     map[string]*recorded.View
-	viewOrder []string
+	views     *views.Store // App Home and modals
 	responses map[string][]recorded.ResponsePost
 	failures  map[string][]Failure
 
-	postRate    float64            // posts per second per channel
-	methodRates map[string]float64 // per minute, by method
-	unlimited   bool
-	tat         map[string]time.Time // GCRA per rate key
-	limited     []Call               // refused for their rate
+	rates   *slackrate.Limits // Slack's rate limits (ratelimit.go)
+	limited []Call            // refused for their rate
 }
 
 // New starts a fake Slack server that is closed when the test ends. It
@@ -167,16 +171,11 @@ func newServer(t tb, teamName string, opts ...Option) *Server {
 		reactions: map[string][]string{},
 		users:     map[string]slack.User{},
 		channels:  map[string]slack.Channel{},
-		views:     map[string]*recorded.View{},
 		responses: map[string][]recorded.ResponsePost{},
 		failures:  map[string][]Failure{},
-		postRate:  DefaultPostRate,
-		tat:       map[string]time.Time{},
+		rates:     slackrate.New(),
 	}
-	s.methodRates = map[string]float64{}
-	for m, r := range DefaultMethodRates {
-		s.methodRates[m] = r
-	}
+	s.views = views.New(s.nextLocked, TeamID, AppID, BotID)
 	for _, o := range opts {
 		o(s)
 	}

@@ -1,7 +1,8 @@
 // Package faketelnyx is an in-process fake of the Telnyx Messaging API v2
 // for tests. It checks every request against the vendored OpenAPI 3.1 spec
-// (telnyx/testdata/telnyx-messaging.openapi.yaml) and its own answers too,
-// records every request, and lets a test script answers per route.
+// (telnyx/testdata/telnyx-messaging.openapi.yaml, through package
+// telnyxspec) and its own answers too, records every request, and lets a
+// test script answers per route.
 //
 //	srv := faketelnyx.New(t)                 // closed by t.Cleanup
 //	c := telnyx.NewClient("KEY", telnyx.WithBaseURL(srv.BaseURL))
@@ -10,7 +11,8 @@
 //	reqs := srv.RequestsTo("POST /messages") // method, path, query, body, headers
 //
 // Sends from one sender faster than Telnyx takes them are answered 429
-// (ratelimit.go: defaults by kind of sender, WithSenderRate, RateLimited).
+// (ratelimit.go over package telnyxrate: defaults by kind of sender,
+// WithSenderRate, RateLimited).
 //
 // With WithCarrier it is also the carrier (carrier.go): texts from phones
 // as signed webhooks (Receive), delivery reports after each send, failed
@@ -24,7 +26,6 @@
 package faketelnyx
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -34,7 +35,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/smsbridge/smsbridge/internal/telnyxrate"
+	"github.com/smsbridge/smsbridge/internal/telnyxspec"
 )
 
 // Request is one request the fake received.
@@ -110,7 +113,7 @@ type Server struct {
 	// BaseURL is URL + "/v2", the Messaging API base.
 	BaseURL string
 
-	spec        *specModel
+	spec        *telnyxspec.Model
 	onViolation func(Violation)
 
 	mu         sync.Mutex
@@ -121,11 +124,8 @@ type Server struct {
 	state      *state
 	media      map[string]media
 	// Per-sender throughput (ratelimit.go).
-	rates     map[string]SenderRate
-	rateOf    func(from string) SenderRate
-	unlimited bool
-	tat       map[string]time.Time
-	limited   []Request
+	rates   *telnyxrate.Limits
+	limited []Request
 	// The carrier (carrier.go), with WithCarrier.
 	carrier *carrier
 	changed chan struct{} // closed and replaced on every request and delivery
@@ -163,7 +163,7 @@ func (s *Server) notifyLocked() {
 }
 
 func newServer(onViolation func(Violation), opts []Option) (*Server, error) {
-	spec, err := loadSpec()
+	spec, err := telnyxspec.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -173,9 +173,7 @@ func newServer(onViolation func(Violation), opts []Option) (*Server, error) {
 		queued:   map[string][]Response{},
 		handlers: map[string]Handler{},
 		state:    newState(),
-		rates:    map[string]SenderRate{},
-		rateOf:   DefaultSenderRate,
-		tat:      map[string]time.Time{},
+		rates:    telnyxrate.New(),
 	}
 	s.onViolation = onViolation
 	for _, o := range opts {
@@ -279,9 +277,9 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 		s.serveMedia(w, req)
 		return
 	}
-	rt, params, ok := s.spec.match(hr.Method, hr.URL.Path)
+	rt, params, ok := s.spec.Match(hr.Method, hr.URL.Path)
 	if ok {
-		req.Route = rt.key()
+		req.Route = rt.Key()
 		req.Params = params
 	}
 	s.record(req)
@@ -295,24 +293,13 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	s.write(w, hr, body, resp)
 }
 
-// withBody is a copy of hr with its body readable again, for the validator.
-func withBody(hr *http.Request, body []byte) *http.Request {
-	c := hr.Clone(hr.Context())
-	c.Body = io.NopCloser(bytes.NewReader(body))
-	return c
-}
-
 // requestValid checks the request against the spec; one it rejects (or
 // that matched no route) is reported and answered 422.
 func (s *Server) requestValid(w http.ResponseWriter, hr *http.Request, req Request, matched bool) bool {
-	validateMu.Lock()
-	_, errs := s.spec.strict.ValidateHttpRequestSync(withBody(hr, req.Body))
-	validateMu.Unlock()
-	errs = s.spec.dropDeepObjectFalsePositives(req.Route, errs)
-	if matched && len(errs) == 0 {
+	msgs := s.spec.CheckRequest(hr, req.Body, req.Route)
+	if matched && len(msgs) == 0 {
 		return true
 	}
-	msgs := describe(errs)
 	if !matched {
 		msgs = append(msgs, "no such operation in the spec")
 	}
@@ -383,17 +370,8 @@ func (s *Server) write(w http.ResponseWriter, hr *http.Request, body []byte, res
 		header.Set("Content-Type", "application/json")
 	}
 	if !resp.SkipValidation && status < 500 {
-		hresp := &http.Response{
-			StatusCode: status,
-			Header:     header,
-			Body:       io.NopCloser(bytes.NewReader(raw)),
-			Request:    withBody(hr, body),
-		}
-		validateMu.Lock()
-		rvalid, rerrs := s.spec.lenient.ValidateHttpResponse(withBody(hr, body), hresp)
-		validateMu.Unlock()
-		if !rvalid {
-			s.violation(Violation{Kind: "response", Method: hr.Method, Path: hr.URL.Path, Messages: describe(rerrs)})
+		if problems, ok := s.spec.CheckResponse(hr, body, status, header, raw); !ok {
+			s.violation(Violation{Kind: "response", Method: hr.Method, Path: hr.URL.Path, Messages: problems})
 		}
 	}
 	for k, vs := range header {

@@ -4,6 +4,7 @@ import (
 	"go/build"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -62,6 +63,15 @@ var rules = map[string][]string{
 	"internal/fakesocketmode":     append([]string{module + "store", module + "bridge", module + "webhooks", module + "telnyx", module + "cmd"}, slackPackages...),
 	"internal/slacklimits":        {module},
 	"internal/fakeslack/recorded": {module},
+	"internal/fakeslack/filehost": {module},
+	// The fakes' parts know nothing of ours at all, or only the parts
+	// onlyOurs names.
+	"internal/gcra":       {module},
+	"internal/telnyxspec": {module},
+	// The fake Telnyx plays Telnyx: it signs webhooks as Telnyx does
+	// (telnyxhook.Sign) but knows neither the service nor Slack.
+	"internal/faketelnyx": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", "gorm.io/", module + "store", module + "bridge",
+		module + "webhooks", module + "cmd", module + "sandbox", module + "internal/fakeslack"}, slackPackages...),
 	// The store's parts (DESIGN.md, "The store's parts"): each keeps its
 	// own tables over the shared connection and knows no other part, so a
 	// transaction never spans two; the model is the vocabulary they share
@@ -80,6 +90,15 @@ var rules = map[string][]string{
 	// the page): it reaches the service only over the wire, as Slack and
 	// Telnyx do, so it knows none of the service's own layers.
 	"sandbox": append([]string{"gorm.io/", module + "store", module + "bridge"}, slackPackages...),
+}
+
+// onlyOurs: a package (and everything of ours it imports, transitively)
+// may import of ours only these. The fakes' parts are built from each
+// other, never from a fake or the service.
+var onlyOurs = map[string][]string{
+	"internal/fakeslack/views": {"internal/slacklimits", "internal/fakeslack/recorded"},
+	"internal/slackrate":       {"internal/gcra"},
+	"internal/telnyxrate":      {"internal/gcra"},
 }
 
 // outsideTelnyx is what the Telnyx side (telnyx, telnyxacct, telnyxhook,
@@ -203,6 +222,17 @@ func TestPackagesKeepTheImportRulesOfDesignMD(t *testing.T) {
 				if banned(imp, b) {
 					t.Errorf("%s must not import %s itself", pkg, imp)
 				}
+			}
+		}
+	}
+}
+
+func TestFakesPartsImportOnlyTheirOwn(t *testing.T) {
+	dir := root(t)
+	for pkg, allowed := range onlyOurs {
+		for imp, chain := range imports(t, dir, pkg) {
+			if ours, ok := strings.CutPrefix(imp, module); ok && !slices.Contains(allowed, ours) {
+				t.Errorf("%s may import of smsbridge only %v, but reaches %s: %s", pkg, allowed, imp, chain)
 			}
 		}
 	}
