@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsbridge/smsbridge/internal/telnyxtest"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
@@ -51,7 +52,7 @@ func TestFetchMediaRefusesAddressesInsideAndSaysWhy(t *testing.T) {
 	})
 	allowedHost := strings.TrimPrefix(allowed.URL, "http://")
 	fileHost := strings.TrimPrefix(toFile.URL, "http://")
-	c := telnyx.NewClient(testKey, telnyx.WithMediaAllowHosts([]string{allowedHost, fileHost}),
+	c := telnyx.NewClient(telnyxtest.Key, telnyx.WithMediaAllowHosts([]string{allowedHost, fileHost}),
 		telnyx.WithClock(nil, func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
 	cases := []struct{ name, url, why string }{
 		{"loopback", inside.URL + "/x.png", "a loopback address"},
@@ -70,7 +71,7 @@ func TestFetchMediaRefusesAddressesInsideAndSaysWhy(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := c.FetchMedia(ctx(t), tc.url, 1<<20)
+			_, _, err := c.FetchMedia(telnyxtest.Ctx(t), tc.url, 1<<20)
 			if err == nil || !strings.Contains(err.Error(), tc.why) {
 				t.Fatalf("err = %v, want it to say %q", err, tc.why)
 			}
@@ -89,13 +90,13 @@ func TestFetchMediaRefusesAddressesInsideAndSaysWhy(t *testing.T) {
 
 func TestFetchMediaFetchesAllowedHosts(t *testing.T) {
 	srv, hits := countingServer(t, image)
-	c := telnyx.NewClient(testKey, mediaAllow(t, srv.URL))
-	body, ct, err := c.FetchMedia(ctx(t), srv.URL+"/x.png", 1<<20)
+	c := telnyx.NewClient(telnyxtest.Key, mediaAllow(t, srv.URL))
+	body, ct, err := c.FetchMedia(telnyxtest.Ctx(t), srv.URL+"/x.png", 1<<20)
 	if err != nil || string(body) != "\x89PNG fake" || ct != "image/png" || hits.Load() != 1 {
 		t.Fatalf("%q %q %v (%d requests)", body, ct, err, hits.Load())
 	}
-	byHost := telnyx.NewClient(testKey, telnyx.WithMediaAllowHosts([]string{"127.0.0.1"}))
-	if _, _, err := byHost.FetchMedia(ctx(t), srv.URL+"/x.png", 1<<20); err != nil {
+	byHost := telnyx.NewClient(telnyxtest.Key, telnyx.WithMediaAllowHosts([]string{"127.0.0.1"}))
+	if _, _, err := byHost.FetchMedia(telnyxtest.Ctx(t), srv.URL+"/x.png", 1<<20); err != nil {
 		t.Fatalf("a host without port allows every port: %v", err)
 	}
 }
@@ -114,8 +115,8 @@ func TestFetchMediaOverTheLimitIsRefusedOnceNotDownloadedAgain(t *testing.T) {
 		hits *atomic.Int32
 	}{"announced": {announced, announcedHits}, "chunked": {chunked, chunkedHits}} {
 		t.Run(name, func(t *testing.T) {
-			c := telnyx.NewClient(testKey, mediaAllow(t, tc.srv.URL), telnyx.WithRetry(4, time.Millisecond))
-			_, _, err := c.FetchMedia(ctx(t), tc.srv.URL+"/big.jpg", 1024)
+			c := telnyx.NewClient(telnyxtest.Key, mediaAllow(t, tc.srv.URL), telnyx.WithRetry(4, time.Millisecond))
+			_, _, err := c.FetchMedia(telnyxtest.Ctx(t), tc.srv.URL+"/big.jpg", 1024)
 			if !errors.Is(err, telnyx.ErrTooLarge) || !strings.Contains(err.Error(), "larger than the 1 KB limit") {
 				t.Fatalf("err = %v", err)
 			}

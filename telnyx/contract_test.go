@@ -10,49 +10,18 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/internal/telnyxtest"
 	"github.com/smsbridge/smsbridge/telnyx"
 	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
-const testKey = "KEY0123456789SECRET"
-
-// setup starts the spec-validating fake (a violation fails the test) and a
-// client pointed at it with instant sleeps, with the account's lookups and
-// settings (telnyxacct) besides the client's own methods.
-func setup(t *testing.T, opts ...telnyx.Option) (*faketelnyx.Server, *telnyxacct.Client) {
-	t.Helper()
-	srv := faketelnyx.New(t)
-	base := []telnyx.Option{
-		telnyx.WithBaseURL(srv.BaseURL),
-		telnyx.WithClock(nil, func(ctx context.Context, d time.Duration) error { return ctx.Err() }),
-	}
-	return srv, telnyxacct.New(telnyx.NewClient(testKey, append(base, opts...)...))
-}
-
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func lastBody(t *testing.T, srv *faketelnyx.Server, route string) map[string]any {
-	t.Helper()
-	rs := srv.RequestsTo(route)
-	if len(rs) == 0 {
-		t.Fatalf("no request to %s; got %v", route, srv.Requests())
-	}
-	return rs[len(rs)-1].BodyMap()
-}
-
 func TestContractSendMessage(t *testing.T) {
-	srv, c := setup(t)
-	m, err := c.SendMessage(ctx(t), telnyx.SendRequest{
+	srv, c := telnyxtest.Setup(t)
+	m, err := c.SendMessage(telnyxtest.Ctx(t), telnyx.SendRequest{
 		From: "+18445550001", To: "+13125550123", Text: "hello",
 		MediaURLs: []string{"https://example.com/a.jpg"}, Subject: "pic", Type: telnyx.TypeMMS,
 		WebhookURL: "https://hooks.example.com/t", WebhookFailoverURL: "https://hooks2.example.com/t",
-		UseProfileWebhooks: ptr(false), Encoding: telnyx.EncodingUCS2, AutoDetect: true,
+		UseProfileWebhooks: telnyxtest.Ptr(false), Encoding: telnyx.EncodingUCS2, AutoDetect: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +33,7 @@ func TestContractSendMessage(t *testing.T) {
 		t.Errorf("cost/from/received_at not decoded: %+v", m)
 	}
 	req := srv.RequestsTo("POST /messages")[0]
-	if got := req.Header.Get("Authorization"); got != "Bearer "+testKey {
+	if got := req.Header.Get("Authorization"); got != "Bearer "+telnyxtest.Key {
 		t.Errorf("Authorization = %q", got)
 	}
 	if ua := req.Header.Get("User-Agent"); ua != "smsbridge/"+telnyx.DefaultVersion {
@@ -82,12 +51,12 @@ func TestContractSendMessage(t *testing.T) {
 }
 
 func TestContractSendMessageNumberPoolAndScheduled(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	at := time.Now().Add(time.Hour).Truncate(time.Second)
-	if _, err := c.SendMessage(ctx(t), telnyx.SendRequest{MessagingProfileID: faketelnyx.DefaultProfileID, To: "+13125550123", Text: "hi", SendAt: at}); err != nil {
+	if _, err := c.SendMessage(telnyxtest.Ctx(t), telnyx.SendRequest{MessagingProfileID: faketelnyx.DefaultProfileID, To: "+13125550123", Text: "hi", SendAt: at}); err != nil {
 		t.Fatal(err)
 	}
-	b := lastBody(t, srv, "POST /messages")
+	b := telnyxtest.LastBody(t, srv, "POST /messages")
 	if b["messaging_profile_id"] != faketelnyx.DefaultProfileID || b["send_at"] != at.UTC().Format(time.RFC3339) {
 		t.Errorf("body = %v", b)
 	}
@@ -97,8 +66,8 @@ func TestContractSendMessageNumberPoolAndScheduled(t *testing.T) {
 }
 
 func TestContractSendEndpoints(t *testing.T) {
-	srv, c := setup(t)
-	cx := ctx(t)
+	srv, c := telnyxtest.Setup(t)
+	cx := telnyxtest.Ctx(t)
 	cases := []struct {
 		route string
 		send  func() (*telnyx.Message, error)
@@ -114,7 +83,7 @@ func TestContractSendEndpoints(t *testing.T) {
 			return c.SendNumberPool(cx, telnyx.SendRequest{MessagingProfileID: faketelnyx.DefaultProfileID, To: "+13125550123", Text: "np"})
 		}, map[string]any{"messaging_profile_id": faketelnyx.DefaultProfileID, "to": "+13125550123", "text": "np"}},
 		{"POST /messages/alphanumeric_sender_id", func() (*telnyx.Message, error) {
-			return c.SendAlphanumeric(cx, telnyx.SendRequest{From: "Acme", MessagingProfileID: faketelnyx.DefaultProfileID, To: "+447700900123", Text: "an", UseProfileWebhooks: ptr(true)})
+			return c.SendAlphanumeric(cx, telnyx.SendRequest{From: "Acme", MessagingProfileID: faketelnyx.DefaultProfileID, To: "+447700900123", Text: "an", UseProfileWebhooks: telnyxtest.Ptr(true)})
 		}, map[string]any{"from": "Acme", "messaging_profile_id": faketelnyx.DefaultProfileID, "to": "+447700900123", "text": "an", "use_profile_webhooks": true}},
 		{"POST /messages/group_mms", func() (*telnyx.Message, error) {
 			return c.SendGroupMMS(cx, telnyx.GroupMMSRequest{From: "+18445550001", To: []string{"+13125550123", "+13125550124"}, Text: "g", MediaURLs: []string{"https://example.com/x.png"}, Subject: "s"})
@@ -129,7 +98,7 @@ func TestContractSendEndpoints(t *testing.T) {
 			if m.ID == "" || len(m.To) == 0 {
 				t.Errorf("message = %+v", m)
 			}
-			if got := lastBody(t, srv, tc.route); !reflect.DeepEqual(got, tc.want) {
+			if got := telnyxtest.LastBody(t, srv, tc.route); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("body = %v\nwant %v", got, tc.want)
 			}
 		})
@@ -138,14 +107,14 @@ func TestContractSendEndpoints(t *testing.T) {
 
 func TestContractScheduleGetCancel(t *testing.T) {
 	now := time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC)
-	srv, c := setup(t, telnyx.WithClock(func() time.Time { return now }, nil))
-	cx := ctx(t)
+	srv, c := telnyxtest.Setup(t, telnyx.WithClock(func() time.Time { return now }, nil))
+	cx := telnyxtest.Ctx(t)
 	at := now.Add(2 * time.Hour)
 	m, err := c.ScheduleMessage(cx, telnyx.SendRequest{From: "+18445550001", To: "+13125550123", Text: "later", SendAt: at})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := lastBody(t, srv, "POST /messages/schedule"); b["send_at"] != "2026-09-01T14:00:00Z" {
+	if b := telnyxtest.LastBody(t, srv, "POST /messages/schedule"); b["send_at"] != "2026-09-01T14:00:00Z" {
 		t.Errorf("send_at = %v", b["send_at"])
 	}
 	if !m.SendAt.Equal(at) {
@@ -182,8 +151,8 @@ func TestContractScheduleGetCancel(t *testing.T) {
 }
 
 func TestContractGetMessageNotFoundExplainsRetention(t *testing.T) {
-	_, c := setup(t)
-	_, err := c.GetMessage(ctx(t), faketelnyx.UUID())
+	_, c := telnyxtest.Setup(t)
+	_, err := c.GetMessage(telnyxtest.Ctx(t), faketelnyx.UUID())
 	if !telnyx.IsNotFound(err) {
 		t.Fatalf("err = %v, want not found", err)
 	}
@@ -193,8 +162,8 @@ func TestContractGetMessageNotFoundExplainsRetention(t *testing.T) {
 }
 
 func TestContractWhatsApp(t *testing.T) {
-	srv, c := setup(t)
-	m, err := c.SendWhatsApp(ctx(t), telnyx.WhatsAppRequest{
+	srv, c := telnyxtest.Setup(t)
+	m, err := c.SendWhatsApp(telnyxtest.Ctx(t), telnyx.WhatsAppRequest{
 		From: "+18445550001", To: "+13125550123",
 		Message: json.RawMessage(`{"type":"text","text":{"body":"hi"}}`),
 	})
@@ -204,7 +173,7 @@ func TestContractWhatsApp(t *testing.T) {
 	if m.ID == "" || len(m.To) != 1 || m.To[0].PhoneNumber != "+13125550123" {
 		t.Errorf("whatsapp answer = %+v", m)
 	}
-	b := lastBody(t, srv, "POST /messages/whatsapp")
+	b := telnyxtest.LastBody(t, srv, "POST /messages/whatsapp")
 	if b["type"] != "WHATSAPP" || b["whatsapp_message"].(map[string]any)["type"] != "text" {
 		t.Errorf("body = %v", b)
 	}
@@ -212,11 +181,11 @@ func TestContractWhatsApp(t *testing.T) {
 
 func TestFetchMedia(t *testing.T) {
 	srv := faketelnyx.New(t)
-	c := telnyx.NewClient(testKey, telnyx.WithBaseURL(srv.BaseURL), mediaAllow(t, srv.URL),
+	c := telnyx.NewClient(telnyxtest.Key, telnyx.WithBaseURL(srv.BaseURL), mediaAllow(t, srv.URL),
 		telnyx.WithClock(nil, func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
 	body := []byte("\x89PNG fake image bytes")
 	u := srv.AddMedia("5b2c/0.png", "image/png", body)
-	got, ct, err := c.FetchMedia(ctx(t), u, 1024)
+	got, ct, err := c.FetchMedia(telnyxtest.Ctx(t), u, 1024)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,22 +201,22 @@ func TestFetchMedia(t *testing.T) {
 	}
 	for k, vs := range r[0].Header {
 		for _, v := range vs {
-			if strings.Contains(v, testKey) {
+			if strings.Contains(v, telnyxtest.Key) {
 				t.Errorf("header %s carries the key", k)
 			}
 		}
 	}
 
-	if _, _, err := c.FetchMedia(ctx(t), u, int64(len(body)-1)); !errors.Is(err, telnyx.ErrTooLarge) {
+	if _, _, err := c.FetchMedia(telnyxtest.Ctx(t), u, int64(len(body)-1)); !errors.Is(err, telnyx.ErrTooLarge) {
 		t.Errorf("over limit: err = %v, want ErrTooLarge", err)
 	}
-	if _, _, err := c.FetchMedia(ctx(t), u, int64(len(body))); err != nil {
+	if _, _, err := c.FetchMedia(telnyxtest.Ctx(t), u, int64(len(body))); err != nil {
 		t.Errorf("exactly at limit: %v", err)
 	}
-	if _, _, err := c.FetchMedia(ctx(t), srv.URL+"/media/missing", 10); !telnyx.IsNotFound(err) {
+	if _, _, err := c.FetchMedia(telnyxtest.Ctx(t), srv.URL+"/media/missing", 10); !telnyx.IsNotFound(err) {
 		t.Errorf("missing media: err = %v, want not found", err)
 	}
-	if _, _, err := c.FetchMedia(ctx(t), "file:///etc/passwd", 10); !errors.Is(err, telnyx.ErrInvalidRequest) {
+	if _, _, err := c.FetchMedia(telnyxtest.Ctx(t), "file:///etc/passwd", 10); !errors.Is(err, telnyx.ErrInvalidRequest) {
 		t.Errorf("file URL: err = %v", err)
 	}
 }
@@ -261,8 +230,8 @@ type mediaFetcher interface {
 var _ mediaFetcher = (*telnyx.Client)(nil)
 
 func TestRequestsRefusedLocallyNeverReachTheServer(t *testing.T) {
-	srv, c := setup(t)
-	cx := ctx(t)
+	srv, c := telnyxtest.Setup(t)
+	cx := telnyxtest.Ctx(t)
 	calls := map[string]func() error{
 		"long code with profile": func() error {
 			_, err := c.SendLongCode(cx, telnyx.SendRequest{From: "+18445550001", To: "+13125550123", Text: "x", MessagingProfileID: faketelnyx.DefaultProfileID})
@@ -315,8 +284,8 @@ func TestRequestsRefusedLocallyNeverReachTheServer(t *testing.T) {
 func TestContractCancelUnknownMessageIsNotFound(t *testing.T) {
 	// The spec declares DELETE's 404 as a bare messaging_Error; the client
 	// reads it into APIError.Errors all the same.
-	_, c := setup(t)
-	_, err := c.CancelScheduledMessage(ctx(t), faketelnyx.UUID())
+	_, c := telnyxtest.Setup(t)
+	_, err := c.CancelScheduledMessage(telnyxtest.Ctx(t), faketelnyx.UUID())
 	var ae *telnyx.APIError
 	if !telnyx.IsNotFound(err) || !errors.As(err, &ae) || len(ae.Errors) != 1 || ae.Errors[0].Code != "10005" {
 		t.Errorf("err = %#v", err)
@@ -324,12 +293,12 @@ func TestContractCancelUnknownMessageIsNotFound(t *testing.T) {
 }
 
 func TestContractCancelSentMessageIsRefused(t *testing.T) {
-	_, c := setup(t)
-	m, err := c.SendMessage(ctx(t), smsReq)
+	_, c := telnyxtest.Setup(t)
+	m, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.CancelScheduledMessage(ctx(t), m.ID)
+	_, err = c.CancelScheduledMessage(telnyxtest.Ctx(t), m.ID)
 	if !telnyx.IsInvalidParameters(err) {
 		t.Errorf("cancelling a sent message: err = %v, want 422", err)
 	}
@@ -340,8 +309,8 @@ func TestContractCancelSentMessageIsRefused(t *testing.T) {
 // request passing the fake's validation.
 func TestEveryOperationIsExercised(t *testing.T) {
 	now := time.Now()
-	srv, c := setup(t, telnyx.WithClock(func() time.Time { return now }, nil))
-	cx := ctx(t)
+	srv, c := telnyxtest.Setup(t, telnyx.WithClock(func() time.Time { return now }, nil))
+	cx := telnyxtest.Ctx(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -374,7 +343,7 @@ func TestEveryOperationIsExercised(t *testing.T) {
 	must(err)
 	_, err = c.GetNumberSettings(cx, faketelnyx.DefaultNumberID)
 	must(err)
-	_, err = c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProduct: ptr("P2P")})
+	_, err = c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProduct: telnyxtest.Ptr("P2P")})
 	must(err)
 	_, _, err = c.ListMobileNumberSettingsPage(cx, 1, 10)
 	must(err)

@@ -13,16 +13,17 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/internal/telnyxtest"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
 
 func TestAPIErrorCarriesEveryEntry(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	srv.Enqueue("POST /messages", faketelnyx.Response{Status: 422, Body: map[string]any{"errors": []any{
 		map[string]any{"code": "10002", "title": "Invalid phone number", "detail": "The 'to' number is invalid", "source": map[string]any{"pointer": "/to"}},
 		map[string]any{"code": "10015", "title": "Bad parameter", "source": map[string]any{"parameter": "type"}},
 	}}})
-	_, err := c.SendMessage(ctx(t), smsReq)
+	_, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	var ae *telnyx.APIError
 	if !errors.As(err, &ae) {
 		t.Fatalf("err %T %v is not *APIError", err, err)
@@ -67,9 +68,9 @@ func TestErrorHelpers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, c := setup(t, telnyx.WithRetry(1, 0))
+			srv, c := telnyxtest.Setup(t, telnyx.WithRetry(1, 0))
 			srv.Enqueue("POST /messages", tc.resp)
-			_, err := c.SendMessage(ctx(t), smsReq)
+			_, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -86,11 +87,11 @@ func TestErrorHelpers(t *testing.T) {
 }
 
 func TestIsRateLimitedReset(t *testing.T) {
-	srv, c := setup(t, telnyx.WithRetry(1, 0), telnyx.WithClock(func() time.Time { return fixedNow }, nil))
+	srv, c := telnyxtest.Setup(t, telnyx.WithRetry(1, 0), telnyx.WithClock(func() time.Time { return fixedNow }, nil))
 	r := faketelnyx.Error(429, "10011", "Too many requests", "")
 	r.Header = http.Header{"Retry-After": {"30"}}
 	srv.Enqueue("POST /messages", r)
-	_, err := c.SendMessage(ctx(t), smsReq)
+	_, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	reset, ok := telnyx.IsRateLimited(err)
 	if !ok || !reset.Equal(fixedNow.Add(30*time.Second)) {
 		t.Errorf("IsRateLimited = %v %v", reset, ok)
@@ -99,7 +100,7 @@ func TestIsRateLimitedReset(t *testing.T) {
 	when := fixedNow.Add(90 * time.Second)
 	r.Header = http.Header{"X-Ratelimit-Reset": {fmt.Sprint(when.Unix())}}
 	srv.Enqueue("POST /messages", r)
-	_, err = c.SendMessage(ctx(t), smsReq)
+	_, err = c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	if reset, ok := telnyx.IsRateLimited(err); !ok || !reset.Equal(when) {
 		t.Errorf("x-ratelimit-reset as Unix time: %v %v, want %v", reset, ok, when)
 	}
@@ -113,27 +114,27 @@ func TestIsRateLimitedReset(t *testing.T) {
 }
 
 func TestAPIKeyNeverInErrorsOrLogs(t *testing.T) {
-	srv, c := setup(t, telnyx.WithRetry(1, 0))
+	srv, c := telnyxtest.Setup(t, telnyx.WithRetry(1, 0))
 	var errs []error
 
 	// A server that echoes the Authorization header into its error.
 	srv.Handle("POST /messages", func(r faketelnyx.Request) faketelnyx.Response {
 		return faketelnyx.Error(401, "10009", "Authentication failed", "bad token "+r.Header.Get("Authorization"))
 	})
-	_, err := c.SendMessage(ctx(t), smsReq)
+	_, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	errs = append(errs, err)
-	srv.Enqueue("GET /messages/{id}", faketelnyx.Response{Status: 503, Header: http.Header{"Content-Type": {"text/plain"}}, Body: "down " + testKey})
-	_, err = c.GetMessage(ctx(t), faketelnyx.UUID())
+	srv.Enqueue("GET /messages/{id}", faketelnyx.Response{Status: 503, Header: http.Header{"Content-Type": {"text/plain"}}, Body: "down " + telnyxtest.Key})
+	_, err = c.GetMessage(telnyxtest.Ctx(t), faketelnyx.UUID())
 	errs = append(errs, err)
-	_, err = c.GetMessage(ctx(t), faketelnyx.UUID()) // 404
+	_, err = c.GetMessage(telnyxtest.Ctx(t), faketelnyx.UUID()) // 404
 	errs = append(errs, err)
 
 	// Transport failures.
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	dead := telnyx.NewClient(testKey, telnyx.WithBaseURL("http://"+addr+"/v2"), telnyx.WithRetry(1, 0))
-	_, err = dead.SendMessage(ctx(t), smsReq)
+	dead := telnyx.NewClient(telnyxtest.Key, telnyx.WithBaseURL("http://"+addr+"/v2"), telnyx.WithRetry(1, 0))
+	_, err = dead.SendMessage(telnyxtest.Ctx(t), smsReq)
 	errs = append(errs, err)
 	short, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancel()
@@ -146,7 +147,7 @@ func TestAPIKeyNeverInErrorsOrLogs(t *testing.T) {
 			t.Fatalf("case %d: no error", i)
 		}
 		for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
-			if strings.Contains(s, testKey) {
+			if strings.Contains(s, telnyxtest.Key) {
 				t.Errorf("case %d: the API key is in the error: %s", i, s)
 			}
 		}
@@ -157,7 +158,7 @@ func TestAPIKeyNeverInErrorsOrLogs(t *testing.T) {
 	log.Info("client", "c", c)
 	log.Info("client", "c", *c)
 	out := buf.String() + fmt.Sprintf("%v %+v %#v %s", c, c, c, c)
-	if strings.Contains(out, testKey) {
+	if strings.Contains(out, telnyxtest.Key) {
 		t.Errorf("the API key is in formatted or logged output: %s", out)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/internal/telnyxtest"
 	"github.com/smsbridge/smsbridge/telnyx"
 	"github.com/smsbridge/smsbridge/telnyxacct"
 )
@@ -43,7 +44,7 @@ func retrySetup(t *testing.T, opts ...telnyx.Option) (*faketelnyx.Server, *telny
 		telnyx.WithClock(func() time.Time { return fixedNow }, sl.sleep),
 		telnyx.WithRetry(4, 100*time.Millisecond),
 	}, opts...)
-	srv, c := setup(t, all...)
+	srv, c := telnyxtest.Setup(t, all...)
 	return srv, c, sl
 }
 
@@ -53,7 +54,7 @@ func TestRetryPOSTNotResentAfter5xx(t *testing.T) {
 	for _, status := range []int{500, 502, 503, 504} {
 		srv, c, sl := retrySetup(t)
 		srv.Enqueue("POST /messages", faketelnyx.Response{Status: status, Body: `upstream trouble`})
-		_, err := c.SendMessage(ctx(t), smsReq)
+		_, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 		if err == nil {
 			t.Fatalf("%d: no error", status)
 		}
@@ -72,7 +73,7 @@ func TestRetryPOSTNotResentAfter5xx(t *testing.T) {
 func TestRetryPATCHNotResentAfter5xx(t *testing.T) {
 	srv, c, _ := retrySetup(t)
 	srv.Enqueue("PATCH /phone_numbers/{id}/messaging", faketelnyx.Response{Status: 500})
-	_, err := c.UpdateNumberSettings(ctx(t), faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProduct: ptr("P2P")})
+	_, err := c.UpdateNumberSettings(telnyxtest.Ctx(t), faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProduct: telnyxtest.Ptr("P2P")})
 	if !telnyx.IsAmbiguous(err) {
 		t.Errorf("err = %v, want ambiguous", err)
 	}
@@ -86,7 +87,7 @@ func TestRetryPOSTResentAfter429WithRetryAfter(t *testing.T) {
 	r := faketelnyx.Error(http.StatusTooManyRequests, "10011", "Too many requests", "")
 	r.Header = http.Header{"Retry-After": {"7"}}
 	srv.Enqueue("POST /messages", r)
-	m, err := c.SendMessage(ctx(t), smsReq)
+	m, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestRetry429WithRateLimitResetHeader(t *testing.T) {
 	r := faketelnyx.Error(http.StatusTooManyRequests, "10011", "Too many requests", "")
 	r.Header = http.Header{"X-Ratelimit-Reset": {"3"}, "X-Ratelimit-Remaining": {"0"}}
 	srv.Enqueue("POST /messages/long_code", r)
-	if _, err := c.SendLongCode(ctx(t), smsReq); err != nil {
+	if _, err := c.SendLongCode(telnyxtest.Ctx(t), smsReq); err != nil {
 		t.Fatal(err)
 	}
 	if w := sl.got(); len(w) != 1 || w[0] != 3*time.Second {
@@ -119,7 +120,7 @@ func TestRetry429ResetTooFarIsReturned(t *testing.T) {
 	r := faketelnyx.Error(http.StatusTooManyRequests, "10011", "Too many requests", "")
 	r.Header = http.Header{"Retry-After": {"3600"}}
 	srv.Enqueue("POST /messages", r)
-	_, err := c.SendMessage(ctx(t), smsReq)
+	_, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	reset, ok := telnyx.IsRateLimited(err)
 	if !ok || !reset.Equal(fixedNow.Add(time.Hour)) {
 		t.Errorf("IsRateLimited = %v, %v; want %v", reset, ok, fixedNow.Add(time.Hour))
@@ -134,12 +135,12 @@ func TestRetry429ResetTooFarIsReturned(t *testing.T) {
 
 func TestRetryGETRetriedAfter503(t *testing.T) {
 	srv, c, sl := retrySetup(t)
-	m, err := c.SendMessage(ctx(t), smsReq)
+	m, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Enqueue("GET /messages/{id}", faketelnyx.Response{Status: 503}, faketelnyx.Response{Status: 503})
-	got, err := c.GetMessage(ctx(t), m.ID)
+	got, err := c.GetMessage(telnyxtest.Ctx(t), m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestRetryGETRetriedAfter503(t *testing.T) {
 func TestRetryGETGivesUpAfterMaxAttempts(t *testing.T) {
 	srv, c, _ := retrySetup(t, telnyx.WithRetry(3, time.Millisecond))
 	srv.Handle("GET /messaging_optouts", func(faketelnyx.Request) faketelnyx.Response { return faketelnyx.Response{Status: 500} })
-	_, _, err := c.ListOptOutsPage(ctx(t), telnyxacct.OptOutFilter{}, 1, 10)
+	_, _, err := c.ListOptOutsPage(telnyxtest.Ctx(t), telnyxacct.OptOutFilter{}, 1, 10)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -168,12 +169,12 @@ func TestRetryGETGivesUpAfterMaxAttempts(t *testing.T) {
 
 func TestRetryDELETERetriedAfter5xx(t *testing.T) {
 	srv, c, _ := retrySetup(t)
-	m, err := c.ScheduleMessage(ctx(t), telnyx.SendRequest{From: "+18445550001", To: "+13125550123", Text: "x", SendAt: fixedNow.Add(time.Hour)})
+	m, err := c.ScheduleMessage(telnyxtest.Ctx(t), telnyx.SendRequest{From: "+18445550001", To: "+13125550123", Text: "x", SendAt: fixedNow.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Enqueue("DELETE /messages/{id}", faketelnyx.Response{Status: 502})
-	if _, err := c.CancelScheduledMessage(ctx(t), m.ID); err != nil {
+	if _, err := c.CancelScheduledMessage(telnyxtest.Ctx(t), m.ID); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(srv.RequestsTo("DELETE /messages/{id}")); n != 2 {
@@ -195,9 +196,9 @@ func TestRetryPOSTRetriedWhenConnectionRefused(t *testing.T) {
 		return (&net.Dialer{}).DialContext(ctx, network, a)
 	}}}
 	sl := &sleeper{}
-	c := telnyx.NewClient(testKey, telnyx.WithBaseURL("http://"+addr+"/v2"), telnyx.WithHTTPClient(hc),
+	c := telnyx.NewClient(telnyxtest.Key, telnyx.WithBaseURL("http://"+addr+"/v2"), telnyx.WithHTTPClient(hc),
 		telnyx.WithRetry(3, 10*time.Millisecond), telnyx.WithClock(nil, sl.sleep))
-	_, err = c.SendMessage(ctx(t), smsReq)
+	_, err = c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	if err == nil {
 		t.Fatal("no error from a closed listener")
 	}
@@ -218,9 +219,9 @@ func TestRetryPOSTSucceedsAfterFailedDial(t *testing.T) {
 		}
 		return (&net.Dialer{}).DialContext(ctx, network, a)
 	}}}
-	c := telnyx.NewClient(testKey, telnyx.WithBaseURL(srv.BaseURL), telnyx.WithHTTPClient(hc),
+	c := telnyx.NewClient(telnyxtest.Key, telnyx.WithBaseURL(srv.BaseURL), telnyx.WithHTTPClient(hc),
 		telnyx.WithClock(nil, (&sleeper{}).sleep))
-	if _, err := c.SendMessage(ctx(t), smsReq); err != nil {
+	if _, err := c.SendMessage(telnyxtest.Ctx(t), smsReq); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(srv.RequestsTo("POST /messages")); n != 1 {
@@ -233,10 +234,10 @@ func TestRetryPOSTNotResentAfterTimeoutAfterWrite(t *testing.T) {
 	hang := make(chan struct{})
 	defer close(hang)
 	srv.Enqueue("POST /messages", faketelnyx.Response{Hang: hang})
-	c := telnyx.NewClient(testKey, telnyx.WithBaseURL(srv.BaseURL),
+	c := telnyx.NewClient(telnyxtest.Key, telnyx.WithBaseURL(srv.BaseURL),
 		telnyx.WithHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}),
 		telnyx.WithClock(nil, (&sleeper{}).sleep))
-	_, err := c.SendMessage(ctx(t), smsReq)
+	_, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -253,10 +254,10 @@ func TestRetryGETRetriedAfterTimeoutAfterWrite(t *testing.T) {
 	hang := make(chan struct{})
 	defer close(hang)
 	srv.Enqueue("GET /mobile_phone_numbers/{id}/messaging", faketelnyx.Response{Hang: hang})
-	c := telnyxacct.New(telnyx.NewClient(testKey, telnyx.WithBaseURL(srv.BaseURL),
+	c := telnyxacct.New(telnyx.NewClient(telnyxtest.Key, telnyx.WithBaseURL(srv.BaseURL),
 		telnyx.WithHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}),
 		telnyx.WithClock(nil, (&sleeper{}).sleep)))
-	if _, err := c.GetMobileNumberSettings(ctx(t), faketelnyx.DefaultMobileNumberID); err != nil {
+	if _, err := c.GetMobileNumberSettings(telnyxtest.Ctx(t), faketelnyx.DefaultMobileNumberID); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(srv.RequestsTo("GET /mobile_phone_numbers/{id}/messaging")); n != 2 {
@@ -265,7 +266,7 @@ func TestRetryGETRetriedAfterTimeoutAfterWrite(t *testing.T) {
 }
 
 func TestContextDoneBeforeSendIsNotSent(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	cx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.SendMessage(cx, smsReq)
@@ -278,9 +279,9 @@ func TestContextDoneBeforeSendIsNotSent(t *testing.T) {
 }
 
 func TestUndecodableSuccessIsAmbiguous(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	srv.Enqueue("POST /messages", faketelnyx.Response{Body: `{"data": `, SkipValidation: true})
-	_, err := c.SendMessage(ctx(t), smsReq)
+	_, err := c.SendMessage(telnyxtest.Ctx(t), smsReq)
 	if !telnyx.IsAmbiguous(err) {
 		t.Errorf("a 200 we cannot read may have sent the message: err = %v, IsAmbiguous false", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/internal/telnyxtest"
 	"github.com/smsbridge/smsbridge/telnyx"
 	"github.com/smsbridge/smsbridge/telnyxacct"
 )
@@ -17,43 +18,12 @@ import (
 // TestEveryOperationIsExercised covers the two packages' operations
 // together.
 
-const testKey = "KEY0123456789SECRET"
-
-// setup starts the spec-validating fake (a violation fails the test) and a
-// client pointed at it with instant sleeps.
-func setup(t *testing.T, opts ...telnyx.Option) (*faketelnyx.Server, *telnyxacct.Client) {
-	t.Helper()
-	srv := faketelnyx.New(t)
-	base := []telnyx.Option{
-		telnyx.WithBaseURL(srv.BaseURL),
-		telnyx.WithClock(nil, func(ctx context.Context, d time.Duration) error { return ctx.Err() }),
-	}
-	return srv, telnyxacct.New(telnyx.NewClient(testKey, append(base, opts...)...))
-}
-
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func lastBody(t *testing.T, srv *faketelnyx.Server, route string) map[string]any {
-	t.Helper()
-	rs := srv.RequestsTo(route)
-	if len(rs) == 0 {
-		t.Fatalf("no request to %s; got %v", route, srv.Requests())
-	}
-	return rs[len(rs)-1].BodyMap()
-}
-
 func TestContractOptOuts(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	after := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 	before := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
 	var got []telnyxacct.OptOut
-	for o, err := range c.ListOptOuts(ctx(t), telnyxacct.OptOutFilter{
+	for o, err := range c.ListOptOuts(telnyxtest.Ctx(t), telnyxacct.OptOutFilter{
 		MessagingProfileID: faketelnyx.DefaultProfileID, From: faketelnyx.DefaultNumber,
 		CreatedAfter: after, CreatedBefore: before, RedactionEnabled: true, PageSize: 50,
 	}) {
@@ -79,7 +49,7 @@ func TestContractOptOuts(t *testing.T) {
 }
 
 func TestOptOutCreatedAtInTelnyxSpaceFormat(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	// The spec's own OptOutItem example uses this form, which its
 	// format: date-time rejects; real answers use it, so the client must
 	// read it. Hence SkipValidation for this scripted answer only.
@@ -87,7 +57,7 @@ func TestOptOutCreatedAtInTelnyxSpaceFormat(t *testing.T) {
 		"data": []any{map[string]any{"from": "+18445550001", "to": "+13125550123", "keyword": nil, "messaging_profile_id": nil, "created_at": "2025-04-28 12:00:38.631252+00:00"}},
 		"meta": map[string]any{"page_number": 1, "page_size": 20, "total_pages": 1, "total_results": 1},
 	}})
-	items, meta, err := c.ListOptOutsPage(ctx(t), telnyxacct.OptOutFilter{}, 1, 20)
+	items, meta, err := c.ListOptOutsPage(telnyxtest.Ctx(t), telnyxacct.OptOutFilter{}, 1, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +68,8 @@ func TestOptOutCreatedAtInTelnyxSpaceFormat(t *testing.T) {
 }
 
 func TestContractNumberSettings(t *testing.T) {
-	srv, c := setup(t)
-	cx := ctx(t)
+	srv, c := telnyxtest.Setup(t)
+	cx := telnyxtest.Ctx(t)
 	var nums []telnyxacct.NumberSettings
 	for n, err := range c.ListNumberSettings(cx, telnyxacct.NumberFilter{MessagingProfileID: faketelnyx.DefaultProfileID, Type: "longcode", Sort: "asc", PhoneNumberContains: "555"}) {
 		if err != nil {
@@ -124,14 +94,14 @@ func TestContractNumberSettings(t *testing.T) {
 	if err != nil || n.MessagingProfileID != newProfile || !reflect.DeepEqual(n.Tags, []string{"support"}) {
 		t.Fatalf("UpdateNumberSettings = %+v, %v", n, err)
 	}
-	if b := lastBody(t, srv, "PATCH /phone_numbers/{id}/messaging"); !reflect.DeepEqual(b, map[string]any{"messaging_profile_id": newProfile, "tags": []any{"support"}}) {
+	if b := telnyxtest.LastBody(t, srv, "PATCH /phone_numbers/{id}/messaging"); !reflect.DeepEqual(b, map[string]any{"messaging_profile_id": newProfile, "tags": []any{"support"}}) {
 		t.Errorf("PATCH body = %v", b)
 	}
 	// Unassign: an explicit "".
-	if _, err := c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProfileID: ptr("")}); err != nil {
+	if _, err := c.UpdateNumberSettings(cx, faketelnyx.DefaultNumberID, telnyxacct.NumberSettingsUpdate{MessagingProfileID: telnyxtest.Ptr("")}); err != nil {
 		t.Fatal(err)
 	}
-	if b := lastBody(t, srv, "PATCH /phone_numbers/{id}/messaging"); !reflect.DeepEqual(b, map[string]any{"messaging_profile_id": ""}) {
+	if b := telnyxtest.LastBody(t, srv, "PATCH /phone_numbers/{id}/messaging"); !reflect.DeepEqual(b, map[string]any{"messaging_profile_id": ""}) {
 		t.Errorf("unassign body = %v", b)
 	}
 
@@ -148,8 +118,8 @@ func TestContractNumberSettings(t *testing.T) {
 }
 
 func TestContractMobileNumberSettings(t *testing.T) {
-	srv, c := setup(t)
-	cx := ctx(t)
+	srv, c := telnyxtest.Setup(t)
+	cx := telnyxtest.Ctx(t)
 	var got []telnyxacct.MobileNumberSettings
 	for n, err := range c.ListMobileNumberSettings(cx, 0) {
 		if err != nil {
@@ -174,8 +144,8 @@ func TestContractMobileNumberSettings(t *testing.T) {
 }
 
 func TestContractBulkUpdateAndWait(t *testing.T) {
-	srv, c := setup(t)
-	cx := ctx(t)
+	srv, c := telnyxtest.Setup(t)
+	cx := telnyxtest.Ctx(t)
 	nums := []string{"+18445550001", "+18445550002", "+18445550003"}
 	order, err := c.BulkUpdateProfiles(cx, telnyxacct.BulkUpdateRequest{MessagingProfileID: faketelnyx.DefaultProfileID, Numbers: nums, AssignOnly: true})
 	if err != nil {
@@ -184,7 +154,7 @@ func TestContractBulkUpdateAndWait(t *testing.T) {
 	if order.OrderID == "" || len(order.Pending) != 3 || order.Done() {
 		t.Fatalf("order = %+v", order)
 	}
-	if b := lastBody(t, srv, "POST /messaging_numbers_bulk_updates"); b["assign_only"] != true || len(b["numbers"].([]any)) != 3 {
+	if b := telnyxtest.LastBody(t, srv, "POST /messaging_numbers_bulk_updates"); b["assign_only"] != true || len(b["numbers"].([]any)) != 3 {
 		t.Errorf("body = %v", b)
 	}
 	var seen []telnyxacct.BulkUpdate
@@ -207,17 +177,17 @@ func TestContractBulkUpdateAndWait(t *testing.T) {
 	if _, err := c.BulkUpdateProfiles(cx, telnyxacct.BulkUpdateRequest{Numbers: nums[:1]}); err != nil {
 		t.Fatal(err)
 	}
-	if b := lastBody(t, srv, "POST /messaging_numbers_bulk_updates"); b["messaging_profile_id"] != "" {
+	if b := telnyxtest.LastBody(t, srv, "POST /messaging_numbers_bulk_updates"); b["messaging_profile_id"] != "" {
 		t.Errorf("unassign body = %v", b)
 	}
 }
 
 func TestWaitBulkUpdateStopsWithContext(t *testing.T) {
-	srv, c := setup(t, telnyx.WithClock(nil, func(ctx context.Context, d time.Duration) error { return context.Canceled }))
+	srv, c := telnyxtest.Setup(t, telnyx.WithClock(nil, func(ctx context.Context, d time.Duration) error { return context.Canceled }))
 	srv.Handle("GET /messaging_numbers_bulk_updates/{order_id}", func(r faketelnyx.Request) faketelnyx.Response {
 		return faketelnyx.JSON(map[string]any{"data": map[string]any{"order_id": r.Params["order_id"], "pending": []any{"+18445550001"}, "success": []any{}, "failed": []any{}}})
 	})
-	_, err := c.WaitBulkUpdate(ctx(t), faketelnyx.UUID(), time.Second, nil)
+	_, err := c.WaitBulkUpdate(telnyxtest.Ctx(t), faketelnyx.UUID(), time.Second, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want the sleep's context error", err)
 	}

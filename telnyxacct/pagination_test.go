@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/smsbridge/internal/faketelnyx"
+	"github.com/smsbridge/smsbridge/internal/telnyxtest"
 	"github.com/smsbridge/smsbridge/telnyx"
 	"github.com/smsbridge/smsbridge/telnyxacct"
 )
@@ -19,11 +20,11 @@ func seedOptOuts(srv *faketelnyx.Server, n int) {
 }
 
 func TestIteratorFetchesPagesLazily(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	seedOptOuts(srv, 5) // pages of 2: [0 1] [2 3] [4]
 	pagesSeen := []int{}
 	var got []string
-	for o, err := range c.ListOptOuts(ctx(t), telnyxacct.OptOutFilter{PageSize: 2}) {
+	for o, err := range c.ListOptOuts(telnyxtest.Ctx(t), telnyxacct.OptOutFilter{PageSize: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,10 +47,10 @@ func TestIteratorFetchesPagesLazily(t *testing.T) {
 }
 
 func TestIteratorStoppingEarlyFetchesNoMore(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	seedOptOuts(srv, 6)
 	n := 0
-	for _, err := range c.ListOptOuts(ctx(t), telnyxacct.OptOutFilter{PageSize: 2}) {
+	for _, err := range c.ListOptOuts(telnyxtest.Ctx(t), telnyxacct.OptOutFilter{PageSize: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +65,7 @@ func TestIteratorStoppingEarlyFetchesNoMore(t *testing.T) {
 }
 
 func TestIteratorYieldsErrorAndStops(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	seedOptOuts(srv, 6)
 	srv.Handle("GET /messaging_optouts", func(r faketelnyx.Request) faketelnyx.Response {
 		if r.Query.Get("page[number]") == "2" {
@@ -78,7 +79,7 @@ func TestIteratorYieldsErrorAndStops(t *testing.T) {
 		})
 	})
 	var items, errs int
-	for _, err := range c.ListOptOuts(ctx(t), telnyxacct.OptOutFilter{PageSize: 2}) {
+	for _, err := range c.ListOptOuts(telnyxtest.Ctx(t), telnyxacct.OptOutFilter{PageSize: 2}) {
 		if err != nil {
 			errs++
 			if !telnyx.IsUnauthorized(err) {
@@ -97,14 +98,14 @@ func TestIteratorYieldsErrorAndStops(t *testing.T) {
 }
 
 func TestNumberIteratorAcrossPages(t *testing.T) {
-	srv, c := setup(t)
+	srv, c := telnyxtest.Setup(t)
 	var ns []map[string]any
 	for i := range 7 {
 		ns = append(ns, faketelnyx.Number(fmt.Sprint(1000+i), fmt.Sprintf("+1844555%04d", i), faketelnyx.DefaultProfileID))
 	}
 	srv.SetNumbers(ns...)
 	n := 0
-	for _, err := range c.ListNumberSettings(ctx(t), telnyxacct.NumberFilter{PageSize: 3}) {
+	for _, err := range c.ListNumberSettings(telnyxtest.Ctx(t), telnyxacct.NumberFilter{PageSize: 3}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +114,7 @@ func TestNumberIteratorAcrossPages(t *testing.T) {
 	if n != 7 || len(srv.RequestsTo("GET /phone_numbers/messaging")) != 3 {
 		t.Errorf("%d numbers in %d requests, want 7 in 3", n, len(srv.RequestsTo("GET /phone_numbers/messaging")))
 	}
-	items, meta, err := c.ListNumberSettingsPage(ctx(t), telnyxacct.NumberFilter{}, 3, 3)
+	items, meta, err := c.ListNumberSettingsPage(telnyxtest.Ctx(t), telnyxacct.NumberFilter{}, 3, 3)
 	if err != nil || len(items) != 1 || meta.TotalPages != 3 || meta.TotalResults != 7 || meta.PageNumber != 3 {
 		t.Errorf("page 3 = %d items %+v %v", len(items), meta, err)
 	}

@@ -72,6 +72,8 @@ var rules = map[string][]string{
 	// (telnyxhook.Sign) but knows neither the service nor Slack.
 	"internal/faketelnyx": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", "gorm.io/", module + "store", module + "bridge",
 		module + "webhooks", module + "cmd", module + "sandbox", module + "internal/fakeslack"}, slackPackages...),
+	"internal/telnyxtest": append([]string{"github.com/gin-gonic/gin", "github.com/slack-go/slack", "gorm.io/", module + "store", module + "bridge",
+		module + "webhooks", module + "cmd", module + "sandbox"}, slackPackages...),
 	// The store's parts (DESIGN.md, "The store's parts"): each keeps its
 	// own tables over the shared connection and knows no other part, so a
 	// transaction never spans two; the model is the vocabulary they share
