@@ -51,7 +51,7 @@ func newARHarness(t *testing.T, at string) *arHarness {
 func (h *arHarness) text(from, text string) {
 	h.t.Helper()
 	n := arSeq.Add(1)
-	h.ingest(inbound(fmt.Sprintf("ev-ar-%d", n), fmt.Sprintf("msg-ar-%d", n), from, string(arOur), text))
+	h.ingest(inboundBody(fmt.Sprintf("ev-ar-%d", n), fmt.Sprintf("msg-ar-%d", n), from, string(arOur), text))
 	h.drain()
 }
 
@@ -90,7 +90,7 @@ func TestAutoReplyOutsideHoursGoesOnceAndIsNotedInTheThread(t *testing.T) {
 	// More texts in the same spell, and a redelivery of the first: nothing more.
 	h.clock.Advance(time.Minute)
 	h.text(remote, "hello?")
-	h.ingest(inbound("ev-ar-1", "msg-ar-1", remote, string(arOur), "hi, is my order ready?"))
+	h.ingest(inboundBody("ev-ar-1", "msg-ar-1", remote, string(arOur), "hi, is my order ready?"))
 	h.drain()
 	h.clock.Advance(3 * time.Hour)
 	h.text(remote, "anyone?")

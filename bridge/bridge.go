@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/consent"
+	"github.com/smsbridge/smsbridge/bridge/inbound"
+	"github.com/smsbridge/smsbridge/bridge/replies"
 	"github.com/smsbridge/smsbridge/store"
-	"github.com/smsbridge/smsbridge/telnyx"
 	"github.com/smsbridge/smsbridge/telnyxhook"
 )
 
@@ -55,60 +56,53 @@ type Config struct {
 	// AutoReplyEvery is how often one conversation may get the auto-reply
 	// (SMSBRIDGE_AUTOREPLY_EVERY). Zero: DefaultAutoReplyEvery.
 	AutoReplyEvery time.Duration
-	// Waiting is how the channel is shown what waits (waiting.go).
+	// Waiting is how the channel is shown what waits (inbound/waiting.go).
 	Waiting WaitingConfig
 	// SlackRate is the posts per second a Slack channel takes (the
 	// poster's rate). Inbound texts take their turn in the channel's
 	// shared budget at this rate before they post, and those that wait
-	// are coalesced (coalesce.go). Zero: they do not wait for a turn (the
-	// poster paces alone), so nothing is coalesced.
+	// are coalesced (inbound/coalesce.go). Zero: they do not wait for a
+	// turn (the poster paces alone), so nothing is coalesced.
 	SlackRate float64
 }
 
-// The defaults of the Config fields left zero (Quiet: DefaultQuietHours).
-const (
-	DefaultSilence        = 30 * 24 * time.Hour
-	DefaultMediaLimit     = 20 << 20
-	DefaultAutoReplyEvery = 12 * time.Hour
-)
-
-// withDefaults fills the fields left zero.
+// withDefaults fills the fields left zero: Quiet here; the inbound
+// pipeline's (Silence, MediaLimit, AutoReplyEvery, Waiting) are filled by
+// inbound.Config's withDefaults, whose defaults bridge names in inbound.go.
 func (c Config) withDefaults() Config {
-	if c.Silence <= 0 {
-		c.Silence = DefaultSilence
-	}
-	if c.MediaLimit <= 0 {
-		c.MediaLimit = DefaultMediaLimit
-	}
 	if !c.Quiet.IsSet() {
 		c.Quiet = DefaultQuietHours
-	}
-	if c.AutoReplyEvery <= 0 {
-		c.AutoReplyEvery = DefaultAutoReplyEvery
 	}
 	return c
 }
 
-// Bridge is the domain: it turns stored events into Slack posts and SMS.
-type Bridge struct {
-	st     *store.Store
-	engine *Engine
-	poster Poster
-	media  MediaFetcher
-	log    *slog.Logger
-	cfg    Config
-	inbox  inboxHooks // see inbox.go
+// inboundConfig is the inbound pipeline's part of c.
+func (c Config) inboundConfig() inbound.Config {
+	return inbound.Config{Silence: c.Silence, MediaLimit: c.MediaLimit, AutoReplyEvery: c.AutoReplyEvery,
+		SlackRate: c.SlackRate, Waiting: c.Waiting}
+}
 
-	optOutHooks []OptOutHook // see optout.go
+// Bridge is the domain: it turns stored events into Slack posts and SMS.
+// Its parts (the inbound pipeline, the opt-out policy, the saved replies)
+// are packages of their own that it wires in New and answers for.
+type Bridge struct {
+	st      *store.Store
+	engine  *Engine
+	poster  Poster
+	log     *slog.Logger
+	cfg     Config
+	inbox   inboxHooks // see inbox.go
+	in      *inbound.Inbound
+	consent *consent.Policy
+	replies *replies.Saved
 }
 
 // New wires a bridge and registers its handlers on engine.
 func New(st *store.Store, engine *Engine, poster Poster, media MediaFetcher, log *slog.Logger, cfg Config) *Bridge {
 	cfg = cfg.withDefaults()
-	b := &Bridge{st: st, engine: engine, poster: poster, media: media, log: log, cfg: cfg}
-	engine.Handle(SourceTelnyx, telnyxhook.EventMessageReceived, b.handleReceived)
-	engine.Handle(SourceTelnyx, telnyxhook.EventLinkClicked, b.handleLinkClicked)
-	engine.Handle(SourceBridge, EventThreadPost, b.handleThreadPost) // threadpost.go
+	b := &Bridge{st: st, engine: engine, poster: poster, log: log, cfg: cfg, replies: replies.New(st)}
+	b.consent = consent.New(consent.Deps{Domain: b, Store: st, Poster: poster, Log: log})
+	b.in = inbound.New(inbound.Deps{Domain: b, Store: st, Poster: poster, Media: media, Engine: engine, Log: log}, cfg.inboundConfig())
 	return b
 }
 
@@ -120,7 +114,7 @@ func (b *Bridge) Engine() *Engine { return b.engine }
 func (b *Bridge) IngestTelnyx(ctx context.Context, ev *telnyxhook.Event, raw []byte) (bool, error) {
 	lane := ""
 	if b.engine.Wants(SourceTelnyx, ev.Type) {
-		lane = telnyxLane(ev)
+		lane = inbound.TelnyxLane(ev)
 	}
 	row := &store.Event{Source: SourceTelnyx, ExternalID: ev.DedupKey(), Type: ev.Type, Lane: lane, Payload: raw}
 	inserted, err := b.st.InsertEvent(ctx, row)
@@ -131,44 +125,6 @@ func (b *Bridge) IngestTelnyx(ctx context.Context, ev *telnyxhook.Event, raw []b
 		b.engine.Notify()
 	}
 	return inserted, nil
-}
-
-// messageKind is the conversation kind a Telnyx message belongs to. The
-// spec's inbound payload names SMS and MMS; WhatsApp messages carry type
-// "WHATSAPP" (the spec's WhatsappResponse), in either direction.
-func messageKind(p *telnyx.Message) string {
-	if strings.EqualFold(p.Type, "WHATSAPP") {
-		return store.KindWhatsApp
-	}
-	return store.KindSMS
-}
-
-// parties splits a message's numbers into ours and the remote set. Inbound,
-// ours is the first to[]; outbound, it is from. Everyone else in from, to[]
-// and cc[] is remote: a group MMS is one conversation for the whole set.
-func parties(p *telnyx.Message) (our E164, remotes []E164) {
-	var all []string
-	if p.Direction == "outbound" {
-		our = E164(p.From.PhoneNumber)
-	} else {
-		if len(p.To) > 0 {
-			our = E164(p.To[0].PhoneNumber)
-		}
-		all = append(all, p.From.PhoneNumber)
-	}
-	for _, t := range p.To {
-		all = append(all, t.PhoneNumber)
-	}
-	for _, c := range p.Cc {
-		all = append(all, c.PhoneNumber)
-	}
-	for _, n := range all {
-		if n != "" && E164(n) != our && !slices.Contains(remotes, E164(n)) {
-			remotes = append(remotes, E164(n))
-		}
-	}
-	slices.Sort(remotes)
-	return our, remotes
 }
 
 // ChannelFor is the inbox channel of our number.
@@ -207,4 +163,39 @@ func (b *Bridge) effectiveRoutes(ctx context.Context) (map[E164]string, error) {
 // Slack user who asked.
 func (b *Bridge) SetRoute(ctx context.Context, our E164, channel, by string) error {
 	return b.st.SetRoute(ctx, &store.Route{OurNumber: string(our), Channel: channel, SetBy: by})
+}
+
+// ConversationWith finds or creates the SMS conversation of our number
+// with remotes (one for 1:1, several for group MMS).
+func (b *Bridge) ConversationWith(ctx context.Context, our E164, remotes []E164) (*store.Conversation, error) {
+	return b.ConversationOf(ctx, store.KindSMS, our, remotes)
+}
+
+// ConversationOf finds or creates the conversation of kind of our number
+// with remotes.
+func (b *Bridge) ConversationOf(ctx context.Context, kind string, our E164, remotes []E164) (*store.Conversation, error) {
+	conv, _, err := b.st.FindOrCreateConversation(ctx, kind, string(our), RemoteKey(remotes))
+	return conv, err
+}
+
+// PostNote queues p into the thread of the conversation of our number with
+// remotes, opening the thread if needed, and returns the thread's channel.
+// key makes the post idempotent: queuing the same key again posts nothing.
+func (b *Bridge) PostNote(ctx context.Context, key string, our E164, remotes []E164, p ThreadPost) (channel string, err error) {
+	conv, err := b.ConversationWith(ctx, our, remotes)
+	if err != nil {
+		return "", err
+	}
+	if err := b.in.QueuePost(ctx, noteKey(key), threadPostWork{Our: our, Remotes: remotes, Post: p}); err != nil {
+		return "", err
+	}
+	return b.channelOf(ctx, conv)
+}
+
+// channelOf is where the conversation's thread is, or will be opened.
+func (b *Bridge) channelOf(ctx context.Context, conv *store.Conversation) (string, error) {
+	if conv.Channel != "" {
+		return conv.Channel, nil
+	}
+	return b.ChannelFor(ctx, E164(conv.OurNumber))
 }

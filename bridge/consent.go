@@ -2,141 +2,77 @@ package bridge
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"io"
-	"strconv"
-	"strings"
-	"time"
 
-	"github.com/smsbridge/smsbridge/store"
+	"github.com/smsbridge/smsbridge/bridge/consent"
+	"github.com/smsbridge/smsbridge/telnyxacct"
 )
 
-// The consent record is the opt-out records of the one policy (optout.go):
-// every opt-out (a keyword with its text, Telnyx's 40300, Telnyx's list, a
-// teammate's manual change with who made it), with when and from which of
-// our numbers, and the opt-in that lifted it (keyword and text, or the
-// teammate, and the number it came to). Records are never deleted or
-// rewritten: a lifted one stays, and a new opt-out is a new record. This
-// file adds the manual changes and the exports (a CSV of every record, a
-// number's transcript), each written a page at a time.
+// The opt-out policy and the consent record are package consent's. These
+// names keep its importers (the Slack side, webhooks, cmd/smsbridge)
+// unchanged; the methods below are the policy's, on the bridge.
+type OptOutRecord = consent.OptOutRecord
 
-// exportBatch is how many rows an export reads at a time.
-const exportBatch = 500
+var (
+	ConsentCSVHeader    = consent.ConsentCSVHeader
+	TranscriptCSVHeader = consent.TranscriptCSVHeader
+)
 
-// ManualOptOut records that a teammate (by) opted remote out of texts
-// from our number (and its profile, when known), as a keyword would. It
-// reports whether it is new; one already active changes nothing.
+// MayText lists the recipients of to that may not be texted now from from
+// (or, when from is empty, from any number of profile); empty: all may.
+func (b *Bridge) MayText(ctx context.Context, from E164, profile string, to []E164) ([]Blocked, error) {
+	return b.consent.MayText(ctx, from, profile, to)
+}
+
+// OnOptOut registers h; call it before the engine runs.
+func (b *Bridge) OnOptOut(h OptOutHook) { b.consent.OnOptOut(h) }
+
+// RecordOptOut records that remote opted out of texts from our number (and
+// its profile), and reports whether the opt-out is new.
+func (b *Bridge) RecordOptOut(ctx context.Context, our, remote E164, profile, source, keyword, text string) (bool, error) {
+	return b.consent.RecordOptOut(ctx, our, remote, profile, source, keyword, text)
+}
+
+// RecordOptIn lifts remote's opt-outs from our number (and its profile),
+// and reports whether anything was lifted.
+func (b *Bridge) RecordOptIn(ctx context.Context, our, remote E164, profile, keyword, text string) (bool, error) {
+	return b.consent.RecordOptIn(ctx, our, remote, profile, keyword, text)
+}
+
+// ManualOptOut records a teammate's (by) opt-out of remote from our number.
 func (b *Bridge) ManualOptOut(ctx context.Context, our, remote E164, by string) (bool, error) {
-	return b.recordOptOut(ctx, &store.OptOut{Remote: string(remote), OurNumber: string(our), Source: store.OptOutManual, SetBy: by})
+	return b.consent.ManualOptOut(ctx, our, remote, by)
 }
 
-// ManualOptIn lifts remote's opt-outs from our number (and its profile) on
-// a teammate's word (by): the remote told them another way. It reports
-// whether anything was lifted.
+// ManualOptIn lifts remote's opt-outs from our number on a teammate's word.
 func (b *Bridge) ManualOptIn(ctx context.Context, our, remote E164, by string) (bool, error) {
-	return b.recordOptIn(ctx, our, remote, "", store.Lift{By: store.OptOutManual, Number: string(our), User: by})
+	return b.consent.ManualOptIn(ctx, our, remote, by)
 }
 
-// ConsentCSVHeader is the first row of the consent export.
-var ConsentCSVHeader = []string{"record", "number", "our_number", "profile_id", "opted_out_at", "source", "keyword", "text",
-	"set_by", "opted_in_at", "opt_in", "opt_in_text", "opt_in_number", "opt_in_by"}
+// OptOutHistory is remote's consent history, newest first.
+func (b *Bridge) OptOutHistory(ctx context.Context, remote E164) ([]OptOutRecord, error) {
+	return b.consent.OptOutHistory(ctx, remote)
+}
 
-// WriteConsentCSV writes every consent record, oldest first, as CSV
-// (ConsentCSVHeader), reading a page at a time. Times are UTC RFC 3339;
-// Slack users are written as their id.
+// LearnTelnyxOptOut records an opt-out found on Telnyx's opt-out list and
+// reports whether it was new to smsbridge.
+func (b *Bridge) LearnTelnyxOptOut(ctx context.Context, o telnyxacct.OptOut) (bool, error) {
+	return b.consent.LearnTelnyxOptOut(ctx, o)
+}
+
+// WriteConsentCSV writes every consent record, oldest first, as CSV.
 func (b *Bridge) WriteConsentCSV(ctx context.Context, w io.Writer) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ConsentCSVHeader); err != nil {
-		return err
-	}
-	err := b.st.EachOptOut(ctx, exportBatch, func(o *store.OptOut) error {
-		lifted := ""
-		if o.LiftedAt != nil {
-			lifted = csvTime(*o.LiftedAt)
-		}
-		return cw.Write([]string{strconv.FormatUint(o.ID, 10), o.Remote, o.OurNumber, o.ProfileID, csvTime(o.CreatedAt), o.Source,
-			csvText(o.Keyword), csvText(o.Text), o.SetBy, lifted, csvText(o.LiftedBy), csvText(o.LiftText), o.LiftedNumber, o.LiftedByUser})
-	})
-	if err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
+	return b.consent.WriteConsentCSV(ctx, w)
 }
 
-// TranscriptCSVHeader is the first row of a transcript.
-var TranscriptCSVHeader = []string{"time", "conversation", "kind", "direction", "from", "to", "sent_by", "status", "error", "text", "media"}
-
-// WriteTranscript writes every message of every conversation with remote
-// (1:1 and groups, on any of our numbers), in the order stored, as CSV
-// (TranscriptCSVHeader), reading a page at a time. It returns how many
-// messages it wrote. sent_by is the teammate (name and Slack id) of an
-// outbound message and the sender's number of an inbound one.
+// WriteTranscript writes every message with remote as CSV and returns how
+// many it wrote.
 func (b *Bridge) WriteTranscript(ctx context.Context, w io.Writer, remote E164) (int, error) {
-	convs, err := b.st.ConversationsOfRemote(ctx, string(remote))
-	if err != nil {
-		return 0, err
-	}
-	byID := map[uint64]*store.Conversation{}
-	ids := make([]uint64, len(convs))
-	for i := range convs {
-		byID[convs[i].ID], ids[i] = &convs[i], convs[i].ID
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(TranscriptCSVHeader); err != nil {
-		return 0, err
-	}
-	names := map[string]string{}
-	n := 0
-	err = b.st.EachMessage(ctx, ids, exportBatch, func(m *store.Message) error {
-		n++
-		return cw.Write(b.transcriptRow(ctx, byID[m.ConversationID], m, names))
-	})
-	if err != nil {
-		return n, err
-	}
-	cw.Flush()
-	return n, cw.Error()
+	return b.consent.WriteTranscript(ctx, w, remote)
 }
 
-func (b *Bridge) transcriptRow(ctx context.Context, c *store.Conversation, m *store.Message, names map[string]string) []string {
-	from, to, by := m.FromNumber, m.ToNumbers, m.FromNumber
-	if m.Direction == store.Outbound {
-		if from == "" {
-			from = c.OurNumber
-		}
-		if to == "" {
-			to = c.RemoteKey
-		}
-		by = ""
-		if m.AuthorID != "" {
-			if _, ok := names[m.AuthorID]; !ok {
-				names[m.AuthorID] = b.userName(ctx, m.AuthorID)
-			}
-			by = names[m.AuthorID] + " (" + m.AuthorID + ")"
-			if names[m.AuthorID] == m.AuthorID {
-				by = m.AuthorID
-			}
-		}
-	} else if to == "" {
-		to = c.OurNumber
-	}
-	var media []string
-	if m.Media != "" {
-		_ = json.Unmarshal([]byte(m.Media), &media)
-	}
-	return []string{csvTime(m.CreatedAt), c.OurNumber + " ↔ " + c.RemoteKey, orDefault(c.Kind, store.KindSMS), m.Direction,
-		from, to, by, m.Status, csvText(m.ErrorText), csvText(m.Text), strings.Join(media, " ")}
-}
+// UserName names a Slack user for a note; without a namer, the id
+// (consent.Domain).
+func (b *Bridge) UserName(ctx context.Context, id string) string { return b.userName(ctx, id) }
 
-func csvTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// csvText keeps a text a spreadsheet would run as a formula (=, +, -, @
-// first) a text: a phone can send "=HYPERLINK(…)".
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+var _ consent.Domain = (*Bridge)(nil)

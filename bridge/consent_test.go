@@ -25,10 +25,10 @@ func readCSV(t *testing.T, b []byte) [][]string {
 func TestConsentExportHasEveryOptOutAndOptIn(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "Stop"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "Stop"))
 	h.drain()
 	h.clock.Advance(60_000_000_000)
-	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "start"))
+	h.ingest(inboundBody("e2", "m2", "+13125550123", "+18445550001", "start"))
 	h.drain()
 	if ok, err := h.b.ManualOptOut(ctx, "+18445550001", "+13125550123", "U7"); err != nil || !ok {
 		t.Fatalf("manual opt-out: %v %v", ok, err)
@@ -62,7 +62,7 @@ func TestTranscriptHasBothDirectionsWhoSentStatesAndMedia(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	h.b.SetInboxHooks(mapNamer{"U1": "Dana"}, nil)
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "=1+1 is my question"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "=1+1 is my question"))
 	h.drain()
 	conv, err := h.st.ConversationByNumbers(ctx, store.KindSMS, "+18445550001", "+13125550123")
 	if err != nil {

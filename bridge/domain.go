@@ -80,10 +80,5 @@ var (
 type threadPostWork = domain.ThreadPostWork
 
 var (
-	orDefault       = domain.OrDefault
-	truncate        = domain.Truncate
-	humanDuration   = domain.HumanDuration
-	isAutoReply     = domain.IsAutoReply
-	messageMetadata = domain.MessageMetadata
-	changeMetadata  = domain.ChangeMetadata
+	changeMetadata = domain.ChangeMetadata
 )

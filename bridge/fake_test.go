@@ -196,8 +196,8 @@ func (h *harness) ingest(body []byte) bool {
 	return ok
 }
 
-// inbound builds a message.received body.
-func inbound(eventID, msgID, from, to, text string, cc ...string) []byte {
+// inboundBody builds a message.received body.
+func inboundBody(eventID, msgID, from, to, text string, cc ...string) []byte {
 	type ep struct {
 		PhoneNumber string `json:"phone_number"`
 	}

@@ -13,7 +13,7 @@ import (
 
 // Business hours: when the team answers each of our numbers. Outside them
 // the first text of a waiting spell gets the number's auto-reply
-// (autoreply.go); nudges count only open time (OpenDuration). A number
+// (inbound/autoreply.go); nudges count only open time (OpenDuration). A number
 // with no hours set is open at all times.
 
 // The week, the hours and their arithmetic are package clock's; these

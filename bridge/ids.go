@@ -1,9 +1,6 @@
 package bridge
 
-import (
-	"github.com/smsbridge/smsbridge/bridge/domain"
-	"github.com/smsbridge/smsbridge/telnyxhook"
-)
+import "github.com/smsbridge/smsbridge/bridge/domain"
 
 // Ids in one place: the phone number type, and every lane and every
 // dedupe key the bridge builds, one function each, so that two places can
@@ -22,24 +19,6 @@ var (
 	Remotes   = domain.Remotes   // splits a RemoteKey
 )
 
-// --- lanes: the order work is done in ---
-
-// telnyxLane puts every event of a conversation in the conversation's lane,
-// so they are handled in the order received.
-func telnyxLane(ev *telnyxhook.Event) string {
-	if ev.Click != nil {
-		return clickLane(ev.Click.MessageID)
-	}
-	if ev.Message == nil {
-		return ""
-	}
-	our, remotes := parties(ev.Message)
-	if our == "" || len(remotes) == 0 {
-		return ""
-	}
-	return KindLane(messageKind(ev.Message), our, remotes)
-}
-
 // Lanes and keys are built in package domain (domain/keys.go), one function
 // each; these names keep the bridge's code and importers unchanged.
 var (
@@ -49,16 +28,6 @@ var (
 )
 
 var (
-	poolLane         = domain.PoolLane
-	clickLane        = domain.ClickLane
-	replyKey         = domain.ReplyKey
-	replyEventKey    = domain.ReplyEventKey
-	sendAgainKey     = domain.SendAgainKey
-	sendKey          = domain.SendKey
-	autoReplyKey     = domain.AutoReplyKey
-	isSendKey        = domain.IsSendKey
-	sentPostKey      = domain.SentPostKey
-	noteKey          = domain.NoteKey
-	scheduledNoteKey = domain.ScheduledNoteKey
-	handoffKey       = domain.HandoffKey
+	replyKey = domain.ReplyKey
+	noteKey  = domain.NoteKey
 )

@@ -20,8 +20,8 @@ import (
 
 func TestInboundFirstTextCreatesThreadAndNextJoinsIt(t *testing.T) {
 	h := newHarness(t)
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "deploy status?"))
-	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "hello?"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "deploy status?"))
+	h.ingest(inboundBody("e2", "m2", "+13125550123", "+18445550001", "hello?"))
 	h.drain()
 	hs, ps, _, _ := h.poster.snapshot()
 	if len(hs) != 1 || hs[0].Channel != "CINBOX" {
@@ -44,9 +44,9 @@ func TestInboundFirstTextCreatesThreadAndNextJoinsIt(t *testing.T) {
 
 func TestInboundSecondNumberGetsItsOwnThreadAndRoute(t *testing.T) {
 	h := newHarness(t)
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "a"))
-	h.ingest(inbound("e2", "m2", "+14155550188", "+18445550001", "b"))
-	h.ingest(inbound("e3", "m3", "+13125550123", "+18445550002", "c"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "a"))
+	h.ingest(inboundBody("e2", "m2", "+14155550188", "+18445550001", "b"))
+	h.ingest(inboundBody("e3", "m3", "+13125550123", "+18445550002", "c"))
 	h.drain()
 	hs, ps, _, _ := h.poster.snapshot()
 	if len(hs) != 3 {
@@ -67,13 +67,13 @@ func TestInboundSecondNumberGetsItsOwnThreadAndRoute(t *testing.T) {
 
 func TestInboundDuplicateEventPostsOnce(t *testing.T) {
 	h := newHarness(t)
-	body := inbound("e1", "m1", "+13125550123", "+18445550001", "hi")
+	body := inboundBody("e1", "m1", "+13125550123", "+18445550001", "hi")
 	if !h.ingest(body) || h.ingest(body) || h.ingest(body) {
 		t.Fatal("redelivery was stored as new")
 	}
 	// The same message under a new event id (Telnyx retried with a new
 	// envelope) is still one message.
-	h.ingest(inbound("e1b", "m1", "+13125550123", "+18445550001", "hi"))
+	h.ingest(inboundBody("e1b", "m1", "+13125550123", "+18445550001", "hi"))
 	h.drain()
 	if got := h.poster.shownTexts(); len(got) != 1 {
 		t.Fatalf("shown %d times: %q", len(got), got)
@@ -82,8 +82,8 @@ func TestInboundDuplicateEventPostsOnce(t *testing.T) {
 
 func TestInboundSimultaneousFirstTextsCreateOneThread(t *testing.T) {
 	h := newHarness(t)
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "one"))
-	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "two"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "one"))
+	h.ingest(inboundBody("e2", "m2", "+13125550123", "+18445550001", "two"))
 	// Run the real engine with several workers at once.
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -106,12 +106,12 @@ func TestInboundSimultaneousFirstTextsCreateOneThread(t *testing.T) {
 
 func TestInboundAfterRestartJoinsSameThread(t *testing.T) {
 	h := newHarness(t)
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "before"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "before"))
 	h.drain()
 	h.st.Close()
 	h.clock.Advance(72 * time.Hour)
 	h.open()
-	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "after, days later"))
+	h.ingest(inboundBody("e2", "m2", "+13125550123", "+18445550001", "after, days later"))
 	h.drain()
 	hs, ps, _, _ := h.poster.snapshot()
 	if len(hs) != 1 || len(ps) != 1 || ps[0].Parent.TS != hs[0].TS || ps[0].P.Text != "after, days later" {
@@ -122,8 +122,8 @@ func TestInboundAfterRestartJoinsSameThread(t *testing.T) {
 func TestInboundSlackOutageDelaysButLosesNothing(t *testing.T) {
 	h := newHarness(t)
 	h.poster.failN = 3
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "one"))
-	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "two"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "one"))
+	h.ingest(inboundBody("e2", "m2", "+13125550123", "+18445550001", "two"))
 	h.drain()
 	hs, _, _, _ := h.poster.snapshot()
 	if got := h.poster.shownTexts(); len(hs) != 1 || !slices.Equal(got, []string{"one", "two"}) {
@@ -144,7 +144,7 @@ func TestInboundGroupMMSIsOneConversation(t *testing.T) {
 	}
 	h.ingest(fixture)
 	// Another member of the group writes: same set of participants.
-	h.ingest(inbound("e2", "m2", "+14155550188", "+18445550001", "me too", "+13125550123", "+16465550142"))
+	h.ingest(inboundBody("e2", "m2", "+14155550188", "+18445550001", "me too", "+13125550123", "+16465550142"))
 	h.drain()
 	hs, ps, _, _ := h.poster.snapshot()
 	if len(hs) != 1 || len(hs[0].H.Remotes) != 3 {
@@ -185,8 +185,8 @@ func TestInboundMMSUploadsMediaAndReportsFailedDownload(t *testing.T) {
 
 func TestInboundStopOptsOutAndStartOptsBackIn(t *testing.T) {
 	h := newHarness(t)
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
-	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", " Stop "))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "hi"))
+	h.ingest(inboundBody("e2", "m2", "+13125550123", "+18445550001", " Stop "))
 	h.drain()
 	c, err := h.st.ConversationByNumbers(context.Background(), store.KindSMS, "+18445550001", "+13125550123")
 	if err != nil || !c.OptedOut || c.OptOutKeyword != "STOP" {
@@ -199,7 +199,7 @@ func TestInboundStopOptsOutAndStartOptsBackIn(t *testing.T) {
 	if n := ps[len(ps)-1]; n.P.Kind != KindNote || !strings.Contains(n.P.Text, "opted out") {
 		t.Fatalf("no note: %+v", n)
 	}
-	h.ingest(inbound("e3", "m3", "+13125550123", "+18445550001", "START"))
+	h.ingest(inboundBody("e3", "m3", "+13125550123", "+18445550001", "START"))
 	h.drain()
 	c, _ = h.st.Conversation(context.Background(), c.ID)
 	_, _, _, us = h.poster.snapshot()
@@ -208,26 +208,14 @@ func TestInboundStopOptsOutAndStartOptsBackIn(t *testing.T) {
 	}
 }
 
-func TestKeyword(t *testing.T) {
-	for text, want := range map[string]KeywordKind{
-		"STOP": KeywordOptOut, "stop": KeywordOptOut, " Stop. ": KeywordOptOut, "unsubscribe": KeywordOptOut,
-		"opt out": KeywordOptOut, "START": KeywordOptIn, "unstop": KeywordOptIn, "help": KeywordHelp,
-		"please stop by": KeywordNone, "stopping": KeywordNone, "": KeywordNone,
-	} {
-		if _, got := Keyword(text); got != want {
-			t.Errorf("%q: got %v want %v", text, got, want)
-		}
-	}
-}
-
 func TestInboundReopensResolvedAndMentionsAssignee(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "hi"))
 	h.drain()
 	c, _ := h.st.ConversationByNumbers(ctx, store.KindSMS, "+18445550001", "+13125550123")
 	h.st.UpdateConversation(ctx, c.ID, map[string]any{"state": "claimed", "assignee_id": "U777"})
-	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "still there?"))
+	h.ingest(inboundBody("e2", "m2", "+13125550123", "+18445550001", "still there?"))
 	h.drain()
 	_, ps, _, _ := h.poster.snapshot()
 	if ps[len(ps)-1].P.Mention != "U777" {
@@ -235,7 +223,7 @@ func TestInboundReopensResolvedAndMentionsAssignee(t *testing.T) {
 	}
 	now := h.clock.Now()
 	h.st.UpdateConversation(ctx, c.ID, map[string]any{"state": "resolved", "resolved_by": "U777", "resolved_at": now})
-	h.ingest(inbound("e3", "m3", "+13125550123", "+18445550001", "one more thing"))
+	h.ingest(inboundBody("e3", "m3", "+13125550123", "+18445550001", "one more thing"))
 	h.drain()
 	c, _ = h.st.Conversation(ctx, c.ID)
 	_, ps, _, us := h.poster.snapshot()
@@ -246,10 +234,10 @@ func TestInboundReopensResolvedAndMentionsAssignee(t *testing.T) {
 
 func TestInboundAfterLongSilenceStartsLinkedThread(t *testing.T) {
 	h := newHarness(t)
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "hi"))
 	h.drain()
 	h.clock.Advance(31 * 24 * time.Hour)
-	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "remember me?"))
+	h.ingest(inboundBody("e2", "m2", "+13125550123", "+18445550001", "remember me?"))
 	h.drain()
 	hs, ps, _, _ := h.poster.snapshot()
 	if len(hs) != 2 || hs[1].H.PreviousThread == nil || hs[1].H.PreviousThread.TS != hs[0].TS {
@@ -263,7 +251,7 @@ func TestInboundAfterLongSilenceStartsLinkedThread(t *testing.T) {
 func TestLinkClickNotesInThread(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "hi"))
 	h.drain()
 	c, _ := h.st.ConversationByNumbers(ctx, store.KindSMS, "+18445550001", "+13125550123")
 	id := "40385f64-5717-4562-b3fc-2c963f66afa6"
@@ -310,8 +298,8 @@ func TestSlowHandlerKeepsItsLane(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	eng := NewEngine(st, log, EngineConfig{Workers: 2, Lease: time.Second, PollInterval: 10 * time.Millisecond})
 	b := New(st, eng, slow, h.media, log, Config{Routes: Routes{Default: "CINBOX"}})
-	ev, _ := telnyxhook.ParseWebhook(inbound("e1", "m1", "+13125550123", "+18445550001", "slow"))
-	if _, err := b.IngestTelnyx(context.Background(), ev, inbound("e1", "m1", "+13125550123", "+18445550001", "slow")); err != nil {
+	ev, _ := telnyxhook.ParseWebhook(inboundBody("e1", "m1", "+13125550123", "+18445550001", "slow"))
+	if _, err := b.IngestTelnyx(context.Background(), ev, inboundBody("e1", "m1", "+13125550123", "+18445550001", "slow")); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -341,7 +329,7 @@ func TestEveryEarlierThreadOfAConversationIsRecognised(t *testing.T) {
 		if i > 0 {
 			h.clock.Advance(31 * 24 * time.Hour)
 		}
-		h.ingest(inbound(fmt.Sprintf("e%d", i), fmt.Sprintf("m%d", i), "+13125550123", "+18445550001", text))
+		h.ingest(inboundBody(fmt.Sprintf("e%d", i), fmt.Sprintf("m%d", i), "+13125550123", "+18445550001", text))
 		h.drain()
 	}
 	hs, _, _, _ := h.poster.snapshot()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/smsbridge/smsbridge/store"
 )
@@ -26,6 +25,7 @@ type inboxHooks struct {
 // the inbox (the App Home). Either may be nil. Call it before the engine runs.
 func (b *Bridge) SetInboxHooks(names UserNamer, watch InboxWatcher) {
 	b.inbox = inboxHooks{names: names, watch: watch}
+	b.replies.SetNamer(names)
 }
 
 // Change is the outcome of a state change. When Changed is false nothing
@@ -174,44 +174,6 @@ func (b *Bridge) show(ctx context.Context, c *store.Conversation, note ThreadPos
 		errs = append(errs, fmt.Errorf("post note: %w", err))
 	}
 	return errors.Join(errs...)
-}
-
-// HeaderFor is HeaderOf with the contact names of the remote numbers: what
-// every header the bridge posts or updates shows. A failed lookup leaves the
-// name out rather than holding up the header.
-func (b *Bridge) HeaderFor(ctx context.Context, c *store.Conversation) Header {
-	h := HeaderOf(c)
-	if len(h.Remotes) == 1 {
-		h.TheirTime = TheirClockOf(h.Remotes[0]).Line(b.st.Now())
-	}
-	h.AsOf = b.st.Now()
-	if c.ThreadTS != "" {
-		// The first texts that rode in the header stay in it.
-		ms, err := b.st.MessagesInPost(ctx, c.ID, c.Channel, c.ThreadTS, maxBatchTexts)
-		if err != nil {
-			b.log.Warn("texts of the header", "conversation", c.ID, "err", err)
-		}
-		for _, m := range ms {
-			h.Texts = append(h.Texts, InboundText{From: E164(m.FromNumber), At: m.CreatedAt, Text: m.Text})
-		}
-	}
-	nums := make([]string, len(h.Remotes))
-	for i, r := range h.Remotes {
-		nums[i] = string(r)
-	}
-	names, err := b.st.ContactNames(ctx, nums)
-	if err != nil {
-		b.log.Warn("contact names for header", "conversation", c.ID, "err", err)
-		return h
-	}
-	var known []string
-	for _, n := range nums {
-		if name := names[n]; name != "" {
-			known = append(known, name)
-		}
-	}
-	h.ContactName = strings.Join(known, ", ")
-	return h
 }
 
 // NameContact names number (E.164), or forgets its name when name is "",

@@ -29,7 +29,7 @@ func (m mapNamer) UserName(_ context.Context, id string) string { return m[id] }
 func (h *harness) threaded(remote, state, assignee string) *store.Conversation {
 	h.t.Helper()
 	ctx := context.Background()
-	h.ingest(inbound("e-"+remote, "m-"+remote, remote, "+18445550001", "hi"))
+	h.ingest(inboundBody("e-"+remote, "m-"+remote, remote, "+18445550001", "hi"))
 	h.drain()
 	c, err := h.st.ConversationByNumbers(ctx, store.KindSMS, "+18445550001", remote)
 	if err != nil {
@@ -157,7 +157,7 @@ func TestInboxWatcherHearsEveryoneAChangeConcerns(t *testing.T) {
 	if _, err := h.b.Reassign(context.Background(), c.ID, "U1", "U3"); err != nil {
 		t.Fatal(err)
 	}
-	h.ingest(inbound("e9", "m9", "+13125550123", "+18445550001", "hello again"))
+	h.ingest(inboundBody("e9", "m9", "+13125550123", "+18445550001", "hello again"))
 	h.drain()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -171,8 +171,8 @@ func TestHeaderShowsContactNamesOfTheRemoteNumbers(t *testing.T) {
 	ctx := context.Background()
 	h.st.SetContact(ctx, &store.Contact{Number: "+13125550123", Name: "Ana"})
 	h.st.SetContact(ctx, &store.Contact{Number: "+13125550199", Name: "Ben"})
-	h.ingest(inbound("e1", "m1", "+13125550123", "+18445550001", "hi"))
-	h.ingest(inbound("e2", "m2", "+13125550199", "+18445550001", "all", "+13125550123", "+13125550150"))
+	h.ingest(inboundBody("e1", "m1", "+13125550123", "+18445550001", "hi"))
+	h.ingest(inboundBody("e2", "m2", "+13125550199", "+18445550001", "all", "+13125550123", "+13125550150"))
 	h.drain()
 	hs, _, _, _ := h.poster.snapshot()
 	if len(hs) != 2 || hs[0].H.ContactName != "Ana" || hs[1].H.ContactName != "Ana, Ben" {
@@ -223,7 +223,7 @@ func TestTextReopeningWhileTeammateAssignsKeepsTheAssignment(t *testing.T) {
 		}
 	}
 
-	h.ingest(inbound("e2", "m2", "+13125550123", "+18445550001", "back again"))
+	h.ingest(inboundBody("e2", "m2", "+13125550123", "+18445550001", "back again"))
 	for {
 		lane, ok, err := h.st.ClaimLane(ctx, "test", time.Minute)
 		if err != nil {

@@ -3,7 +3,6 @@ package bridge
 import (
 	"context"
 
-	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/bridge/outbox"
 	"github.com/smsbridge/smsbridge/bridge/sender"
 	"github.com/smsbridge/smsbridge/store"
@@ -58,7 +57,6 @@ var (
 	ErrorWords        = outbox.ErrorWords
 	ClassifySendError = sender.ClassifySendError
 	defaultSegments   = sender.DefaultSegments
-	e164Strings       = domain.E164Strings
 )
 
 // NewOutbound wires the outbound pipeline onto b and registers its handlers
@@ -74,11 +72,8 @@ func NewOutbound(b *Bridge, sender SMSSender, files SlackFileFetcher, names User
 // RecordTelnyxOptOut records that Telnyx refused a text to conv's number
 // because it opted out (40300).
 func (b *Bridge) RecordTelnyxOptOut(ctx context.Context, conv *store.Conversation) error {
-	return b.recordTelnyxOptOut(ctx, conv)
+	return b.consent.RecordTelnyxOptOut(ctx, conv)
 }
-
-// ShowAnswered rewrites the header of conversation id: it was answered.
-func (b *Bridge) ShowAnswered(ctx context.Context, id uint64) { b.showAnswered(ctx, id) }
 
 // Record retries fn, a write that follows a call that succeeded, until it
 // succeeds or ctx ends (record.go).
@@ -90,12 +85,6 @@ func (b *Bridge) Record(ctx context.Context, what string, fn func(ctx context.Co
 // routes to when it has none yet.
 func (b *Bridge) ChannelOf(ctx context.Context, conv *store.Conversation) (string, error) {
 	return b.channelOf(ctx, conv)
-}
-
-// QueuePost queues w into its conversation's thread, in its lane, once
-// per key.
-func (b *Bridge) QueuePost(ctx context.Context, key string, w domain.ThreadPostWork) error {
-	return b.queuePost(ctx, key, w)
 }
 
 var _ outbox.Domain = (*Bridge)(nil)

@@ -66,7 +66,7 @@ func TestQueuedThreadPostIsNotRepeatedWhenStoringItsTsFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := threadPostWork{Our: E164(c.OurNumber), Remotes: Remotes(c.RemoteKey), Post: ThreadPost{Kind: KindOutbound, Text: "sent from a modal"}, TelnyxID: id}
-	if err := h.b.queuePost(ctx, "sent:"+id, w); err != nil {
+	if err := h.b.QueuePost(ctx, "sent:"+id, w); err != nil {
 		t.Fatal(err)
 	}
 	h.drain()

@@ -38,7 +38,7 @@ func NewScheduler(b *Bridge, api ScheduleAPI, log *slog.Logger) *Scheduler {
 // NumbersOf is our number and, with a profile, every number known to be on
 // it: what a STOP to our number blocks (schedule.Domain).
 func (b *Bridge) NumbersOf(ctx context.Context, our E164, profile string) ([]string, error) {
-	return b.numbersOf(ctx, our, profile)
+	return b.consent.NumbersOf(ctx, our, profile)
 }
 
 var _ schedule.Domain = (*Bridge)(nil)

@@ -29,7 +29,7 @@ func (h *harness) broadcasts() []recPost {
 func (h *harness) text(n int, body string) {
 	h.t.Helper()
 	id := "w" + string(rune('a'+n))
-	h.ingest(inbound("ev-"+id, "msg-"+id, waitRemote, waitOur, body))
+	h.ingest(inboundBody("ev-"+id, "msg-"+id, waitRemote, waitOur, body))
 	h.drain()
 }
 
@@ -181,7 +181,7 @@ func TestHeaderCountIsDebouncedAndTheSweepCatchesUp(t *testing.T) {
 	h.text(0, "one")
 	conv := h.conv(waitOur, waitRemote)
 	h.answer(conv.ID)
-	h.b.showAnswered(ctx, conv.ID)
+	h.b.ShowAnswered(ctx, conv.ID)
 	_, _, _, before := h.poster.snapshot()
 	h.text(1, "two")   // the wait starts: header rewritten at once
 	h.text(2, "three") // within a minute: left to the sweep
@@ -215,21 +215,6 @@ func TestHeaderCountIsDebouncedAndTheSweepCatchesUp(t *testing.T) {
 	}
 	if _, _, _, again := h.poster.snapshot(); len(again) != n {
 		t.Fatal("the sweep rewrote a header that was up to date")
-	}
-}
-
-func TestWaitAgeIsCoarserAsItGrows(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		30 * time.Second: "under 1 min", 7 * time.Minute: "7 min", 27 * time.Minute: "25 min",
-		3*time.Hour + 59*time.Minute: "3 h", 50 * time.Hour: "2 d",
-	} {
-		if got := WaitAge(d); got != want {
-			t.Errorf("WaitAge(%s) = %q, want %q", d, got, want)
-		}
-	}
-	since := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if got := nextAgeChange(since, since.Add(27*time.Minute)); !got.Equal(since.Add(30 * time.Minute)) {
-		t.Errorf("next change at 27 min: %s", got.Sub(since))
 	}
 }
 

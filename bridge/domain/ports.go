@@ -58,7 +58,7 @@ type Header struct {
 	WaitingNew   int
 	AsOf         time.Time
 	// Texts are the conversation's first inbound texts, which ride in its
-	// header post instead of posts of their own (coalescing, inbound.go);
+	// header post instead of posts of their own (coalescing, bridge/inbound/coalesce.go);
 	// the sender of each is named in a group.
 	Texts []InboundText
 }

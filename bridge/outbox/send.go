@@ -43,7 +43,7 @@ type SendRequest struct {
 	// Origin is the Slack channel the request came from: a pool send,
 	// which has no thread until Telnyx picks the number, answers there.
 	Origin string `json:"origin,omitempty"`
-	// AutoReply marks the business-hours auto-reply (autoreply.go): its
+	// AutoReply marks the business-hours auto-reply (bridge/inbound/autoreply.go): its
 	// thread post says so, and it does not end the waiting.
 	AutoReply bool `json:"auto_reply,omitempty"`
 	// ConfirmQuiet: the teammate confirmed sending into the recipients'

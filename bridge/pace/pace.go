@@ -211,7 +211,7 @@ func (p *Pacer) SlowDown(ctx context.Context, from string, until time.Time) erro
 const QueueFullPause = 30 * time.Second
 
 // Waiting is a handler's answer that its work waits for its turn in a
-// budget (a sender's; or a Slack channel's, bridge/coalesce.go). It is not
+// budget (a sender's; or a Slack channel's, bridge/inbound/coalesce.go). It is not
 // a failure: the engine waits until At without counting an
 // attempt or backing off (lanes.Engine).
 type Waiting struct {

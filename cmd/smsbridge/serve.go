@@ -149,7 +149,7 @@ func (s *app) buildCore(ctx context.Context) error {
 		Quiet:   cfg.Quiet, AutoReplyEvery: cfg.AutoReplyEvery,
 		Waiting: cfg.Waiting,
 		// Inbound texts take the channel's turn first, and coalesce when
-		// they wait (bridge/coalesce.go).
+		// they wait (bridge/inbound/coalesce.go).
 		SlackRate: cfg.SlackChannelRate,
 	})
 	s.waiter = bridge.NewWaiter(s.br, log)

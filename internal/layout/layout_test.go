@@ -56,6 +56,12 @@ var rules = map[string][]string{
 	"bridge/schedule":  append(uiBans(), module+"bridge$"),
 	"bridge/retention": append(uiBans(), module+"bridge", module+"telnyx"),
 	"bridge/clock":     append(uiBans(), module+"bridge$", module+"telnyx"),
+	// The inbound pipeline, the opt-out policy and the saved replies are
+	// siblings: each asks the bridge through the interface it declares,
+	// and none knows the others (the bridge wires them together).
+	"bridge/inbound": append(uiBans(), module+"bridge$", module+"bridge/consent", module+"bridge/replies", module+"bridge/schedule"),
+	"bridge/consent": append(uiBans(), module+"bridge$", module+"bridge/inbound", module+"bridge/replies", module+"bridge/outbox", module+"bridge/schedule"),
+	"bridge/replies": append(uiBans(), module+"bridge$", module+"bridge/inbound", module+"bridge/consent", module+"bridge/outbox", module+"telnyx"),
 	// The fake Slack is Slack as the service sees it: it knows none of the
 	// service's layers, and what it is built from (the limits it holds
 	// payloads to, the values it records) knows nothing of ours at all.

@@ -1,4 +1,4 @@
-package bridge
+package inbound
 
 import (
 	"context"
@@ -10,7 +10,10 @@ import (
 // their own tiers, per method for the whole workspace. Each is a token
 // bucket in the store (store.Store implements Budgets), so every replica
 // draws from the same one (Budgets, as the Pacer uses), and a post retried
-// after a 429 draws from it again like any other.
+// after a 429 draws from it again like any other. The keys and the turn
+// live here because the inbound pipeline is who takes a channel's turn
+// before it posts (coalesce.go); the poster (slackpost) spends it, and
+// reaches these names through bridge's aliases.
 
 // SlackPostBudget is the budget key of posts into channel: chat.postMessage
 // and files shared into it.

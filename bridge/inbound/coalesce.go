@@ -1,4 +1,4 @@
-package bridge
+package inbound
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/bridge/pace"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyxhook"
@@ -28,7 +29,7 @@ import (
 // posted and only do what else they carry (media, keywords). The ts of
 // every message in a post is stored in one statement (store.RecordPost):
 // a crash between the post and that write repeats the one post, with the
-// same texts, and loses none (the retry contract of Bridge.record).
+// same texts, and loses none (the retry contract of Domain.Record, bridge.Bridge.record).
 //
 // A text with media ends its batch: its files are uploads of their own,
 // and must follow their text, not texts that came after it. A keyword
@@ -41,7 +42,7 @@ const (
 
 // inboundBatch is the texts that go in one post.
 type inboundBatch struct {
-	texts []InboundText
+	texts []domain.InboundText
 	ids   []uint64
 	msgs  []*store.Message
 	runes int
@@ -55,7 +56,7 @@ func (t *inboundBatch) add(in *inboundText) bool {
 	if t.ended || len(t.texts) == maxBatchTexts || (len(t.texts) > 0 && (n > maxTextRunes || t.runes+n > maxBatchRunes)) {
 		return false
 	}
-	t.texts = append(t.texts, InboundText{From: E164(in.p.From.PhoneNumber), At: in.msg.CreatedAt, Text: in.p.Text})
+	t.texts = append(t.texts, domain.InboundText{From: domain.E164(in.p.From.PhoneNumber), At: in.msg.CreatedAt, Text: in.p.Text})
 	t.ids = append(t.ids, in.msg.ID)
 	t.msgs = append(t.msgs, in.msg)
 	t.runes += n
@@ -66,7 +67,7 @@ func (t *inboundBatch) add(in *inboundText) bool {
 
 // headerTexts is what a header carries of the batch: all of it, unless it
 // is one text too long to ride in a header (nil batch: none).
-func (t *inboundBatch) headerTexts() []InboundText {
+func (t *inboundBatch) headerTexts() []domain.InboundText {
 	if t == nil || t.runes > maxTextRunes && len(t.texts) == 1 {
 		return nil
 	}
@@ -82,9 +83,9 @@ func (t *inboundBatch) headerIDs() []uint64 {
 
 // post is the batch as one thread post: a lone text as before, several
 // as a list.
-func (t *inboundBatch) post(conv *store.Conversation, group bool) ThreadPost {
+func (t *inboundBatch) post(conv *store.Conversation, group bool) domain.ThreadPost {
 	// The post's metadata names its first text's message (metadata.go).
-	p := ThreadPost{Kind: KindInbound, Metadata: messageMetadata(EventSMSReceived, conv, t.msgs[0])}
+	p := domain.ThreadPost{Kind: domain.KindInbound, Metadata: domain.MessageMetadata(domain.EventSMSReceived, conv, t.msgs[0])}
 	if len(t.texts) == 1 {
 		p.Text = t.texts[0].Text
 		if group {
@@ -93,7 +94,7 @@ func (t *inboundBatch) post(conv *store.Conversation, group bool) ThreadPost {
 	} else {
 		p.Texts, p.ShowFrom = t.texts, group
 	}
-	if conv.State == string(StateClaimed) && conv.AssigneeID != "" {
+	if conv.State == string(domain.StateClaimed) && conv.AssigneeID != "" {
 		p.Mention = conv.AssigneeID
 	}
 	return p
@@ -102,49 +103,49 @@ func (t *inboundBatch) post(conv *store.Conversation, group bool) ThreadPost {
 // postInbound posts first's text, with the texts queued behind it, once
 // the channel's budget gives its turn; until then it answers paced, and
 // the lane waits in the store for the turn booked for it.
-func (b *Bridge) postInbound(ctx context.Context, ev *store.Event, first *inboundText) (*store.Conversation, error) {
+func (ib *Inbound) postInbound(ctx context.Context, ev *store.Event, first *inboundText) (*store.Conversation, error) {
 	conv := first.conv
-	opening := b.needsThread(conv)
+	opening := ib.needsThread(conv)
 	channel := conv.Channel
 	if opening {
 		var err error
-		if channel, err = b.ChannelFor(ctx, E164(conv.OurNumber)); err != nil {
+		if channel, err = ib.d.ChannelFor(ctx, domain.E164(conv.OurNumber)); err != nil {
 			return nil, err
 		}
 	}
-	if b.cfg.SlackRate > 0 {
-		wait, err := b.st.ReserveToken(ctx, SlackPostBudget(channel), "lane:"+ev.Lane, b.cfg.SlackRate, 1)
+	if ib.cfg.SlackRate > 0 {
+		wait, err := ib.st.ReserveToken(ctx, SlackPostBudget(channel), "lane:"+ev.Lane, ib.cfg.SlackRate, 1)
 		if err != nil {
 			return nil, err
 		}
 		if wait > 0 {
-			return nil, &pace.Waiting{From: "Slack channel " + channel, At: b.st.Now().Add(wait)}
+			return nil, &pace.Waiting{From: "Slack channel " + channel, At: ib.st.Now().Add(wait)}
 		}
 		ctx = WithChannelTurn(ctx, channel)
 	}
-	batch, err := b.gatherInbound(ctx, ev, first)
+	batch, err := ib.gatherInbound(ctx, ev, first)
 	if err != nil {
 		return nil, err
 	}
 	if len(batch.ids) > 1 {
 		// The texts gathered behind first were counted against the wait
 		// as they were stored: the header shows the count after them.
-		if conv, err = b.st.Conversation(ctx, conv.ID); err != nil {
+		if conv, err = ib.st.Conversation(ctx, conv.ID); err != nil {
 			return nil, err
 		}
 	}
 	if opening {
-		if conv, err = b.openThread(ctx, conv, batch); err != nil {
+		if conv, err = ib.openThread(ctx, conv, batch); err != nil {
 			return nil, err
 		}
-		if err := b.headerSignaled(ctx, conv); err != nil {
+		if err := ib.headerSignaled(ctx, conv); err != nil {
 			return nil, err
 		}
 		if batch.headerTexts() != nil {
 			return conv, nil
 		}
 	}
-	return conv, b.postBatch(ctx, conv, batch, len(first.remotes) > 1)
+	return conv, ib.postBatch(ctx, conv, batch, len(first.remotes) > 1)
 }
 
 // postBatch posts batch into conv's thread and records its ts on each of
@@ -153,22 +154,22 @@ func (b *Bridge) postInbound(ctx context.Context, ev *store.Event, first *inboun
 // is also sent to the channel (reply_broadcast, its first text shown):
 // one signal a spell, however many texts the post holds; those after it
 // stay in the thread.
-func (b *Bridge) postBatch(ctx context.Context, conv *store.Conversation, batch *inboundBatch, group bool) error {
-	thread, _ := CurrentThread(conv)
+func (ib *Inbound) postBatch(ctx context.Context, conv *store.Conversation, batch *inboundBatch, group bool) error {
+	thread, _ := domain.CurrentThread(conv)
 	post := batch.post(conv, group)
 	signal := conv.WaitingSince != nil && !conv.WaitingSignaled
-	post.Broadcast = signal && !b.cfg.Waiting.SignalOff
-	ts, err := b.poster.PostInThread(ctx, thread, post)
+	post.Broadcast = signal && !ib.cfg.Waiting.SignalOff
+	ts, err := ib.poster.PostInThread(ctx, thread, post)
 	if err != nil {
 		return fmt.Errorf("post inbound text: %w", err)
 	}
-	return b.record(ctx, "inbound texts' Slack ts", func(ctx context.Context) error {
-		if err := b.st.RecordPost(ctx, batch.ids, thread.Channel, ts); err != nil {
+	return ib.d.Record(ctx, "inbound texts' Slack ts", func(ctx context.Context) error {
+		if err := ib.st.RecordPost(ctx, batch.ids, thread.Channel, ts); err != nil {
 			return err
 		}
 		if signal {
 			conv.WaitingSignaled = true
-			return b.st.MarkSignaled(ctx, conv.ID)
+			return ib.st.MarkSignaled(ctx, conv.ID)
 		}
 		return nil
 	})
@@ -177,34 +178,34 @@ func (b *Bridge) postBatch(ctx context.Context, conv *store.Conversation, batch 
 // headerSignaled records that conv's new header showed its wait: a new
 // header in the channel is the spell's signal, so no text of it is
 // broadcast.
-func (b *Bridge) headerSignaled(ctx context.Context, conv *store.Conversation) error {
+func (ib *Inbound) headerSignaled(ctx context.Context, conv *store.Conversation) error {
 	conv.WaitingSignaled = true
-	if err := b.headerShown(ctx, conv, conv.LastActivityAt); err != nil {
+	if err := ib.headerShown(ctx, conv, conv.LastActivityAt); err != nil {
 		return err
 	}
-	return b.record(ctx, "wait signalled", func(ctx context.Context) error { return b.st.MarkSignaled(ctx, conv.ID) })
+	return ib.d.Record(ctx, "wait signalled", func(ctx context.Context) error { return ib.st.MarkSignaled(ctx, conv.ID) })
 }
 
 // gatherInbound is first's text and the received texts queued right behind
 // it in its lane, as many as fit one post. Each is stored (its message
 // made) here; its own event later finds it posted.
-func (b *Bridge) gatherInbound(ctx context.Context, ev *store.Event, first *inboundText) (*inboundBatch, error) {
+func (ib *Inbound) gatherInbound(ctx context.Context, ev *store.Event, first *inboundText) (*inboundBatch, error) {
 	batch := &inboundBatch{}
 	batch.add(first)
 	if batch.ended {
 		return batch, nil
 	}
-	next, err := b.st.PendingAfter(ctx, ev.Lane, ev.ID, maxBatchTexts-1)
+	next, err := ib.st.PendingAfter(ctx, ev.Lane, ev.ID, maxBatchTexts-1)
 	if err != nil {
 		return nil, err
 	}
 	for i := range next {
 		e := &next[i]
-		if e.Source != SourceTelnyx || e.Type != telnyxhook.EventMessageReceived {
+		if e.Source != domain.SourceTelnyx || e.Type != telnyxhook.EventMessageReceived {
 			break // order: what comes after another kind of work waits for it
 		}
-		in, err := b.storeInbound(ctx, e)
-		if errors.Is(err, ErrPermanent) {
+		in, err := ib.storeInbound(ctx, e)
+		if errors.Is(err, domain.ErrPermanent) {
 			break // its own event fails it, in its turn
 		}
 		if err != nil {

@@ -1,10 +1,12 @@
-package bridge
+package inbound
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
+	"github.com/smsbridge/smsbridge/bridge/outbox"
 	"github.com/smsbridge/smsbridge/store"
 	"github.com/smsbridge/smsbridge/telnyx"
 )
@@ -25,40 +27,40 @@ import (
 // inserted says the text was stored by this run of its handler (not a
 // retry); wasResolved is the conversation's state before this text
 // reopened it.
-func (b *Bridge) maybeAutoReply(ctx context.Context, conv *store.Conversation, msg *store.Message, p *telnyx.Message, inserted, wasResolved bool) error {
-	our, remotes := E164(conv.OurNumber), Remotes(conv.RemoteKey)
-	if len(remotes) != 1 || msg.TelnyxID == nil || !b.engine.Wants(SourceBridge, EventSend) {
+func (ib *Inbound) maybeAutoReply(ctx context.Context, conv *store.Conversation, msg *store.Message, p *telnyx.Message, inserted, wasResolved bool) error {
+	our, remotes := domain.E164(conv.OurNumber), domain.Remotes(conv.RemoteKey)
+	if len(remotes) != 1 || msg.TelnyxID == nil || !ib.engine.Wants(domain.SourceBridge, outbox.EventSend) {
 		return nil
 	}
 	if _, kind := Keyword(p.Text); kind != KeywordNone {
 		return nil
 	}
-	h, err := b.HoursOf(ctx, our)
+	h, err := ib.d.HoursOf(ctx, our)
 	if err != nil {
 		return err
 	}
 	if !h.Set() || h.Reply == "" || h.IsOpen(msg.CreatedAt) {
 		return nil
 	}
-	if first, err := b.firstOfSpell(ctx, conv, msg, inserted, wasResolved); err != nil || !first {
+	if first, err := ib.firstOfSpell(ctx, conv, msg, inserted, wasResolved); err != nil || !first {
 		return err
 	}
-	blocked, err := b.MayText(ctx, our, p.MessagingProfileID, remotes)
+	blocked, err := ib.d.MayText(ctx, our, p.MessagingProfileID, remotes)
 	if err != nil || len(blocked) > 0 {
 		return err
 	}
-	ok, err := b.st.ClaimAutoReply(ctx, conv.ID, *msg.TelnyxID, b.st.Now(), b.cfg.AutoReplyEvery)
+	ok, err := ib.st.ClaimAutoReply(ctx, conv.ID, *msg.TelnyxID, ib.st.Now(), ib.cfg.AutoReplyEvery)
 	if err != nil || !ok {
 		return err
 	}
-	r := SendRequest{Key: autoReplyKey(*msg.TelnyxID), Kind: conv.Kind, From: our, To: remotes, Text: h.Reply, AutoReply: true}
+	r := outbox.SendRequest{Key: domain.AutoReplyKey(*msg.TelnyxID), Kind: conv.Kind, From: our, To: remotes, Text: h.Reply, AutoReply: true}
 	payload, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	queued, err := b.st.InsertEvent(ctx, &store.Event{Source: SourceBridge, ExternalID: sendKey(r.Key), Type: EventSend, Lane: LaneOf(conv), Payload: payload})
+	queued, err := ib.st.InsertEvent(ctx, &store.Event{Source: domain.SourceBridge, ExternalID: domain.SendKey(r.Key), Type: outbox.EventSend, Lane: domain.LaneOf(conv), Payload: payload})
 	if queued {
-		b.engine.Notify()
+		ib.engine.Notify()
 	}
 	return err
 }
@@ -69,7 +71,7 @@ func (b *Bridge) maybeAutoReply(ctx context.Context, conv *store.Conversation, m
 // not end it). A retry of the handler finds the spell's count moved on;
 // then the messages decide: the conversation was resolved, or the message
 // before msg (auto-replies left out) is ours, or there is none.
-func (b *Bridge) firstOfSpell(ctx context.Context, conv *store.Conversation, msg *store.Message, inserted, wasResolved bool) (bool, error) {
+func (ib *Inbound) firstOfSpell(ctx context.Context, conv *store.Conversation, msg *store.Message, inserted, wasResolved bool) (bool, error) {
 	switch {
 	case conv.WaitingSince == nil:
 		return false, nil // answered or resolved since: nobody waits
@@ -78,7 +80,7 @@ func (b *Bridge) firstOfSpell(ctx context.Context, conv *store.Conversation, msg
 	case wasResolved:
 		return true, nil
 	}
-	prev, err := b.st.PreviousMessage(ctx, conv.ID, msg.ID)
+	prev, err := ib.st.PreviousMessage(ctx, conv.ID, msg.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return true, nil
 	}
