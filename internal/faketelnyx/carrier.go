@@ -1,19 +1,16 @@
 package faketelnyx
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/smsbridge/smsbridge/telnyxhook"
+	"github.com/smsbridge/smsbridge/internal/faketelnyx/carrier"
 )
 
 // The carrier: with WithCarrier the fake also does what Telnyx and the
@@ -24,16 +21,14 @@ import (
 // (delivered, or delivery_failed for a number set with FailDeliveryTo),
 // and a STOP from a phone blocks it at the carrier for the whole messaging
 // profile, as Telnyx does: sends to it are refused with 40300 until START.
+// The carrier's own rules and state are package carrier; here they meet
+// the fake's messages, numbers and opt-out list.
 
-// carrier is the fake's carrier state; nil without WithCarrier.
-type carrier struct {
-	key     ed25519.PrivateKey
-	delay   time.Duration
-	hc      *http.Client
+// simulation is the fake's carrier; nil without WithCarrier.
+type simulation struct {
+	*carrier.Carrier
 	webhook string
-	failTo  map[string]bool
-	blocked map[string]bool // profile + "|" + phone
-	sent    []string        // ids of accepted sends, in order
+	sent    []string // ids of accepted sends, in order
 	wg      sync.WaitGroup
 }
 
@@ -41,10 +36,7 @@ type carrier struct {
 // delivery reports follow each accepted send after delay (then again
 // after delay for the final state).
 func WithCarrier(key ed25519.PrivateKey, delay time.Duration) Option {
-	return func(s *Server) {
-		s.carrier = &carrier{key: key, delay: delay, hc: &http.Client{Timeout: 10 * time.Second},
-			failTo: map[string]bool{}, blocked: map[string]bool{}}
-	}
+	return func(s *Server) { s.carrier = &simulation{Carrier: carrier.New(key, delay)} }
 }
 
 // SetWebhookURL is where the carrier sends its webhooks (the service's
@@ -61,18 +53,14 @@ func (s *Server) FailDeliveryTo(number string, fail bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.notifyLocked()
-	if fail {
-		s.carrier.failTo[number] = true
-	} else {
-		delete(s.carrier.failTo, number)
-	}
+	s.carrier.FailDeliveryTo(number, fail)
 }
 
 // FailsDeliveryTo reports whether delivery to number is set to fail.
 func (s *Server) FailsDeliveryTo(number string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.carrier.failTo[number]
+	return s.carrier.FailsDeliveryTo(number)
 }
 
 // CarrierBlocked reports whether phone has opted out (STOP) of profile at
@@ -80,7 +68,7 @@ func (s *Server) FailsDeliveryTo(number string) bool {
 func (s *Server) CarrierBlocked(profile, phone string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.carrier.blocked[profile+"|"+phone]
+	return s.carrier.Blocked(profile, phone)
 }
 
 // Sent returns copies of the messages accepted for sending, in order,
@@ -116,12 +104,6 @@ type InboundMedia struct {
 	Body        []byte
 }
 
-// optOutWords and optInWords are the keywords Telnyx acts on at the carrier.
-var (
-	optOutWords = []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-	optInWords  = []string{"START", "UNSTOP", "YES"}
-)
-
 // Receive delivers a text from a phone to our number: a signed
 // message.received webhook to the service, as Telnyx sends it. It returns
 // the service's HTTP status. A STOP (START) blocks (unblocks) the phone
@@ -136,40 +118,23 @@ func (s *Server) Receive(ctx context.Context, in Inbound) (int, error) {
 	for _, u := range in.Links {
 		media = append(media, map[string]any{"url": u, "content_type": "image/jpeg", "size": 1000, "hash_sha256": nil})
 	}
-	typ := "SMS"
-	if len(media) > 0 || len(in.CC) > 0 {
-		typ = "MMS"
-	}
 	profile := s.profileOf(in.To)
 	s.carrierKeyword(profile, in.From, in.Text)
-	cc := []any{}
-	for _, c := range in.CC {
-		cc = append(cc, map[string]any{"phone_number": c, "status": "webhook_delivered"})
-	}
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	payload := map[string]any{
-		"id": id, "record_type": "message", "direction": "inbound", "type": typ, "text": in.Text,
-		"from":  map[string]any{"phone_number": in.From, "carrier": "T-MOBILE USA, INC.", "line_type": "Wireless"},
-		"to":    []any{map[string]any{"phone_number": in.To, "status": "webhook_delivered", "carrier": "TELNYX LLC", "line_type": "VoIP"}},
-		"cc":    cc,
-		"media": append([]any{}, media...), "messaging_profile_id": profile, "organization_id": DefaultOrgID,
-		"received_at": now, "encoding": "GSM-7", "parts": 1, "tags": []any{}, "errors": []any{},
-	}
+	payload := carrier.Received(id, in.From, in.To, in.CC, in.Text, media, profile, DefaultOrgID, time.Now())
 	return s.postWebhook(ctx, "message.received", payload)
 }
 
-// carrierKeyword blocks or unblocks phone at the carrier for a STOP or START.
+// carrierKeyword blocks or unblocks phone at the carrier for a STOP or
+// START, and keeps the opt-out list with it.
 func (s *Server) carrierKeyword(profile, phone, text string) {
-	word := strings.ToUpper(strings.TrimSpace(text))
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	word, optOut, optIn := s.carrier.Keyword(profile, phone, text)
 	switch {
-	case slices.Contains(optOutWords, word):
-		s.carrier.blocked[profile+"|"+phone] = true
+	case optOut:
 		s.state.optouts = append(s.state.optouts, map[string]any{"from": s.firstNumberLocked(profile), "to": phone,
 			"keyword": word, "messaging_profile_id": profile, "created_at": time.Now().UTC().Format(time.RFC3339Nano)})
-	case slices.Contains(optInWords, word):
-		delete(s.carrier.blocked, profile+"|"+phone)
+	case optIn:
 		s.state.optouts = filter(s.state.optouts, func(o map[string]any) bool {
 			return o["to"] != phone || o["messaging_profile_id"] != profile
 		})
@@ -216,7 +181,7 @@ func (s *Server) carrierRefuses(r Request) (Response, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, to := range tos {
-		if p, _ := to.(string); s.carrier.blocked[profile+"|"+p] {
+		if p, _ := to.(string); s.carrier.Blocked(profile, p) {
 			return Error(http.StatusUnprocessableEntity, "40300", "Blocked due to STOP message",
 				"The recipient has opted out of messages from this number."), true
 		}
@@ -235,9 +200,9 @@ func (s *Server) carrierAcceptedLocked(m map[string]any) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		time.Sleep(c.delay) // the carrier's own pace: this is the simulation, not a test waiting
+		time.Sleep(c.Delay) // the carrier's own pace: this is the simulation, not a test waiting
 		s.deliver(m["id"].(string), false)
-		time.Sleep(c.delay)
+		time.Sleep(c.Delay)
 		s.deliver(m["id"].(string), true)
 	}()
 }
@@ -247,29 +212,7 @@ func (s *Server) carrierAcceptedLocked(m map[string]any) {
 func (s *Server) deliver(id string, final bool) {
 	s.mu.Lock()
 	m := s.state.messages[id]
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	event := "message.sent"
-	failed := false
-	for _, to := range m["to"].([]any) {
-		t := to.(map[string]any)
-		switch {
-		case !final:
-			t["status"] = "sent"
-		case s.carrier.failTo[t["phone_number"].(string)]:
-			t["status"], failed = "delivery_failed", true
-		default:
-			t["status"] = "delivered"
-		}
-	}
-	if final {
-		event, m["completed_at"] = "message.finalized", now
-		if failed {
-			m["errors"] = []any{map[string]any{"code": "40008", "title": "Undeliverable",
-				"detail": "The message was not accepted by the destination carrier."}}
-		}
-	} else {
-		m["sent_at"] = now
-	}
+	event := s.carrier.Advance(m, final, time.Now())
 	payload := cloneJSON(m)
 	s.notifyLocked()
 	s.mu.Unlock()
@@ -283,31 +226,7 @@ func (s *Server) postWebhook(ctx context.Context, eventType string, payload map[
 	s.mu.Lock()
 	url := s.carrier.webhook
 	s.mu.Unlock()
-	if url == "" {
-		return 0, fmt.Errorf("faketelnyx: no webhook URL set")
-	}
-	body, err := json.Marshal(map[string]any{
-		"data": map[string]any{"event_type": eventType, "id": UUID(), "record_type": "event",
-			"occurred_at": time.Now().UTC().Format(time.RFC3339Nano), "payload": payload},
-		"meta": map[string]any{"attempt": 1, "delivered_to": url},
-	})
-	if err != nil {
-		return 0, err
-	}
-	sig, ts := telnyxhook.Sign(s.carrier.key, time.Now(), body)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(telnyxhook.HeaderSignature, sig)
-	req.Header.Set(telnyxhook.HeaderTimestamp, ts)
-	resp, err := s.carrier.hc.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return s.carrier.Post(ctx, url, UUID(), eventType, payload)
 }
 
 // cloneJSON deep-copies a JSON object.

@@ -14,10 +14,11 @@
 // (ratelimit.go over package telnyxrate: defaults by kind of sender,
 // WithSenderRate, RateLimited).
 //
-// With WithCarrier it is also the carrier (carrier.go): texts from phones
-// as signed webhooks (Receive), delivery reports after each send, failed
-// delivery to chosen numbers, and STOP blocking a phone at the carrier
-// (40300). The sandbox runs it outside a test with Start.
+// With WithCarrier it is also the carrier (carrier.go, over package
+// carrier): texts from phones as signed webhooks (Receive), delivery
+// reports after each send, failed delivery to chosen numbers, and STOP
+// blocking a phone at the carrier (40300). The sandbox runs it outside a
+// test with Start.
 //
 // Routes are named "METHOD /path" with the spec's path template without the
 // /v2 prefix: "GET /messages/{id}", "POST /messaging_numbers_bulk_updates".
@@ -127,7 +128,7 @@ type Server struct {
 	rates   *telnyxrate.Limits
 	limited []Request
 	// The carrier (carrier.go), with WithCarrier.
-	carrier *carrier
+	carrier *simulation
 	changed chan struct{} // closed and replaced on every request and delivery
 }
 
