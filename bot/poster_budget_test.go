@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -116,5 +117,59 @@ func TestRetryAfter429SpendsTheSharedBudget(t *testing.T) {
 	}
 	if n := len(srv.RateLimited()); n != 0 {
 		t.Errorf("the fake refused %d posts for the rate", n)
+	}
+}
+
+// A post that comes late to its turn (the bridge booked it, then its lane
+// woke late or gathered texts first) does not crowd the next post, which
+// comes on time: Slack counts the gap between their arrivals, not between
+// the turns booked. Both posters hold turns booked in the shared budget, as
+// bridge's postInbound books them (bridge.WithChannelTurn). The 3-replica
+// burst drew its 429s this way.
+func TestAPostLateToItsTurnDoesNotCrowdTheNextOnTime(t *testing.T) {
+	const perSecond = 2 // 500 ms apart; the fake allows 100 ms of jitter
+	ctx := context.Background()
+	stores := openReplicaStores(t, 2)
+	srv := fakeslack.New(t, fakeslack.WithPostRate(perSecond))
+	var posters []*slackpost.Poster
+	for _, st := range stores {
+		posters = append(posters, slackpost.NewPoster(srv.Client(), slackpost.WithChannelRate(rate.Limit(perSecond), 1), slackpost.WithSharedBudgets(st)))
+	}
+	key := bridge.SlackPostBudget("C1")
+	turn := func(st *store.Store, holder string) time.Duration {
+		w, err := st.ReserveToken(ctx, key, holder, perSecond, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	post := func(p *slackpost.Poster, text string) error {
+		_, err := p.PostInThread(bridge.WithChannelTurn(ctx, "C1"), bridge.ThreadRef{Channel: "C1", TS: "1.1"}, bridge.ThreadPost{Kind: bridge.KindNote, Text: text})
+		return err
+	}
+	if w := turn(stores[0], "lane:a"); w != 0 {
+		t.Fatalf("the first turn is %s away", w)
+	}
+	next := turn(stores[1], "lane:b") // the next turn, one interval on
+	late := make(chan error, 1)
+	go func() {
+		time.Sleep(350 * time.Millisecond) // replica 1 comes 350 ms late to its turn
+		late <- post(posters[0], "late to its turn")
+	}()
+	time.Sleep(next) // replica 2 comes at its turn
+	if w := turn(stores[1], "lane:b"); w != 0 {
+		t.Fatalf("the booked turn is %s away at its time", w)
+	}
+	if err := post(posters[1], "on time"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-late; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.ThreadReplies("C1", "1.1")); n != 2 {
+		t.Fatalf("%d posts in the thread, want 2", n)
+	}
+	if got := srv.RateLimited(); len(got) != 0 {
+		t.Errorf("the fake refused %d posts: the late post and the one on time arrived too close together", len(got))
 	}
 }

@@ -33,6 +33,7 @@ const (
 var (
 	Keyword           = inbound.Keyword
 	SlackPostBudget   = inbound.SlackPostBudget
+	SlackPostedBudget = inbound.SlackPostedBudget
 	SlackMethodBudget = inbound.SlackMethodBudget
 	WithChannelTurn   = inbound.WithChannelTurn
 	TakeChannelTurn   = inbound.TakeChannelTurn

@@ -29,11 +29,19 @@ var methodTiers = map[string]struct {
 	"reactions.remove": {20, 5},
 }
 
+// Budgets are the shared budgets the poster draws from (the store):
+// bridge.Budgets, whose turns are booked, and TakeToken, which books
+// nothing (spaceFromLast).
+type Budgets interface {
+	bridge.Budgets
+	TakeToken(ctx context.Context, key string, perSecond float64, burst int) (time.Duration, error)
+}
+
 // WithSharedBudgets makes the poster take every post's turn, and every
 // tiered call's, from budgets kept in the store (bridge.Budgets), so that
 // several replicas together hold Slack's limits, and a 429 pauses the
 // budget for all of them. Without it the poster keeps a limiter in memory.
-func WithSharedBudgets(b bridge.Budgets) PosterOption {
+func WithSharedBudgets(b Budgets) PosterOption {
 	return func(p *Poster) { p.budgets = b }
 }
 
@@ -108,6 +116,31 @@ func (p *Poster) channelTurn(ctx context.Context, channel string) (collect func(
 		return nil, err
 	}
 	return func() {}, nil
+}
+
+// spaceFromLast waits, with shared budgets, until the last post into
+// channel by any replica left an interval ago. Turns are booked an
+// interval apart, but a post can come late to its turn (its lane woke
+// late, or the bridge gathered texts after taking it) and the next one on
+// time: Slack counts the gap between arrivals. So each post also takes a
+// token of SlackPostedBudget, which no one books ahead, right before it
+// leaves; a post on time finds it free.
+func (p *Poster) spaceFromLast(ctx context.Context, channel string) error {
+	if p.budgets == nil {
+		return nil
+	}
+	for {
+		wait, err := p.budgets.TakeToken(ctx, bridge.SlackPostedBudget(channel), float64(p.rateLimit), 1)
+		if err != nil {
+			return fmt.Errorf("slack budget: %w", err)
+		}
+		if wait <= 0 {
+			return nil
+		}
+		if err := p.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
 }
 
 func randomID() string {
@@ -189,6 +222,10 @@ func (p *Poster) retryChannel(ctx context.Context, op, channel string, send send
 	return p.retry(ctx, op, func(ctx context.Context) error {
 		collect, err := p.channelTurn(ctx, channel)
 		if err != nil {
+			return err
+		}
+		if err := p.spaceFromLast(ctx, channel); err != nil {
+			collect()
 			return err
 		}
 		err = send(ctx)

@@ -34,7 +34,7 @@ type Poster struct {
 	rateBurst int
 	mu        sync.Mutex
 	limiters  map[string]*channelLimit
-	budgets   bridge.Budgets // shared with replicas, when set
+	budgets   Budgets // shared with replicas, when set
 
 	workspaceURL string // for links to earlier threads; learned from auth.test when unset
 }

@@ -19,6 +19,12 @@ import (
 // and files shared into it.
 func SlackPostBudget(channel string) string { return "slack:post:" + channel }
 
+// SlackPostedBudget is the budget key that spaces the posts into channel
+// as they leave, by any replica: a post late to the turn SlackPostBudget
+// gave it must not crowd the next one, which may be on time
+// (slackpost's spaceFromLast).
+func SlackPostedBudget(channel string) string { return "slack:posted:" + channel }
+
 // SlackMethodBudget is the budget key of a Slack Web API method limited by
 // its tier for the whole workspace (chat.update, reactions.add, …).
 func SlackMethodBudget(method string) string { return "slack:method:" + method }
