@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/smsbridge/smsbridge/store"
 )
@@ -85,3 +86,20 @@ func ScheduledNoteKey(id uint64, what string) string { return fmt.Sprintf("sched
 
 // HandoffKey dedupes one attempt to hand a scheduled message to Telnyx.
 func HandoffKey(id uint64, attempt int) string { return fmt.Sprintf("handoff:%d:%d", id, attempt) }
+
+// NudgeKey dedupes the one nudge of a waiting spell: the conversation and
+// when the spell began.
+func NudgeKey(convID uint64, since time.Time) string {
+	return fmt.Sprintf("nudge:%d:%d", convID, since.UnixMicro())
+}
+
+// --- budget holders: who booked a turn in a shared budget ---
+
+// LaneHolder books a channel's turn for an inbound lane (coalescing).
+func LaneHolder(lane string) string { return "lane:" + lane }
+
+// MessageHolder books a sender's turn for an outbox entry.
+func MessageHolder(id uint64) string { return fmt.Sprintf("msg:%d", id) }
+
+// ScheduledHolder books a sender's turn for a scheduled message's hand-off.
+func ScheduledHolder(id uint64) string { return fmt.Sprintf("sched:%d", id) }

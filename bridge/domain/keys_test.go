@@ -2,6 +2,7 @@ package domain
 
 import (
 	"testing"
+	"time"
 
 	"github.com/smsbridge/smsbridge/store"
 )
@@ -14,12 +15,14 @@ func TestLanesAndKeysKeepTheirStoredForm(t *testing.T) {
 		ReplyKey("C1", "1.2"), ReplyEventKey("C1", "1.2", "message_changed"), SendAgainKey(7, "3.4"),
 		SendKey("T1"), SentPostKey("m1"), NoteKey("k"), ScheduledNoteKey(3, "cancelled"), HandoffKey(3, 2),
 		PoolLane("p1", []E164{"+13125550123"}), ClickLane("m2"),
+		NudgeKey(9, time.UnixMicro(1700000000123456)), LaneHolder("conv:x"), MessageHolder(42), ScheduledHolder(5),
 	}
 	want := []string{
 		"conv:+18445550001|+13125550123,+13125550124", "wa:+18445550001|+447946000123",
 		"C1:1.2", "msg:C1:1.2:message_changed", "again:7:3.4",
 		"send:T1", "sent:m1", "note:k", "sched:3:cancelled", "handoff:3:2",
 		"pool:p1|+13125550123", "click:m2",
+		"nudge:9:1700000000123456", "lane:conv:x", "msg:42", "sched:5",
 	}
 	for i := range want {
 		if got[i] != want[i] {

@@ -114,7 +114,7 @@ func (ib *Inbound) postInbound(ctx context.Context, ev *store.Event, first *inbo
 		}
 	}
 	if ib.cfg.SlackRate > 0 {
-		wait, err := ib.st.ReserveToken(ctx, SlackPostBudget(channel), "lane:"+ev.Lane, ib.cfg.SlackRate, 1)
+		wait, err := ib.st.ReserveToken(ctx, SlackPostBudget(channel), domain.LaneHolder(ev.Lane), ib.cfg.SlackRate, 1)
 		if err != nil {
 			return nil, err
 		}

@@ -201,7 +201,7 @@ func (w *Waiter) nudge(ctx context.Context) error {
 		if !ok || c.OptedOut || c.WaitingSince == nil {
 			continue // another replica took it; nobody can answer an opt-out
 		}
-		key := fmt.Sprintf("nudge:%d:%d", c.ID, c.WaitingSince.UnixMicro())
+		key := domain.NudgeKey(c.ID, *c.WaitingSince)
 		work := domain.ThreadPostWork{Kind: c.Kind, Our: domain.E164(c.OurNumber), Remotes: domain.Remotes(c.RemoteKey), Post: w.nudgePost(c)}
 		if err := w.ib.QueuePost(ctx, key, work); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/bridge/pace"
 	"github.com/smsbridge/smsbridge/bridge/sender"
 	"github.com/smsbridge/smsbridge/store"
@@ -18,7 +19,7 @@ func (o *Outbound) reserveSend(ctx context.Context, conv *store.Conversation, ms
 		// No sender of ours to pace: a number pool picks one at Telnyx.
 		return time.Time{}, nil
 	}
-	return o.cfg.Pacer.Reserve(ctx, conv.OurNumber, fmt.Sprintf("msg:%d", msg.ID))
+	return o.cfg.Pacer.Reserve(ctx, conv.OurNumber, domain.MessageHolder(msg.ID))
 }
 
 // Pacer is the outbound pipeline's pacer (nil without one), for the

@@ -60,7 +60,7 @@ func (s *Scheduler) handleHandoff(ctx context.Context, ev *store.Event) error {
 	// sender's turn like any send; one Telnyx schedules is sent by Telnyx
 	// at its time.
 	if s.Pacer != nil && m.SendAt.Sub(s.Now()) < TelnyxMinAhead+time.Minute && strings.HasPrefix(m.From, "+") {
-		at, err := s.Pacer.Reserve(ctx, m.From, fmt.Sprintf("sched:%d", m.ID))
+		at, err := s.Pacer.Reserve(ctx, m.From, domain.ScheduledHolder(m.ID))
 		if err != nil {
 			return fmt.Errorf("sending budget: %w", err)
 		}
