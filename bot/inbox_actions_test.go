@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -229,5 +230,40 @@ func TestButtonForUnknownConversationSaysSo(t *testing.T) {
 
 	if posts := e.srv.ResponsePosts(rurl); len(posts) != 1 || posts[0].Text != "That conversation no longer exists." {
 		t.Fatalf("Ben was told %+v", posts)
+	}
+}
+
+// Claim pressed on a header within moments of Slack showing it, before the
+// header's ts is stored (bridge's openThread posts, then records it): the
+// claim is stored and, once the thread is, shown in the header and noted
+// in the thread. It used to be stored and shown nowhere: the header kept
+// offering Claim to everyone.
+func TestClaimPressedBeforeTheHeaderIsStoredIsShownOnceItIs(t *testing.T) {
+	e := newInboxEnv(t)
+	c := e.conversation("+13125550123", nil)
+	ctx := context.Background()
+	if err := e.st.UpdateConversation(ctx, c.ID, map[string]any{"thread_ts": ""}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); e.press(userAna, slackpost.ActionClaim, c, "") }()
+	// The claim is stored first; then the header's ts comes.
+	deadline := time.Now().Add(10 * time.Second)
+	for e.load(c.ID).State != store.StateClaimed {
+		if time.Now().After(deadline) {
+			t.Fatal("the claim was not stored")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := e.st.UpdateConversation(ctx, c.ID, map[string]any{"thread_ts": c.ThreadTS}); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	h := e.header(c)
+	if h.Updates != 1 || !strings.Contains(h.BlockText(), "Claimed by <@UANA>") {
+		t.Fatalf("header (updates %d): %s", h.Updates, h.BlockText())
+	}
+	if notes := e.notes(c); len(notes) != 1 || notes[0] != "Ana claimed this conversation." {
+		t.Errorf("notes: %q", notes)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/smsbridge/smsbridge/store"
 )
@@ -161,10 +162,15 @@ func (b *Bridge) change(ctx context.Context, id uint64, by string, t transition)
 }
 
 // show updates the header of the conversation's thread and posts note in it.
+// A button pressed on a header moments after Slack showed it can come
+// before the header's ts is stored; show then waits for it, a little.
 func (b *Bridge) show(ctx context.Context, c *store.Conversation, note ThreadPost) error {
 	thread, ok := CurrentThread(c)
 	if !ok {
-		return nil
+		if c, ok = b.awaitThread(ctx, c.ID); !ok {
+			return nil
+		}
+		thread, _ = CurrentThread(c)
 	}
 	var errs []error
 	if err := b.poster.UpdateHeader(ctx, thread, b.HeaderFor(ctx, c)); err != nil {
@@ -236,4 +242,32 @@ func (b *Bridge) userName(ctx context.Context, id string) string {
 		}
 	}
 	return id
+}
+
+// threadWait is how long an inbox change waits for its conversation's
+// thread to be stored (show).
+const threadWait = 2 * time.Second
+
+// awaitThread reads conversation id until it has a thread, for up to
+// threadWait; ok is false when it still has none.
+func (b *Bridge) awaitThread(ctx context.Context, id uint64) (*store.Conversation, bool) {
+	until, pause := time.Now().Add(threadWait), 5*time.Millisecond
+	for time.Now().Before(until) {
+		t := time.NewTimer(min(pause, time.Until(until)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, false
+		case <-t.C:
+		}
+		pause = min(2*pause, 200*time.Millisecond)
+		c, err := b.st.Conversation(ctx, id)
+		if err != nil {
+			return nil, false
+		}
+		if _, ok := CurrentThread(c); ok {
+			return c, true
+		}
+	}
+	return nil, false
 }
