@@ -60,20 +60,24 @@ const (
 )
 
 var (
-	HeaderOf        = domain.HeaderOf
-	CurrentThread   = domain.CurrentThread
-	ErrNotFound     = domain.ErrNotFound
-	MessageMetadata = domain.MessageMetadata
-	HeaderMetadata  = domain.HeaderMetadata
-	ChangeMetadata  = domain.ChangeMetadata
-	WaitAge         = domain.WaitAge
-	OrDefault       = domain.OrDefault
-	Truncate        = domain.Truncate
-	HumanDuration   = domain.HumanDuration
-	BlockedReason   = domain.BlockedReason
-	IsAutoReply     = domain.IsAutoReply
-	ErrPermanent    = domain.ErrPermanent
-	Permanent       = domain.Permanent
+	ModalSendKey     = domain.ModalSendKey
+	PickedSendKey    = domain.PickedSendKey
+	QuietSendKey     = domain.QuietSendKey
+	AnonymousSendKey = domain.AnonymousSendKey
+	HeaderOf         = domain.HeaderOf
+	CurrentThread    = domain.CurrentThread
+	ErrNotFound      = domain.ErrNotFound
+	MessageMetadata  = domain.MessageMetadata
+	HeaderMetadata   = domain.HeaderMetadata
+	ChangeMetadata   = domain.ChangeMetadata
+	WaitAge          = domain.WaitAge
+	OrDefault        = domain.OrDefault
+	Truncate         = domain.Truncate
+	HumanDuration    = domain.HumanDuration
+	BlockedReason    = domain.BlockedReason
+	IsAutoReply      = domain.IsAutoReply
+	ErrPermanent     = domain.ErrPermanent
+	Permanent        = domain.Permanent
 )
 
 // The bridge's own short names for domain's helpers.

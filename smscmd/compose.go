@@ -254,7 +254,7 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		return slack.NewErrorsViewSubmissionResponse(errs), nil
 	}
 	channel, user := cb.View.PrivateMetadata, cb.User.ID
-	in := cmdkit.SendInput{Opts: o, To: to, Text: text, User: user, Channel: channel, Key: "view:" + cb.View.ID}
+	in := cmdkit.SendInput{Opts: o, To: to, Text: text, User: user, Channel: channel, Key: bridge.ModalSendKey(cb.View.ID)}
 	// No sender named: the channel's own number, if it has one; the
 	// refusals are put in words a modal can use (it has no --from).
 	if err := s.ResolveFrom(ctx, &in.Opts, channel); err != nil {

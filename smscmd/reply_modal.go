@@ -163,7 +163,7 @@ func (s *sms) onReplySubmit(ctx context.Context, cb *slack.InteractionCallback) 
 	case text == "":
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: "Pick a saved reply or write the message."}), nil
 	}
-	in := cmdkit.SendInput{Key: "view:" + cb.View.ID, Kind: conv.Kind, Opts: cmdkit.SendOpts{From: conv.Our, Kind: cmdkit.SenderNumber},
+	in := cmdkit.SendInput{Key: bridge.ModalSendKey(cb.View.ID), Kind: conv.Kind, Opts: cmdkit.SendOpts{From: conv.Our, Kind: cmdkit.SenderNumber},
 		To: conv.Remotes, Text: text, User: cb.User.ID, Channel: at.Channel}
 	_, err = s.queueSend(ctx, &in)
 	var (

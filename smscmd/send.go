@@ -167,7 +167,7 @@ func (s *sms) queueSend(ctx context.Context, in *cmdkit.SendInput) (*bridge.Queu
 		// without one nothing can recognise a repeat, so each is its own.
 		var b [12]byte
 		rand.Read(b[:])
-		r.Key = "anon:" + hex.EncodeToString(b[:])
+		r.Key = bridge.AnonymousSendKey(hex.EncodeToString(b[:]))
 	}
 	return s.Outbox.Send(ctx, r)
 }
@@ -231,7 +231,7 @@ func (s *sms) onSendFrom(ctx context.Context, cb *slack.InteractionCallback, a *
 	if err := json.Unmarshal([]byte(a.Value), &p); err != nil || p.From == "" || len(p.To) == 0 {
 		return s.Respond(ctx, cb, &slack.Msg{ReplaceOriginal: true, Text: "This button no longer works; send the message again."})
 	}
-	in := cmdkit.SendInput{Key: "pick:" + cb.TriggerID, Kind: p.Kind, Opts: cmdkit.SendOpts{From: p.From, Kind: cmdkit.SenderNumber, Media: p.Media},
+	in := cmdkit.SendInput{Key: bridge.PickedSendKey(cb.TriggerID), Kind: p.Kind, Opts: cmdkit.SendOpts{From: p.From, Kind: cmdkit.SenderNumber, Media: p.Media},
 		To: p.To, Text: p.Text, User: cb.User.ID, Channel: cb.Channel.ID}
 	msg, err := s.sendNow(ctx, in)
 	var ue *slackin.UsageError

@@ -103,3 +103,21 @@ func MessageHolder(id uint64) string { return fmt.Sprintf("msg:%d", id) }
 
 // ScheduledHolder books a sender's turn for a scheduled message's hand-off.
 func ScheduledHolder(id uint64) string { return fmt.Sprintf("sched:%d", id) }
+
+// --- Send request keys: what makes one Slack action one Send ---
+
+// ModalSendKey is the request key of a Send from a modal (compose, the
+// thread's reply modal): its view, submitted once.
+func ModalSendKey(viewID string) string { return "view:" + viewID }
+
+// PickedSendKey is the request key of a Send whose sender a teammate
+// picked ("Send from …"): the pick's trigger.
+func PickedSendKey(triggerID string) string { return "pick:" + triggerID }
+
+// QuietSendKey is the request key of a Send confirmed into quiet hours:
+// the key of the Send it confirms.
+func QuietSendKey(key string) string { return "quiet:" + key }
+
+// AnonymousSendKey is the request key of a Send that came with no trigger
+// to recognise a repeat by: random, so each is its own.
+func AnonymousSendKey(random string) string { return "anon:" + random }

@@ -16,6 +16,7 @@ func TestLanesAndKeysKeepTheirStoredForm(t *testing.T) {
 		SendKey("T1"), SentPostKey("m1"), NoteKey("k"), ScheduledNoteKey(3, "cancelled"), HandoffKey(3, 2),
 		PoolLane("p1", []E164{"+13125550123"}), ClickLane("m2"),
 		NudgeKey(9, time.UnixMicro(1700000000123456)), LaneHolder("conv:x"), MessageHolder(42), ScheduledHolder(5),
+		ModalSendKey("V1"), PickedSendKey("t1"), QuietSendKey("t2"), AnonymousSendKey("ab"),
 	}
 	want := []string{
 		"conv:+18445550001|+13125550123,+13125550124", "wa:+18445550001|+447946000123",
@@ -23,6 +24,7 @@ func TestLanesAndKeysKeepTheirStoredForm(t *testing.T) {
 		"send:T1", "sent:m1", "note:k", "sched:3:cancelled", "handoff:3:2",
 		"pool:p1|+13125550123", "click:m2",
 		"nudge:9:1700000000123456", "lane:conv:x", "msg:42", "sched:5",
+		"view:V1", "pick:t1", "quiet:t2", "anon:ab",
 	}
 	for i := range want {
 		if got[i] != want[i] {

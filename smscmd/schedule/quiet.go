@@ -102,7 +102,7 @@ func (s *Commands) quietInput(ctx context.Context, cb *slack.InteractionCallback
 		}
 		return p, cmdkit.SendInput{}, false
 	}
-	in := cmdkit.SendInput{Key: "quiet:" + p.Key, Kind: p.Kind, To: p.To, Text: p.Text, User: cb.User.ID, Channel: cb.Channel.ID,
+	in := cmdkit.SendInput{Key: bridge.QuietSendKey(p.Key), Kind: p.Kind, To: p.To, Text: p.Text, User: cb.User.ID, Channel: cb.Channel.ID,
 		Opts: cmdkit.SendOpts{From: p.From, Kind: p.Sender, Pool: p.Pool, Media: p.Media}}
 	return p, in, true
 }
