@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -251,23 +252,13 @@ const threadWait = 2 * time.Second
 // awaitThread reads conversation id until it has a thread, for up to
 // threadWait; ok is false when it still has none.
 func (b *Bridge) awaitThread(ctx context.Context, id uint64) (*store.Conversation, bool) {
-	until, pause := time.Now().Add(threadWait), 5*time.Millisecond
-	for time.Now().Before(until) {
-		t := time.NewTimer(min(pause, time.Until(until)))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, false
-		case <-t.C:
-		}
-		pause = min(2*pause, 200*time.Millisecond)
+	c, ok, err := domain.Await(ctx, threadWait, func(ctx context.Context) (*store.Conversation, bool, error) {
 		c, err := b.st.Conversation(ctx, id)
 		if err != nil {
-			return nil, false
+			return nil, false, err
 		}
-		if _, ok := CurrentThread(c); ok {
-			return c, true
-		}
-	}
-	return nil, false
+		_, ok := CurrentThread(c)
+		return c, ok, nil
+	})
+	return c, ok && err == nil
 }

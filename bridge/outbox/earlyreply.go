@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/smsbridge/smsbridge/bridge/domain"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -36,19 +37,15 @@ func (o *Outbound) conversationOfThread(ctx context.Context, r *SlackReply) (*st
 		return conv, err
 	}
 	o.log.Info(waitingLog, "channel", r.Channel, "thread_ts", r.ThreadTS, "ts", r.TS)
-	wait, pause := time.Now().Add(o.cfg.ThreadWait), 5*time.Millisecond
-	for time.Now().Before(wait) {
-		t := time.NewTimer(min(pause, time.Until(wait)))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
+	conv, found, err := domain.Await(ctx, o.cfg.ThreadWait, func(ctx context.Context) (*store.Conversation, bool, error) {
+		c, err := o.findThread(ctx, r)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, false, nil
 		}
-		pause = min(2*pause, 200*time.Millisecond)
-		if conv, err = o.findThread(ctx, r); !errors.Is(err, store.ErrNotFound) {
-			return conv, err
-		}
+		return c, err == nil, err
+	})
+	if found || err != nil {
+		return conv, err
 	}
 	o.log.Warn("reply's thread is still not stored; refused so that Slack delivers it again", "channel", r.Channel, "thread_ts", r.ThreadTS, "ts", r.TS)
 	return nil, ErrThreadNotStored
