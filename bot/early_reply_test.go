@@ -153,3 +153,33 @@ func TestRepliesInThreadsThatCannotBeAConversationsDoNotWait(t *testing.T) {
 		t.Fatalf("%d sends for replies outside conversations", n)
 	}
 }
+
+// On Slack's last delivery (its third retry) a reply whose thread is still
+// unknown is not refused again, which would drop it in silence: the thread
+// says it was not sent, and why.
+func TestAReplyInAThreadNeverStoredIsToldOnSlacksLastDelivery(t *testing.T) {
+	h := newOB(t, withOutboundConfig(func(c *bridge.OutboundConfig) { c.ThreadWait = 20 * time.Millisecond }))
+	h.start()
+	c := h.conversation()
+	h.unrecordThread(c) // an orphaned header: never stored
+	body, _ := h.reply(c, "Are you still there?")
+	if code := h.postEvent(body, 2); code < 500 {
+		t.Fatalf("the second retry was answered %d, want a refusal Slack retries", code)
+	}
+	if code := h.postEvent(body, 3); code != http.StatusOK {
+		t.Fatalf("Slack's last delivery was answered %d, want 200", code)
+	}
+	h.settle()
+	if n := h.tx.attempts(); n != 0 {
+		t.Fatalf("%d sends for a reply in a thread that is no conversation's", n)
+	}
+	told := 0
+	for _, m := range h.slack.ThreadReplies(c.Channel, c.ThreadTS) {
+		if strings.Contains(m.Text, "Not sent: this thread is not a conversation's") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Fatalf("the thread was told %d times that the reply was not sent, want once", told)
+	}
+}

@@ -16,8 +16,8 @@ import (
 type EventMeta struct {
 	EventID   string
 	EventTime int
-	// RetryNum is X-Slack-Retry-Num (0 for a first delivery; always 0 over
-	// Socket Mode, where redeliveries carry the same event_id).
+	// RetryNum is X-Slack-Retry-Num (0 for a first delivery), or Socket
+	// Mode's retry_attempt.
 	RetryNum int
 	Raw      []byte // the whole outer body, for durable storage
 }

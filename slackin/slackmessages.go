@@ -81,11 +81,16 @@ func (m *SlackMessages) Handle(ctx context.Context, ev *slackevents.EventsAPIEve
 		return nil
 	}
 	r.EventID = meta.EventID
+	r.LastDelivery = meta.RetryNum >= lastRetry
 	if _, err := m.In.IngestSlack(ctx, r); err != nil {
 		return fmt.Errorf("commit slack reply: %w", err)
 	}
 	return nil
 }
+
+// lastRetry is Slack's last redelivery of an event it was not
+// acknowledged: it retries three times (X-Slack-Retry-Num 1 to 3).
+const lastRetry = 3
 
 // reply reads the message event; ok is false for what is never an SMS.
 func (m *SlackMessages) reply(me *slackevents.MessageEvent) (bridge.SlackReply, bool) {

@@ -47,9 +47,24 @@ func (o *Outbound) conversationOfThread(ctx context.Context, r *SlackReply) (*st
 	if found || err != nil {
 		return conv, err
 	}
+	if r.LastDelivery {
+		// Slack will not ask again: the thread is no conversation's (a
+		// header orphaned by a crash, or another post of the bot's).
+		// Tell the teammate rather than drop the reply in silence.
+		o.log.Warn("reply's thread is not a conversation's after Slack's last delivery; told in the thread", "channel", r.Channel, "thread_ts", r.ThreadTS, "ts", r.TS)
+		thread := domain.ThreadRef{Channel: r.Channel, TS: r.ThreadTS}
+		if _, err := o.poster().PostInThread(ctx, thread, domain.ThreadPost{Kind: domain.KindError, Text: NotInConversation}); err != nil {
+			return nil, err
+		}
+		return nil, store.ErrNotFound
+	}
 	o.log.Warn("reply's thread is still not stored; refused so that Slack delivers it again", "channel", r.Channel, "thread_ts", r.ThreadTS, "ts", r.TS)
 	return nil, ErrThreadNotStored
 }
+
+// NotInConversation is what a reply in a thread that is no conversation's
+// is told on Slack's last delivery.
+const NotInConversation = "Not sent: this thread is not a conversation's, so a reply here goes to no phone. Reply in the conversation's thread, or use /sms send."
 
 const waitingLog = "reply came before its thread was stored; waiting for it"
 

@@ -85,6 +85,10 @@ type SlackReply struct {
 	// posted by someone other than the bot, so it is no conversation's
 	// header and an unknown one is not waited for (earlyreply.go).
 	ParentNotOurs bool `json:"-"`
+	// LastDelivery: Slack will not deliver this event again (its third
+	// retry), so a reply whose thread is still unknown is told, not
+	// refused (earlyreply.go).
+	LastDelivery bool `json:"-"`
 }
 
 // SlackFile is a file attached to a reply.
