@@ -173,23 +173,8 @@ func TestReplicasShareThePostgreSQLAndSurviveAKill(t *testing.T) {
 	for ci := range convs {
 		from := fmt.Sprintf("+1 312-555-%04d", ci)
 		got := byConv[from]
-		var seen []string
-		for i := 0; i < len(got); i++ {
-			// A post in flight at the kill is posted again by the replica
-			// that takes the lane over. Texts that waited share a post
-			// (coalescing), so the repeat is the whole block of texts that
-			// post held, right after it, perhaps with later texts joined
-			// to it: count it as one double post and skip the block.
-			if j := slices.Index(seen, got[i]); j >= 0 {
-				block := seen[j:]
-				if i+len(block) <= len(got) && slices.Equal(got[i:i+len(block)], block) {
-					dups++
-					i += len(block) - 1
-					continue
-				}
-			}
-			seen = append(seen, got[i])
-		}
+		seen, n := collapseRepeats(got)
+		dups += n
 		if !slices.Equal(seen, acked[ci]) {
 			t.Fatalf("conversation %d in Slack: %v\nacknowledged: %v", ci, seen, acked[ci])
 		}
