@@ -36,6 +36,15 @@ func (e *inboxEnv) handled(remote, text string) {
 	}, 5*time.Second)
 }
 
+// idle waits until no stored work is pending.
+func (e *inboxEnv) idle() {
+	e.t.Helper()
+	e.srv.WaitFor(func() bool {
+		counts, err := e.st.EventCounts(e.t.Context())
+		return err == nil && counts[store.EventPending] == 0
+	}, 5*time.Second)
+}
+
 func (e *inboxEnv) waitReplies(c *store.Conversation, n int) []recorded.Message {
 	e.t.Helper()
 	e.srv.WaitFor(func() bool { return len(e.srv.ThreadReplies(c.Channel, c.ThreadTS)) >= n }, 5*time.Second)
@@ -103,6 +112,10 @@ func TestTextAfterLongSilenceStartsNewThreadLinkedToTheOld(t *testing.T) {
 	e.text("e1", "+13125550123", "hi")
 	old := e.threadOf("+13125550123")
 	e.handled("+13125550123", "hi")
+	// "hi"'s event must be finished before time jumps 31 days: a jump
+	// while it runs would make its lane's lease look long expired, and
+	// another worker take the lane over mid-event.
+	e.idle()
 
 	e.clock.Advance(31 * 24 * time.Hour)
 	e.text("e2", "+13125550123", "remember me?")
