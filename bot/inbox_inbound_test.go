@@ -39,10 +39,7 @@ func (e *inboxEnv) handled(remote, text string) {
 // idle waits until no stored work is pending.
 func (e *inboxEnv) idle() {
 	e.t.Helper()
-	e.srv.WaitFor(func() bool {
-		counts, err := e.st.EventCounts(e.t.Context())
-		return err == nil && counts[store.EventPending] == 0
-	}, 5*time.Second)
+	settleStore(e.t, e.st, 5*time.Second)
 }
 
 func (e *inboxEnv) waitReplies(c *store.Conversation, n int) []recorded.Message {

@@ -219,11 +219,18 @@ func (h *obHarness) replyAndSettle(c *store.Conversation, text string) string {
 // settle waits until no stored work is pending.
 func (h *obHarness) settle() {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	settleStore(h.t, h.st, 10*time.Second)
+}
+
+// settleStore waits up to within until st has no pending work, and fails
+// t naming what is still pending and the lanes when it has.
+func settleStore(t testing.TB, st *store.Store, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
-		counts, err := h.st.EventCounts(context.Background())
+		counts, err := st.EventCounts(context.Background())
 		if err != nil {
-			h.t.Fatal(err)
+			t.Fatal(err)
 		}
 		if counts[store.EventPending] == 0 {
 			return
@@ -231,16 +238,16 @@ func (h *obHarness) settle() {
 		time.Sleep(2 * time.Millisecond)
 	}
 	var pending []store.Event
-	h.st.DB().Where("status = ?", store.EventPending).Find(&pending)
+	st.DB().Where("status = ?", store.EventPending).Find(&pending)
 	for _, ev := range pending {
-		h.t.Logf("pending event %d %s/%s attempts %d: %s", ev.ID, ev.Source, ev.Type, ev.Attempts, ev.LastError)
+		t.Logf("pending event %d %s/%s attempts %d: %s", ev.ID, ev.Source, ev.Type, ev.Attempts, ev.LastError)
 	}
 	var lanes []store.Lane
-	h.st.DB().Find(&lanes)
+	st.DB().Find(&lanes)
 	for _, l := range lanes {
-		h.t.Logf("lane %+v due %v until %v now %v", l, l.DueAt, l.LeaseUntil, h.st.Now())
+		t.Logf("lane %+v due %v until %v now %v", l, l.DueAt, l.LeaseUntil, st.Now())
 	}
-	h.t.Fatal("work still pending after 10s")
+	t.Fatalf("work still pending after %v", within)
 }
 
 // conversation makes a conversation with a thread in the inbox, as inbound
