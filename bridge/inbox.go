@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/smsbridge/smsbridge/bridge/domain"
+	"github.com/smsbridge/smsbridge/bridge/outbox"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -245,14 +245,11 @@ func (b *Bridge) userName(ctx context.Context, id string) string {
 	return id
 }
 
-// threadWait is how long an inbox change waits for its conversation's
-// thread to be stored (show).
-const threadWait = 2 * time.Second
-
-// awaitThread reads conversation id until it has a thread, for up to
-// threadWait; ok is false when it still has none.
+// awaitThread reads conversation id until it has a thread, for as long as
+// a thread reply waits for its thread (outbox.DefaultThreadWait); ok is
+// false when it still has none.
 func (b *Bridge) awaitThread(ctx context.Context, id uint64) (*store.Conversation, bool) {
-	c, ok, err := domain.Await(ctx, threadWait, func(ctx context.Context) (*store.Conversation, bool, error) {
+	c, ok, err := domain.Await(ctx, outbox.DefaultThreadWait, func(ctx context.Context) (*store.Conversation, bool, error) {
 		c, err := b.st.Conversation(ctx, id)
 		if err != nil {
 			return nil, false, err

@@ -11,8 +11,8 @@ import (
 // right after Slack showed the header.
 func Await[T any](ctx context.Context, wait time.Duration, find func(context.Context) (T, bool, error)) (T, bool, error) {
 	until, pause := time.Now().Add(wait), 5*time.Millisecond
+	var zero T
 	for {
-		var zero T
 		t := time.NewTimer(min(pause, max(time.Until(until), 0)))
 		select {
 		case <-ctx.Done():
