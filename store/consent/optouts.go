@@ -80,23 +80,7 @@ func (s *Records) LiftOptOuts(ctx context.Context, remote, our, profile string, 
 // of batch rows at a time (keyset on id), so an export of any size holds
 // one page in memory.
 func (s *Records) EachOptOut(ctx context.Context, batch int, fn func(*model.OptOut) error) error {
-	batch = max(batch, 1)
-	var after uint64
-	for {
-		var page []model.OptOut
-		if err := s.DB.WithContext(ctx).Where("id > ?", after).Order("id").Limit(batch).Find(&page).Error; err != nil {
-			return err
-		}
-		for i := range page {
-			if err := fn(&page[i]); err != nil {
-				return err
-			}
-		}
-		if len(page) < batch {
-			return nil
-		}
-		after = page[len(page)-1].ID
-	}
+	return conn.EachByID(s.DB.WithContext(ctx).Model(&model.OptOut{}), batch, func(o *model.OptOut) uint64 { return o.ID }, fn)
 }
 
 // OptOutHistory lists every opt-out record of remote, newest first.

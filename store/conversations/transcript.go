@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/smsbridge/smsbridge/store/internal/conn"
 	"github.com/smsbridge/smsbridge/store/model"
 )
 
@@ -28,23 +29,6 @@ func (s *Conversations) EachMessage(ctx context.Context, convIDs []uint64, batch
 	if len(convIDs) == 0 {
 		return nil
 	}
-	batch = max(batch, 1)
-	var after uint64
-	for {
-		var page []model.Message
-		err := s.DB.WithContext(ctx).Where("conversation_id IN ? AND id > ?", convIDs, after).
-			Order("id").Limit(batch).Find(&page).Error
-		if err != nil {
-			return err
-		}
-		for i := range page {
-			if err := fn(&page[i]); err != nil {
-				return err
-			}
-		}
-		if len(page) < batch {
-			return nil
-		}
-		after = page[len(page)-1].ID
-	}
+	q := s.DB.WithContext(ctx).Model(&model.Message{}).Where("conversation_id IN ?", convIDs)
+	return conn.EachByID(q, batch, func(m *model.Message) uint64 { return m.ID }, fn)
 }
