@@ -277,24 +277,10 @@ func (s *sms) onComposeSubmit(ctx context.Context, cb *slack.InteractionCallback
 		// Sending now only queues it in the outbox: quick enough to answer
 		// within the submission, so a refusal keeps the form open with
 		// what was typed.
-		q, err := s.queueSend(ctx, &in)
-		var (
-			ue      *slackin.UsageError
-			refused *bridge.RefusedError
-			quiet   *bridge.QuietError
-		)
-		switch {
-		case errors.As(err, &quiet):
-			// The modal closes; the teammate is asked beside it.
-			s.ShowLater(ctx, channel, user, s.sched.AskQuiet(ctx, in, quiet))
-			return nil, nil
-		case errors.As(err, &ue):
-			// Today's usage errors of a send are about the sender.
-			return slack.NewErrorsViewSubmissionResponse(map[string]string{ComposeFromOther: ue.Reason}), nil
-		case errors.As(err, &refused):
-			return slack.NewErrorsViewSubmissionResponse(map[string]string{ComposeTo: refused.Reason}), nil
-		case err != nil:
-			return nil, err
+		// Today's usage errors of a send are about the sender.
+		q, resp, err := s.submitSend(ctx, &in, ComposeFromOther, ComposeTo)
+		if q == nil || err != nil {
+			return resp, err
 		}
 		s.ShowLater(ctx, channel, user, s.queuedAnswer(in, q))
 		return nil, nil

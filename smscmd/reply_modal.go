@@ -165,22 +165,7 @@ func (s *sms) onReplySubmit(ctx context.Context, cb *slack.InteractionCallback) 
 	}
 	in := cmdkit.SendInput{Key: bridge.ModalSendKey(cb.View.ID), Kind: conv.Kind, Opts: cmdkit.SendOpts{From: conv.Our, Kind: cmdkit.SenderNumber},
 		To: conv.Remotes, Text: text, User: cb.User.ID, Channel: at.Channel}
-	_, err = s.queueSend(ctx, &in)
-	var (
-		ue      *slackin.UsageError
-		refused *bridge.RefusedError
-		quiet   *bridge.QuietError
-	)
-	switch {
-	case errors.As(err, &quiet):
-		// The modal closes; the teammate is asked in the thread's channel.
-		s.ShowLater(ctx, at.Channel, cb.User.ID, s.sched.AskQuiet(ctx, in, quiet))
-		return nil, nil
-	case errors.As(err, &ue):
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: ue.Reason}), nil
-	case errors.As(err, &refused):
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: refused.Reason}), nil
-	}
-	// Queued: it shows in the thread, with its state, like any send.
-	return nil, err
+	// Queued, it shows in the thread, with its state, like any send.
+	_, resp, err := s.submitSend(ctx, &in, block, block)
+	return resp, err
 }

@@ -172,6 +172,30 @@ func (s *sms) queueSend(ctx context.Context, in *cmdkit.SendInput) (*bridge.Queu
 	return s.Outbox.Send(ctx, r)
 }
 
+// submitSend queues in from a modal's submission. A send into quiet hours
+// closes the modal and asks the teammate beside it, in in.Channel; a usage
+// error or a refusal keeps the modal open with what was typed and the
+// reason on usageBlock or refusedBlock (resp). q is the queued send, nil
+// when it was not queued.
+func (s *sms) submitSend(ctx context.Context, in *cmdkit.SendInput, usageBlock, refusedBlock string) (q *bridge.Queued, resp *slack.ViewSubmissionResponse, err error) {
+	q, err = s.queueSend(ctx, in)
+	var (
+		ue      *slackin.UsageError
+		refused *bridge.RefusedError
+		quiet   *bridge.QuietError
+	)
+	switch {
+	case errors.As(err, &quiet):
+		s.ShowLater(ctx, in.Channel, in.User, s.sched.AskQuiet(ctx, *in, quiet))
+		return nil, nil, nil
+	case errors.As(err, &ue):
+		return nil, slack.NewErrorsViewSubmissionResponse(map[string]string{usageBlock: ue.Reason}), nil
+	case errors.As(err, &refused):
+		return nil, slack.NewErrorsViewSubmissionResponse(map[string]string{refusedBlock: refused.Reason}), nil
+	}
+	return q, nil, err
+}
+
 // queuedAnswer tells the teammate where a queued send will show.
 func (s *sms) queuedAnswer(in cmdkit.SendInput, q *bridge.Queued) *slack.Msg {
 	o := in.Opts
