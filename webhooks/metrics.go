@@ -22,7 +22,7 @@ type Metrics struct {
 	// waited: the number to alert on when Slack or Telnyx is down.
 	OldestPending func(ctx context.Context) (time.Duration, error)
 	// Retention, if set, says what the retention janitor removed since
-	// start: "payloads" cleared, "events" and "messages" deleted.
+	// start: "events" and "messages" deleted.
 	Retention func() map[string]int64
 }
 
@@ -73,7 +73,7 @@ func (m *Metrics) handler(c *gin.Context) {
 	if m.Retention != nil {
 		removed := m.Retention()
 		b.WriteString("# TYPE smsbridge_retention_removed_total counter\n")
-		for _, what := range []string{"payloads", "events", "messages"} {
+		for _, what := range []string{"events", "messages"} {
 			fmt.Fprintf(&b, "smsbridge_retention_removed_total{what=%q} %d\n", what, removed[what])
 		}
 	}

@@ -15,12 +15,15 @@ import (
 
 // Config says how long history is kept. Zero keeps it forever.
 type Config struct {
-	// KeepPayloads: the raw webhook of a finished event is cleared after
-	// this (SMSBRIDGE_KEEP_PAYLOADS, default 7 days).
+	// KeepPayloads: a finished event, its raw webhook with it, is deleted
+	// after this (SMSBRIDGE_KEEP_PAYLOADS, default 7 days). Redeliveries
+	// come within hours, so a week still recognises every one; the message
+	// it stored stays, and its unique Telnyx id still refuses a copy.
 	KeepPayloads time.Duration
-	// KeepMessages: messages and finished events are deleted after this
-	// (SMSBRIDGE_KEEP_MESSAGES, default forever). Conversations, opt-outs,
-	// scheduled messages and open outbox entries are never deleted.
+	// KeepMessages: messages, and finished events if KeepPayloads is
+	// longer, are deleted after this (SMSBRIDGE_KEEP_MESSAGES, default
+	// forever). Conversations, opt-outs, scheduled messages, open outbox
+	// entries and pending events are never deleted.
 	KeepMessages time.Duration
 	// Every is how often a pass runs; zero: DefaultEvery.
 	Every time.Duration
@@ -52,7 +55,7 @@ type Janitor struct {
 	log *slog.Logger
 	cfg Config
 	// What it removed since start, for /metrics.
-	payloads, events, messages atomic.Int64
+	events, messages atomic.Int64
 	// resume is where each walk stopped last pass, so a pass does not walk
 	// again through history already done (after a restart it does, once,
 	// which also catches what was pending the first time).
@@ -87,29 +90,38 @@ func (j *Janitor) Run(ctx context.Context) {
 func (j *Janitor) Pass(ctx context.Context) error {
 	now := j.st.Now()
 	if j.cfg.KeepMessages > 0 {
-		cutoff := now.Add(-j.cfg.KeepMessages)
-		if err := j.walk(ctx, "messages", "messages", cutoff, j.st.DeleteMessages, &j.messages); err != nil {
-			return err
-		}
-		if err := j.walk(ctx, "events", "events", cutoff, j.st.DeleteEvents, &j.events); err != nil {
+		if err := j.walk(ctx, "messages", now.Add(-j.cfg.KeepMessages), j.st.DeleteMessages, &j.messages); err != nil {
 			return err
 		}
 	}
-	if j.cfg.KeepPayloads > 0 {
-		return j.walk(ctx, "payloads", "events", now.Add(-j.cfg.KeepPayloads), j.st.ClearPayloads, &j.payloads)
+	if keep := j.keepEvents(); keep > 0 {
+		return j.walk(ctx, "events", now.Add(-keep), j.st.DeleteEvents, &j.events)
 	}
 	return nil
+}
+
+// keepEvents is how long a finished event is kept: the shorter of the two
+// settings that are not forever (zero: forever).
+func (j *Janitor) keepEvents() time.Duration {
+	p, m := j.cfg.KeepPayloads, j.cfg.KeepMessages
+	switch {
+	case p <= 0:
+		return m
+	case m <= 0:
+		return p
+	}
+	return min(p, m)
 }
 
 type retentionStep func(ctx context.Context, after uint64, cutoff time.Time) (store.RetentionStep, error)
 
 // walk is only ever called from Pass, one at a time.
-func (j *Janitor) walk(ctx context.Context, name, table string, cutoff time.Time, step retentionStep, count *atomic.Int64) error {
+func (j *Janitor) walk(ctx context.Context, table string, cutoff time.Time, step retentionStep, count *atomic.Int64) error {
 	after, err := j.st.RetentionStart(ctx, table)
 	if err != nil {
 		return err
 	}
-	after = max(after, j.resume[name])
+	after = max(after, j.resume[table])
 	for {
 		st, err := step(ctx, after, cutoff)
 		if err != nil {
@@ -117,7 +129,7 @@ func (j *Janitor) walk(ctx context.Context, name, table string, cutoff time.Time
 		}
 		count.Add(st.N)
 		after = st.Next
-		j.resume[name] = after
+		j.resume[table] = after
 		if !st.More {
 			return nil
 		}
@@ -129,8 +141,8 @@ func (j *Janitor) walk(ctx context.Context, name, table string, cutoff time.Time
 	}
 }
 
-// Deleted is what retention removed since start: cleared payloads, deleted
-// events and deleted messages.
+// Deleted is what retention removed since start: deleted events and
+// deleted messages.
 func (j *Janitor) Deleted() map[string]int64 {
-	return map[string]int64{"payloads": j.payloads.Load(), "events": j.events.Load(), "messages": j.messages.Load()}
+	return map[string]int64{"events": j.events.Load(), "messages": j.messages.Load()}
 }

@@ -15,11 +15,11 @@ import (
 	"github.com/smsbridge/smsbridge/store"
 )
 
-// Retention with KEEP_PAYLOADS 7 days and KEEP_MESSAGES 30 days: old
-// finished events go, newer finished events lose only their payload, old
-// messages go; a pending event, an open outbox entry, the conversation,
-// its opt-out and its scheduled message stay however old; and webhooks
-// arriving meanwhile are all stored and untouched.
+// Retention with KEEP_PAYLOADS 7 days and KEEP_MESSAGES 30 days: finished
+// events older than a week go with their payloads, newer ones stay whole,
+// messages older than 30 days go; a pending event, an open outbox entry,
+// the conversation, its opt-out and its scheduled message stay however
+// old; and webhooks arriving meanwhile are all stored and untouched.
 func TestRetentionDeletesWhatItsSettingsSayAndNothingElse(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, testdb.URL(t))
@@ -32,21 +32,20 @@ func TestRetentionDeletesWhatItsSettingsSayAndNothingElse(t *testing.T) {
 		id     string
 		age    time.Duration
 		status string
-		// what retention must leave
-		kept, payloadKept bool
+		kept   bool // what retention must leave
 	}
 	events := []evCase{
-		{"old-done", 40 * day, store.EventDone, false, false},
-		{"old-failed", 40 * day, store.EventFailed, false, false},
-		{"old-pending", 40 * day, store.EventPending, true, true},
-		{"week-done", 10 * day, store.EventDone, true, false},
-		{"week-ignored", 10 * day, store.EventIgnored, true, false},
-		{"week-pending", 10 * day, store.EventPending, true, true},
-		{"new-done", day, store.EventDone, true, true},
+		{"old-done", 40 * day, store.EventDone, false},
+		{"old-failed", 40 * day, store.EventFailed, false},
+		{"old-pending", 40 * day, store.EventPending, true},
+		{"week-done", 10 * day, store.EventDone, false},
+		{"week-ignored", 10 * day, store.EventIgnored, false},
+		{"week-pending", 10 * day, store.EventPending, true},
+		{"new-done", day, store.EventDone, true},
 	}
 	// Many old finished events, so the janitor takes several steps.
 	for i := range 3 * store.RetentionBatch {
-		events = append(events, evCase{fmt.Sprintf("bulk-%04d", i), 35 * day, store.EventDone, false, false})
+		events = append(events, evCase{fmt.Sprintf("bulk-%04d", i), 35 * day, store.EventDone, false})
 	}
 	slices.SortStableFunc(events, func(a, b evCase) int { return int(b.age - a.age) }) // ids grow with time
 	for _, e := range events {
@@ -130,8 +129,8 @@ func TestRetentionDeletesWhatItsSettingsSayAndNothingElse(t *testing.T) {
 		if kept := err == nil; kept != e.kept {
 			t.Fatalf("event %s kept=%v, want %v", e.id, kept, e.kept)
 		}
-		if e.kept && (got.Payload != nil) != e.payloadKept {
-			t.Fatalf("event %s payload kept=%v, want %v", e.id, got.Payload != nil, e.payloadKept)
+		if e.kept && got.Payload == nil {
+			t.Fatalf("event %s kept without its payload", e.id)
 		}
 	}
 	for _, id := range arrived {
@@ -157,15 +156,58 @@ func TestRetentionDeletesWhatItsSettingsSayAndNothingElse(t *testing.T) {
 	// The kept counts follow the deletions.
 	counts, _ := st.EventCounts(ctx)
 	maps.DeleteFunc(counts, func(_ string, n int64) bool { return n == 0 })
-	want := map[string]int64{store.EventPending: 2 + int64(len(arrived)), store.EventDone: 2, store.EventIgnored: 1}
+	want := map[string]int64{store.EventPending: 2 + int64(len(arrived)), store.EventDone: 1}
 	if !maps.Equal(counts, want) {
 		t.Fatalf("event counts after retention %v, want %v", counts, want)
 	}
 	deleted := j.Deleted()
-	if deleted["events"] != 2+3*store.RetentionBatch || deleted["messages"] != 2 || deleted["payloads"] != 2 {
+	if deleted["events"] != 4+3*store.RetentionBatch || deleted["messages"] != 2 || len(deleted) != 2 {
 		t.Fatalf("retention reports %v", deleted)
 	}
 	t.Logf("%d webhooks arrived during the pass; the slowest took %v", len(arrived), time.Duration(slowest.Load()))
+}
+
+// A finished event is kept as long as the shorter of the two settings that
+// are not forever: KEEP_PAYLOADS alone, KEEP_MESSAGES alone, or both.
+func TestAFinishedEventIsKeptAsLongAsTheShorterSetting(t *testing.T) {
+	day := 24 * time.Hour
+	for _, c := range []struct {
+		name                   string
+		payloads, messages     time.Duration
+		keptAt10Days, keptAt40 bool
+	}{
+		{"payloads 7 days, messages forever", 7 * day, 0, false, false},
+		{"payloads forever, messages 30 days", 0, 30 * day, true, false},
+		{"payloads 60 days, messages 30 days", 60 * day, 30 * day, true, false},
+		{"both forever", 0, 0, true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openStore(t, testdb.URL(t))
+			now := st.Now()
+			for _, e := range []struct {
+				id  string
+				age time.Duration
+			}{{"forty", 40 * day}, {"ten", 10 * day}, {"one", day}} {
+				ev := &store.Event{Source: "telnyx", ExternalID: e.id, Type: "t", Lane: "conv:x", Status: store.EventDone, Payload: []byte("{}"), ReceivedAt: now.Add(-e.age)}
+				if _, err := st.InsertEvent(ctx, ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			j := New(st, slog.New(slog.DiscardHandler), Config{KeepPayloads: c.payloads, KeepMessages: c.messages, Pause: time.Millisecond})
+			if err := j.Pass(ctx); err != nil {
+				t.Fatal(err)
+			}
+			kept := func(id string) bool {
+				var n int64
+				st.DB().Model(&store.Event{}).Where("external_id = ?", id).Count(&n)
+				return n == 1
+			}
+			if kept("forty") != c.keptAt40 || kept("ten") != c.keptAt10Days || !kept("one") {
+				t.Fatalf("kept: 40 days old %v, 10 days %v, 1 day %v; want %v, %v, true", kept("forty"), kept("ten"), kept("one"), c.keptAt40, c.keptAt10Days)
+			}
+		})
+	}
 }
 
 func openStore(t *testing.T, url string) *store.Store {

@@ -9,12 +9,13 @@ import (
 )
 
 // fill leaves a database the service opens, with the messages, events and
-// kept counts it says, and history a conversation's thread can read.
+// kept counts it says, and history a conversation's thread can read: events
+// only for the newest messages, as SMSBRIDGE_KEEP_PAYLOADS leaves them.
 func TestFillWritesTheHistoryItSays(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "history.db")
-	const n = 1234
-	if err := fill(ctx, path, n, t.Logf); err != nil {
+	const n, kept = 1234, 100
+	if err := fill(ctx, path, n, kept, t.Logf); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.Open(ctx, path)
@@ -26,12 +27,18 @@ func TestFillWritesTheHistoryItSays(t *testing.T) {
 	st.DB().Table("messages").Count(&msgs)
 	st.DB().Table("events").Where("status = ?", store.EventDone).Count(&events)
 	st.DB().Table("conversations").Count(&convs)
-	if msgs != n || events != n || convs != n/100 {
-		t.Fatalf("messages %d events %d conversations %d, want %d %d %d", msgs, events, convs, n, n, n/100)
+	if msgs != n || events != kept || convs != n/100 {
+		t.Fatalf("messages %d events %d conversations %d, want %d %d %d", msgs, events, convs, n, kept, n/100)
+	}
+	var newest, older int64
+	st.DB().Table("events").Where("external_id = ?", telnyxID("fill-ev", n-1)).Count(&newest)
+	st.DB().Table("events").Where("external_id = ?", telnyxID("fill-ev", n-kept-1)).Count(&older)
+	if newest != 1 || older != 0 {
+		t.Fatalf("the newest message's event stored %d times, the one before the kept %d times; want 1 and 0", newest, older)
 	}
 	counts, err := st.EventCounts(ctx)
-	if err != nil || counts[store.EventDone] != n {
-		t.Fatalf("kept counts %v (%v), want done=%d", counts, err, n)
+	if err != nil || counts[store.EventDone] != kept {
+		t.Fatalf("kept counts %v (%v), want done=%d", counts, err, kept)
 	}
 	h, err := st.History(ctx, 1, 1000)
 	if err != nil || len(h) == 0 {

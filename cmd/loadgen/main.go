@@ -49,7 +49,7 @@ func main() {
 		convs     = flag.Int("convs", 200, "distinct conversations (remote numbers)")
 		sink      = flag.String("slack-sink", "", "serve a Slack Web API that accepts everything at this address, and do nothing else")
 		maxTime   = flag.Duration("max-time", 2*time.Minute, "stop sending after this long")
-		fillDB    = flag.String("fill-db", "", "write -fill-messages messages (and one finished event each) into a new database at this SQLite path or postgres:// URL, and do nothing else")
+		fillDB    = flag.String("fill-db", "", "write -fill-messages messages, 3 s apart, and the finished events of the last 7 days of them into a new database at this SQLite path or postgres:// URL, and do nothing else")
 		fillN     = flag.Int("fill-messages", 10_000_000, "messages -fill-db writes")
 		runPrefix = flag.String("run", fmt.Sprint(time.Now().UnixNano()), "event id prefix (a new run sends new events)")
 		burst     = flag.Bool("burst", false, "run the burst benchmark: start -replicas of -service against a fake Slack at 1 post/s per channel, send -n texts over -convs conversations, wait until all are visible and check them")
@@ -72,7 +72,7 @@ func main() {
 	}
 	if *fillDB != "" {
 		logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
-		if err := fill(context.Background(), *fillDB, *fillN, logf); err != nil {
+		if err := fill(context.Background(), *fillDB, *fillN, fillEvents, logf); err != nil {
 			fmt.Fprintln(os.Stderr, "loadgen:", err)
 			os.Exit(1)
 		}
@@ -162,7 +162,8 @@ func load(url string, priv ed25519.PrivateKey, n, c, convs int, maxTime time.Dur
 	return 0
 }
 
-// webhook is a message.received like Telnyx's, unique per (run, i).
+// webhook is a message.received like Telnyx's, unique per (run, i), its
+// ids UUIDs as Telnyx's are.
 func webhook(run string, i, convs int) []byte {
 	type ep struct {
 		PhoneNumber string `json:"phone_number"`
@@ -171,10 +172,10 @@ func webhook(run string, i, convs int) []byte {
 	}
 	body, _ := json.Marshal(map[string]any{
 		"data": map[string]any{
-			"event_type": "message.received", "id": fmt.Sprintf("load-%s-%d", run, i), "record_type": "event",
+			"event_type": "message.received", "id": telnyxID("load-ev-"+run, i), "record_type": "event",
 			"occurred_at": time.Now().UTC().Format(time.RFC3339Nano),
 			"payload": map[string]any{
-				"id": fmt.Sprintf("msg-%s-%d", run, i), "record_type": "message", "direction": "inbound", "type": "SMS",
+				"id": telnyxID("load-msg-"+run, i), "record_type": "message", "direction": "inbound", "type": "SMS",
 				"from": ep{fmt.Sprintf("+1312555%04d", i%convs), "T-MOBILE USA, INC.", "Wireless"},
 				"to":   []ep{{"+18445550001", "TELNYX LLC", "VoIP"}}, "cc": []ep{}, "media": []any{},
 				"text": fmt.Sprintf("load test message %d", i), "encoding": "GSM-7", "parts": 1, "errors": []any{},

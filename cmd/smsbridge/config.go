@@ -188,11 +188,12 @@ func (c *config) parse(raw rawSettings) error {
 	} else {
 		c.Workers = n
 	}
-	if c.KeepPayloads, err = parseKeep(raw.keepPayloads, time.Hour); err != nil {
+	// Deleting an event forgets that it was received: a redelivery of it
+	// would be taken as new. Telnyx and Slack redeliver within hours, so
+	// both settings keep at least a day.
+	if c.KeepPayloads, err = parseKeep(raw.keepPayloads, 24*time.Hour); err != nil {
 		return fmt.Errorf("SMSBRIDGE_KEEP_PAYLOADS %q: %w", raw.keepPayloads, err)
 	}
-	// Deleting an event forgets that it was received: a redelivery of it
-	// would be taken as new. Telnyx and Slack redeliver within hours.
 	if c.KeepMessages, err = parseKeep(raw.keepMessages, 24*time.Hour); err != nil {
 		return fmt.Errorf("SMSBRIDGE_KEEP_MESSAGES %q: %w", raw.keepMessages, err)
 	}

@@ -52,6 +52,7 @@ func TestScaleSettingsThatCannotWorkAreRefusedByName(t *testing.T) {
 		{"SMSBRIDGE_WORKER_LEASE", "500ms"},
 		{"SMSBRIDGE_KEEP_PAYLOADS", "a week"},
 		{"SMSBRIDGE_KEEP_PAYLOADS", "10m"},
+		{"SMSBRIDGE_KEEP_PAYLOADS", "12h"},
 		{"SMSBRIDGE_KEEP_MESSAGES", "12h"},
 		{"SMSBRIDGE_KEEP_MESSAGES", "-3d"},
 	} {

@@ -18,11 +18,9 @@ import (
 // them), so retention costs ingest nothing.
 //
 // What may go, and what never does:
-//   - ClearPayloads: the raw webhook of a finished event (done, failed,
-//     ignored) received before the cutoff. The row stays: it still dedupes
-//     a redelivery.
-//   - DeleteEvents: finished events received before the cutoff, counts
-//     adjusted in the same transaction. Never a pending one.
+//   - DeleteEvents: finished events (done, failed, ignored) received
+//     before the cutoff, their raw webhooks with them, counts adjusted in
+//     the same transaction. Never a pending one.
 //   - DeleteMessages: messages created before the cutoff, except an
 //     outbox entry still open (pending, sending, ambiguous, not_sent: work
 //     or a person's decision waits on it).
@@ -81,22 +79,6 @@ func window(tx *gorm.DB, table, timeCol string, after uint64, cutoff time.Time) 
 		return uint64(max.Int64), false, nil
 	}
 	return hi, true, nil
-}
-
-// ClearPayloads clears the payloads of finished events received before
-// cutoff in the next window after after.
-func (s *Queue) ClearPayloads(ctx context.Context, after uint64, cutoff time.Time) (st RetentionStep, err error) {
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		hi, more, err := window(tx, "events", "received_at", after, cutoff)
-		if err != nil {
-			return err
-		}
-		res := tx.Exec("UPDATE events SET payload = NULL WHERE id > ? AND id <= ? AND received_at < ? AND status IN ? AND payload IS NOT NULL",
-			after, hi, cutoff, finished)
-		st = RetentionStep{Next: hi, N: res.RowsAffected, More: more}
-		return res.Error
-	})
-	return st, err
 }
 
 // DeleteEvents deletes finished events received before cutoff in the next
