@@ -37,9 +37,6 @@ const (
 	metricsInterval = time.Second
 	// mediaJanitorInterval is how often expired outbound MMS files are deleted.
 	mediaJanitorInterval = time.Hour
-	// waitingInterval is how often stale headers and due nudges are looked
-	// for: a nudge is at most this late.
-	waitingInterval = 15 * time.Second
 	// Bodies are at most 1 MiB; a client slower than this is not Telnyx or
 	// Slack, and must not hold a connection forever.
 	httpReadHeaderTimeout = 10 * time.Second
@@ -240,7 +237,8 @@ func (s *app) start(ctx context.Context) {
 	s.goRun(func() { s.janitor.Run(workCtx) })
 	s.goRun(func() { s.gauges.Run(workCtx, metricsInterval, s.log) })
 	// Headers whose wait is out of date, and due nudges.
-	s.goRun(func() { s.waiter.Run(workCtx, waitingInterval) })
+	// Every WaitingConfig.Tick (15 s): a nudge is at most that late.
+	s.goRun(func() { s.waiter.Run(workCtx, 0) })
 	if s.cfg.SlackAppToken != "" {
 		// Socket Mode: the same handlers, over a websocket Slack opens to us.
 		smAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))
