@@ -34,6 +34,7 @@ func fill(ctx context.Context, url string, n, events int, log func(string, ...an
 	if err != nil {
 		return err
 	}
+	dialect := st.DB().Dialector.Name()
 	now := time.Now().UTC()
 	convs := max(1, n/100)
 	remote := func(i int) string { return fmt.Sprintf("+1312%07d", i) }
@@ -42,18 +43,21 @@ func fill(ctx context.Context, url string, n, events int, log func(string, ...an
 
 	convCols := []string{"id", "our_number", "remote_key", "channel", "thread_ts", "state", "assignee_id", "resolved_by", "resolved_at",
 		"opted_out", "last_activity_at", "last_direction", "last_text", "created_at", "updated_at"}
-	err = inChunks(ctx, db, "conversations", convCols, 0, convs, func(i int, row []any) {
+	err = inChunks(ctx, db, dialect, "conversations", convCols, 0, convs, func(i int, row []any) {
 		last := now.Add(-time.Duration(i%(365*24)) * time.Hour)
 		copy(row, []any{i + 1, ours(i), remote(i), "CLOAD", fmt.Sprintf("1600%06d.%06d", i/1000, i%1000*100),
 			store.StateResolved, "", "U00001", last, false, last, store.Inbound, "an old text", last.Add(-24 * time.Hour), last})
 	})
+	if err == nil {
+		err = dbfill.IDsWritten(ctx, db, dialect, "conversations")
+	}
 	if err != nil {
 		return err
 	}
 	log("fill: %d conversations in %s", convs, time.Since(start).Round(time.Millisecond))
 
 	msgCols := []string{"conversation_id", "direction", "telnyx_id", "from_number", "to_numbers", "text", "media", "status", "segments", "encoding", "created_at", "updated_at"}
-	err = inChunks(ctx, db, "messages", msgCols, 0, n, func(i int, row []any) {
+	err = inChunks(ctx, db, dialect, "messages", msgCols, 0, n, func(i int, row []any) {
 		conv := i % convs
 		at := now.Add(-time.Duration(n-i) * 3 * time.Second)
 		dir, status, from := store.Inbound, "received", remote(conv)
@@ -70,7 +74,7 @@ func fill(ctx context.Context, url string, n, events int, log func(string, ...an
 
 	evCols := []string{"source", "external_id", "type", "lane", "status", "payload", "attempts", "next_attempt_at", "last_error", "received_at", "done_at"}
 	events = min(n, events)
-	err = inChunks(ctx, db, "events", evCols, n-events, n, func(i int, row []any) {
+	err = inChunks(ctx, db, dialect, "events", evCols, n-events, n, func(i int, row []any) {
 		at := now.Add(-time.Duration(n-i) * 3 * time.Second)
 		copy(row, []any{"telnyx", telnyxID("fill-ev", i), "message.received", "conv:" + ours(i%convs) + "|" + remote(i%convs), store.EventDone,
 			nil, 1, at, "", at, at})
@@ -78,7 +82,7 @@ func fill(ctx context.Context, url string, n, events int, log func(string, ...an
 	if err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, "INSERT INTO event_counts (status, shard, n) VALUES (?, 0, ?) ON CONFLICT (status, shard) DO UPDATE SET n = event_counts.n + excluded.n", store.EventDone, events); err != nil {
+	if err := st.DB().WithContext(ctx).Exec("INSERT INTO event_counts (status, shard, n) VALUES (?, 0, ?) ON CONFLICT (status, shard) DO UPDATE SET n = event_counts.n + excluded.n", store.EventDone, events).Error; err != nil {
 		return err
 	}
 	log("fill: %d events in %s", events, time.Since(start).Round(time.Millisecond))
@@ -91,14 +95,14 @@ const fillEvents = int(7 * 24 * time.Hour / (3 * time.Second))
 
 // inChunks inserts rows first..n-1 of cols into table, 500 rows a
 // statement, a transaction per 200,000 rows.
-func inChunks(ctx context.Context, db *sql.DB, table string, cols []string, first, n int, row func(i int, row []any)) error {
+func inChunks(ctx context.Context, db *sql.DB, dialect, table string, cols []string, first, n int, row func(i int, row []any)) error {
 	const perTx = 200_000
 	for from := first; from < n; from += perTx {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		if err := dbfill.Insert(ctx, tx, table, cols, from, min(n, from+perTx), row); err != nil {
+		if err := dbfill.Insert(ctx, tx, dialect, table, cols, from, min(n, from+perTx), row); err != nil {
 			tx.Rollback()
 			return err
 		}

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
+	"github.com/smsbridge/smsbridge/internal/testdb"
 	"github.com/smsbridge/smsbridge/store"
 )
 
@@ -13,7 +13,7 @@ import (
 // only for the newest messages, as SMSBRIDGE_KEEP_PAYLOADS leaves them.
 func TestFillWritesTheHistoryItSays(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "history.db")
+	path := testdb.URL(t) // PostgreSQL too, when the tests are given one
 	const n, kept = 1234, 100
 	if err := fill(ctx, path, n, kept, t.Logf); err != nil {
 		t.Fatal(err)
@@ -39,6 +39,11 @@ func TestFillWritesTheHistoryItSays(t *testing.T) {
 	counts, err := st.EventCounts(ctx)
 	if err != nil || counts[store.EventDone] != kept {
 		t.Fatalf("kept counts %v (%v), want done=%d", counts, err, kept)
+	}
+	// A conversation the service starts after the fill gets an id of its
+	// own (the fill wrote the conversations' ids itself).
+	if c, _, err := st.FindOrCreateConversation(ctx, store.KindSMS, "+18445550009", "+13125559999"); err != nil || c.ID <= n/100 {
+		t.Fatalf("a new conversation after the fill: %+v, %v", c, err)
 	}
 	h, err := st.History(ctx, 1, 1000)
 	if err != nil || len(h) == 0 {
