@@ -122,10 +122,11 @@ func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
 	}
 	defer tx.Rollback()
 	rng := rand.New(rand.NewPCG(1, 2))
+	dialect := st.DB().Dialector.Name()
 
 	convCols := []string{"id", "our_number", "remote_key", "channel", "thread_ts", "state", "assignee_id", "resolved_by", "resolved_at",
 		"opted_out", "last_activity_at", "last_direction", "last_text", "created_at", "updated_at", "waiting_since", "waiting_count"}
-	err = dbfill.Insert(ctx, tx, st.DB().Dialector.Name(), "conversations", convCols, 0, benchConversations, func(i int, row []any) {
+	err = dbfill.Insert(ctx, tx, dialect, "conversations", convCols, 0, benchConversations, func(i int, row []any) {
 		last := now.Add(-time.Duration(rng.Int64N(int64(90 * 24 * time.Hour))))
 		state, assignee, resolvedBy := store.StateResolved, "", ""
 		var resolvedAt any
@@ -156,7 +157,7 @@ func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
 	}
 
 	msgCols := []string{"conversation_id", "direction", "telnyx_id", "from_number", "to_numbers", "text", "media", "status", "segments", "encoding", "created_at", "updated_at"}
-	err = dbfill.Insert(ctx, tx, st.DB().Dialector.Name(), "messages", msgCols, 0, benchConversations*benchMessagesPer, func(i int, row []any) {
+	err = dbfill.Insert(ctx, tx, dialect, "messages", msgCols, 0, benchConversations*benchMessagesPer, func(i int, row []any) {
 		conv := i / benchMessagesPer
 		at := now.Add(-time.Duration(benchMessagesPer-i%benchMessagesPer) * time.Hour).Add(-time.Duration(conv) * time.Second)
 		dir, status, from := store.Inbound, "received", benchRemote(conv)
@@ -170,7 +171,7 @@ func fillInbox(ctx context.Context, st *store.Store, now time.Time) error {
 		return err
 	}
 
-	err = dbfill.Insert(ctx, tx, st.DB().Dialector.Name(), "contacts", []string{"number", "name", "set_by", "created_at", "updated_at"}, 0, benchContacts, func(i int, row []any) {
+	err = dbfill.Insert(ctx, tx, dialect, "contacts", []string{"number", "name", "set_by", "created_at", "updated_at"}, 0, benchContacts, func(i int, row []any) {
 		copy(row, []any{benchRemote(i * (benchConversations / benchContacts)), fmt.Sprintf("Customer %d", i), benchUser(0), now, now})
 	})
 	if err != nil {

@@ -33,12 +33,13 @@ if [ -z "${HISTORY_DB:-}" ]; then
   time "$dir/loadgen" -fill-db "$db" -fill-messages "$M"
 fi
 
+"$dir/loadgen" -slack-sink "127.0.0.1:$SINK" &
+pubkey=$("$dir/loadgen" -print-key -seed load)
+
 # run DB LABEL: one ingest of N webhooks on DB; appends "LABEL throughput" to $dir/results.
 run() {
-  "$dir/loadgen" -slack-sink "127.0.0.1:$SINK" &
-  local sink=$!
   LISTEN_ADDR="127.0.0.1:$PORT" DATABASE_URL="$1" \
-  TELNYX_API_KEY=unused TELNYX_PUBLIC_KEY="$("$dir/loadgen" -print-key -seed load)" \
+  TELNYX_API_KEY=unused TELNYX_PUBLIC_KEY="$pubkey" \
   SLACK_BOT_TOKEN=xoxb-load SLACK_SIGNING_SECRET=load SLACK_API_URL="http://127.0.0.1:$SINK/" \
   SLACK_CHANNEL=CLOAD SMSBRIDGE_SLACK_RATE=100000 SMSBRIDGE_LOG_LEVEL=warn \
   "$dir/smsbridge" 2>>"$dir/smsbridge.log" &
@@ -63,7 +64,7 @@ run() {
   done
   echo "posted what was ingested in $(($(date +%s) - t0)) s (pending events: $pending)"
   echo "$2 $(awk '/^throughput/ {print $2}' "$dir/out")" >>"$dir/results"
-  kill "$svc" "$sink"; wait "$svc" "$sink" 2>/dev/null || true
+  kill "$svc"; wait "$svc" 2>/dev/null || true
 }
 
 for r in $(seq "$ROUNDS"); do

@@ -16,14 +16,13 @@ import (
 
 // fill writes history into a new database at url (SQLite path or
 // postgres://), for measuring ingest and /metrics with years of it stored:
-// n messages over n/100 conversations, half inbound, 3 s apart, and one
-// finished ("done") Telnyx event for each of the newest events of them: the
-// others' events are gone, as SMSBRIDGE_KEEP_PAYLOADS deletes them
+// n messages over n/100 conversations, half inbound, 3 s apart, and a
+// finished ("done") Telnyx event for each of the newest `events` messages
+// only: older events are gone, as SMSBRIDGE_KEEP_PAYLOADS deletes them
 // (fillEvents is what its default, 7 days, keeps of texts 3 s apart). Their
 // Telnyx ids are UUIDs, as Telnyx's are, so the unique indexes on them are
 // as scattered as in a real database. The kept event counts are set to
-// match. Rows go
-// in multi-row INSERTs, committed every 200,000.
+// match. Rows go in multi-row INSERTs, committed every 200,000.
 func fill(ctx context.Context, url string, n, events int, log func(string, ...any)) error {
 	st, err := store.Open(ctx, url)
 	if err != nil {
